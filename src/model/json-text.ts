@@ -1,0 +1,123 @@
+// Turning the bytes of a file into a JSON value, with errors a person can act on: where the
+// problem is (line and column), what it is, and no stack trace. Numbers whose source text
+// JavaScript would not write back the same way (`1.0`, `1e3`) are recorded (see number-text.ts).
+import { isUtf8 } from "node:buffer";
+import { parse as parseLoosely, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { recordNumberText } from "./number-text.js";
+
+export interface JsonTextError {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export type JsonTextResult = { ok: true; value: unknown } | { ok: false; error: JsonTextError };
+
+/** Parse a file's bytes (or already decoded text) as JSON. A UTF-8 byte order mark is allowed. */
+export function parseJsonText(input: Uint8Array | string): JsonTextResult {
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    if (!isUtf8(input)) return { ok: false, error: invalidUtf8(input) };
+    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!/\S/.test(text)) return { ok: false, error: { message: "the file is empty; expected a JSON object" } };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: locateSyntaxError(text, (e as Error).message) };
+  }
+  if (NUMBER_NEEDS_SOURCE.test(text)) recordNumberTexts(text, value);
+  return { ok: true, value };
+}
+
+/** Line and column (both from 1) of a character offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function locateSyntaxError(text: string, v8Message: string): JsonTextError {
+  // V8 names the problem well and usually gives an offset; jsonc-parser finds an offset when V8 does not.
+  const at = / in JSON at position (\d+)/.exec(v8Message);
+  let offset: number | undefined = at ? Number(at[1]) : undefined;
+  let message = v8Message.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/s, "");
+  if (offset === undefined) {
+    const errors: ParseError[] = [];
+    parseLoosely(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (first) {
+      offset = first.offset;
+      if (/^Unexpected end/.test(message) === false && !/Unexpected token/.test(message)) {
+        message = describeLooseError(printParseErrorCode(first.error));
+      }
+    } else if (/Unexpected end/.test(v8Message)) {
+      offset = text.length;
+    }
+  }
+  const where = offset === undefined ? {} : lineAndColumn(text, offset);
+  return { message: `malformed JSON: ${message}`, ...where };
+}
+
+function describeLooseError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+function invalidUtf8(bytes: Uint8Array): JsonTextError {
+  // Only on the error path: find the first bad byte so the user can fix it.
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let lo = 0;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  const good = Buffer.from(bytes.subarray(0, lo)).toString("utf8");
+  const { line, column } = lineAndColumn(good, good.length);
+  return { message: `the file is not valid UTF-8 (bad byte 0x${(bytes[lo] ?? 0).toString(16).padStart(2, "0")} at byte ${lo})`, line, column };
+}
+
+// A cheap test on the whole text: could any number in it be written differently by JavaScript?
+// (trailing zeros in a fraction, an exponent, -0, more digits than a double holds). Numbers follow
+// `:`, `[` or `,`; a match inside a string is harmless: it only sends the file down the slower,
+// exact path below.
+const NUMBER_NEEDS_SOURCE = /[:[,]\s*(?:-?\d+\.\d*0(?!\d)|-?\d+(?:\.\d+)?[eE]|-0(?![.\d])|-?\d{16})/;
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+function recordNumberTexts(text: string, value: unknown): void {
+  const tokens: string[] = [];
+  for (const m of text.matchAll(TOKEN)) if (m[0].charCodeAt(0) !== 34 /* " */) tokens.push(m[0]);
+  const places: Array<[object, string, number]> = [];
+  collectNumbers(value, places);
+  // Object keys come back in source order unless a key looks like an array index or repeats;
+  // then the pairing is unsure and JavaScript's own form is used.
+  if (places.length !== tokens.length) return;
+  places.forEach(([owner, key, num], i) => {
+    const source = tokens[i]!;
+    if (Number(source) === num && JSON.stringify(num) !== source) recordNumberText(owner, key, source);
+  });
+}
+
+function collectNumbers(value: unknown, out: Array<[object, string, number]>): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => (typeof item === "number" ? out.push([value, String(i), item]) : collectNumbers(item, out)));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === "number") out.push([value, key, item]);
+      else collectNumbers(item, out);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// New models from a name: the registry's standard "presence" and "change from prior" attributes
+// (the shape 2,130 and 1,966 of the registry's models use), with fresh IDs.
+import { newId, valueCode } from "./ids.js";
+import type { ChoiceAttributeIded, FindingModelFull, IndexCode } from "./types.js";
+import { validateFindingModel } from "./validate.js";
+
+export interface StubInfo {
+  name: string;
+  description?: string;
+  synonyms?: string[];
+  tags?: string[];
+}
+
+const radlex = (code: string, display: string): IndexCode => ({ system: "RADLEX", code, display });
+const snomed = (code: string, display: string): IndexCode => ({ system: "SNOMED", code, display });
+
+interface StandardValue {
+  name: string;
+  /** The value's description, given the finding's name. */
+  describe: (name: string) => string;
+  codes?: IndexCode[];
+}
+
+const PRESENCE: StandardValue[] = [
+  { name: "absent", describe: (n) => `${upperFirst(n)} is absent`, codes: [radlex("RID28473", "absent"), snomed("2667000", "Absent (qualifier value)")] },
+  { name: "present", describe: (n) => `${upperFirst(n)} is present`, codes: [radlex("RID28472", "present"), snomed("52101004", "Present (qualifier value)")] },
+  { name: "indeterminate", describe: (n) => `Presence of ${n} cannot be determined`, codes: [radlex("RID39110", "indeterminate"), snomed("82334004", "Indeterminate (qualifier value)")] },
+  { name: "unknown", describe: (n) => `Presence of ${n} is unknown`, codes: [radlex("RID5655", "unknown"), snomed("261665006", "Unknown (qualifier value)")] },
+];
+
+const CHANGE_FROM_PRIOR: StandardValue[] = [
+  { name: "unchanged", describe: (n) => `${upperFirst(n)} is unchanged`, codes: [radlex("RID39268", "unchanged"), snomed("260388006", "No status change (qualifier value)")] },
+  { name: "stable", describe: (n) => `${upperFirst(n)} is stable`, codes: [radlex("RID5734", "stable"), snomed("58158008", "Stable (qualifier value)")] },
+  { name: "new", describe: (n) => `${upperFirst(n)} is new`, codes: [radlex("RID5720", "new"), snomed("7147002", "New (qualifier value)")] },
+  { name: "resolved", describe: (n) => `${upperFirst(n)} seen on a prior exam has resolved` },
+  { name: "increased", describe: (n) => `${upperFirst(n)} has increased`, codes: [radlex("RID36043", "increased"), snomed("35105006", "Increased (qualifier value)")] },
+  { name: "decreased", describe: (n) => `${upperFirst(n)} has decreased`, codes: [radlex("RID36044", "decreased"), snomed("1250004", "Decreased (qualifier value)")] },
+  { name: "larger", describe: (n) => `${upperFirst(n)} is larger`, codes: [radlex("RID5791", "enlarged"), snomed("263768009", "Greater (qualifier value)")] },
+  { name: "smaller", describe: (n) => `${upperFirst(n)} is smaller`, codes: [radlex("RID38669", "diminished"), snomed("263796003", "Lesser (qualifier value)")] },
+];
+
+/**
+ * A full model for `info` with the standard attributes and IDs from organization `source` that are
+ * not in `takenIds` (model and attribute IDs already used; the new ones are added to it).
+ * Throws a RangeError naming the field when the result would not be a valid model.
+ */
+export function createStub(info: StubInfo, source: string, takenIds: Set<string> = new Set()): FindingModelFull {
+  const name = info.name.trim();
+  const oifmId = newId("OIFM", source, takenIds);
+  const attribute = (attributeName: string, description: string, values: StandardValue[], codes: IndexCode[]): ChoiceAttributeIded => {
+    const oifmaId = newId("OIFMA", source, takenIds);
+    return {
+      oifma_id: oifmaId,
+      name: attributeName,
+      description,
+      type: "choice",
+      values: values.map((v, i) => ({ value_code: valueCode(oifmaId, i), name: v.name, description: v.describe(name), ...(v.codes ? { index_codes: v.codes } : {}) })),
+      required: false,
+      max_selected: 1,
+      index_codes: codes,
+    };
+  };
+  const draft = {
+    oifm_id: oifmId,
+    name,
+    description: info.description?.trim() || `${upperFirst(name)} (description to be written).`,
+    synonyms: nonEmpty(info.synonyms),
+    tags: nonEmpty(info.tags),
+    attributes: [
+      attribute("presence", `Presence or absence of ${name}`, PRESENCE, [snomed("705057003", "Presence (property) (qualifier value)")]),
+      attribute("change from prior", `Whether and how a ${name} has changed over time`, CHANGE_FROM_PRIOR, [radlex("RID49896", "change"), snomed("263703002", "Changed status (qualifier value)")]),
+    ],
+  };
+  // Through the validator: the same rules as for any file, and the canonical shape.
+  const checked = validateFindingModel(draft);
+  if (!checked.ok) throw new RangeError(checked.issues.map((i) => `${i.path.replace(/^\$\./, "")}: ${i.message}`).join("; "));
+  return checked.model;
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+  const kept = list?.map((s) => s.trim()).filter((s) => s !== "");
+  return kept && kept.length > 0 ? kept : undefined;
+}
