@@ -1,24 +1,23 @@
 // The registry's pre-commit check of a set of model files: each file on its own, then the files
 // against each other; optionally rewriting valid files in canonical form.
-import { toCanonicalJson } from "../model/canonical.js";
 import { findConflicts, type Conflict } from "../model/conflicts.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { loadModelFiles, type FileError, type LoadedFile } from "./load.js";
-import { describeIoError, scanModelFiles } from "./scan.js";
+import { loadModelFilesSync, type FileError, type LoadedFile } from "./load.js";
+import { describeIoError, findModelFiles } from "./scan.js";
 
 export interface CheckReport {
   /** Model files found and checked. */
   files: number;
   valid: number;
   invalid: number;
-  /** Files rewritten in canonical form (with `reformat`), or that would be (without). */
+  /** Valid files not in canonical form: rewritten with `reformat`, else left as they are. */
   changed: string[];
   errors: FileError[];
   conflicts: Conflict[];
 }
 
 export interface CheckOptions {
-  /** Rewrite valid files that are not in canonical form. */
+  /** Rewrite valid files that are not in canonical form (atomically; invalid files are never touched). */
   reformat?: boolean;
 }
 
@@ -29,11 +28,11 @@ export class MissingPathError extends Error {
 }
 
 /** Check every `*.fm.json` named by `targets` (files, or directories searched recursively). */
-export async function checkModelFiles(targets: string[], options: CheckOptions = {}): Promise<CheckReport & { loaded: LoadedFile[] }> {
-  const scan = await scanModelFiles(targets);
-  if (scan.missing.length > 0) throw new MissingPathError(scan.missing);
-  const loaded = await loadModelFiles(scan.files);
-  const errors: FileError[] = scan.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
+export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport & { loaded: LoadedFile[] }> {
+  const found = findModelFiles(targets);
+  if (found.missing.length > 0) throw new MissingPathError(found.missing);
+  const loaded = loadModelFilesSync(found.files);
+  const errors: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   const changed: string[] = [];
   const writes: Promise<void>[] = [];
   let valid = 0;
@@ -41,12 +40,11 @@ export async function checkModelFiles(targets: string[], options: CheckOptions =
     errors.push(...file.errors);
     if (!file.model) continue;
     valid++;
-    const canonical = toCanonicalJson(file.model);
-    if (file.bytes && sameText(file.bytes, canonical)) continue;
+    if (file.canonicalText === undefined) continue;
     changed.push(file.file);
     if (options.reformat) {
       writes.push(
-        writeFileAtomic(file.file, canonical).catch((e) => {
+        writeFileAtomic(file.file, file.canonicalText).catch((e) => {
           errors.push({ file: file.file, path: "$", message: `could not be rewritten: ${describeIoError(e)}` });
         }),
       );
@@ -54,10 +52,6 @@ export async function checkModelFiles(targets: string[], options: CheckOptions =
   }
   await Promise.all(writes);
   const conflicts = findConflicts(loaded.flatMap((f) => (f.model ? [{ file: f.file, model: f.model }] : [])));
-  return { files: loaded.length + scan.problems.length, valid, invalid: loaded.length + scan.problems.length - valid, changed, errors, conflicts, loaded };
-}
-
-/** Whether the file's bytes are exactly `text` in UTF-8, without decoding the file again. */
-function sameText(bytes: Buffer, text: string): boolean {
-  return bytes.length === Buffer.byteLength(text) && bytes.equals(Buffer.from(text));
+  const files = loaded.length + found.problems.length;
+  return { files, valid, invalid: files - valid, changed, errors, conflicts, loaded };
 }

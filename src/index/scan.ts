@@ -1,82 +1,100 @@
 // Finding the model files of a folder: every `*.fm.json` below it, recursively.
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 
 export const MODEL_FILE_SUFFIX = ".fm.json";
-
-export interface ScannedFile {
-  /** Path as given by the caller joined with the path below it. */
-  path: string;
-  size: number;
-  mtimeMs: number;
-}
 
 export interface ScanProblem {
   file: string;
   message: string;
 }
 
-export interface ScanResult {
-  files: ScannedFile[];
+export interface FoundFiles {
+  /** Paths of model files, sorted, each once. */
+  files: string[];
+  /** Things that look like model files but cannot be (a directory named *.fm.json, an unreadable folder). */
   problems: ScanProblem[];
+  /** Targets that do not exist: a usage error for the caller to report. */
+  missing: string[];
 }
 
 /**
- * The `*.fm.json` files named by `targets`: files as they are, directories searched recursively.
- * Sorted by path so every run reports in the same order. A target that does not exist is a
- * problem for the caller to report as a usage error (see `missing`).
+ * The `*.fm.json` files named by `targets`: files as they are, directories searched recursively
+ * (skipping hidden folders and node_modules). Synchronous: a directory listing is a handful of
+ * system calls, cheaper inline than through the thread pool.
  */
-export async function scanModelFiles(targets: string[]): Promise<ScanResult & { missing: string[] }> {
-  const files: ScannedFile[] = [];
+export function findModelFiles(targets: readonly string[]): FoundFiles {
+  const files: string[] = [];
   const problems: ScanProblem[] = [];
   const missing: string[] = [];
   for (const target of targets) {
-    let info;
+    let isDirectory: boolean;
     try {
-      info = await stat(target);
+      isDirectory = statSync(target).isDirectory();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") missing.push(target);
       else problems.push({ file: target, message: describeIoError(e) });
       continue;
     }
-    if (info.isDirectory()) await walk(target, files, problems);
-    else files.push({ path: target, size: info.size, mtimeMs: info.mtimeMs });
+    if (isDirectory) walk(target, files, problems);
+    else files.push(target);
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files: dedupe(files), problems, missing };
+  files.sort(byPath);
+  return { files: files.filter((f, i) => i === 0 || files[i - 1] !== f), problems, missing };
 }
 
-async function walk(dir: string, files: ScannedFile[], problems: ScanProblem[]): Promise<void> {
-  let entries;
+function walk(dir: string, files: string[], problems: ScanProblem[]): void {
+  let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     problems.push({ file: dir, message: describeIoError(e) });
     return;
   }
-  const stats: Promise<void>[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name.endsWith(MODEL_FILE_SUFFIX)) problems.push({ file: full, message: "is a directory, not a model file" });
-      if (entry.name !== "node_modules" && !entry.name.startsWith(".")) stats.push(walk(full, files, problems));
-    } else if (entry.name.endsWith(MODEL_FILE_SUFFIX) && (entry.isFile() || entry.isSymbolicLink())) {
-      stats.push(
-        stat(full).then(
-          (info) => {
-            if (info.isDirectory()) problems.push({ file: full, message: "is a directory, not a model file" });
-            else files.push({ path: full, size: info.size, mtimeMs: info.mtimeMs });
-          },
-          (e) => void problems.push({ file: full, message: describeIoError(e) }),
-        ),
-      );
+    const isModelName = entry.name.endsWith(MODEL_FILE_SUFFIX);
+    let isDirectory = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      try {
+        isDirectory = statSync(full).isDirectory();
+      } catch (e) {
+        if (isModelName) problems.push({ file: full, message: describeIoError(e) });
+        continue;
+      }
+    }
+    if (isDirectory) {
+      if (isModelName) problems.push({ file: full, message: "is a directory, not a model file" });
+      else if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full, files, problems);
+    } else if (isModelName) {
+      files.push(full);
     }
   }
-  await Promise.all(stats);
 }
 
-function dedupe(files: ScannedFile[]): ScannedFile[] {
-  return files.filter((f, i) => i === 0 || files[i - 1]!.path !== f.path);
+export interface FileStat {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Size and modification time of each file; a file that vanished or cannot be read is a problem. */
+export function statFiles(files: readonly string[]): { stats: FileStat[]; problems: ScanProblem[] } {
+  const stats: FileStat[] = [];
+  const problems: ScanProblem[] = [];
+  for (const file of files) {
+    try {
+      const s = statSync(file);
+      stats.push({ path: file, size: s.size, mtimeMs: s.mtimeMs });
+    } catch (e) {
+      problems.push({ file, message: describeIoError(e) });
+    }
+  }
+  return { stats, problems };
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A file system error in words a user can act on. */
@@ -95,6 +113,12 @@ export function describeIoError(e: unknown): string {
     case "EMFILE":
     case "ENFILE":
       return "cannot be opened: too many open files";
+    case "ENOSPC":
+      return "cannot be written: the disk is full";
+    case "EROFS":
+      return "cannot be written: read-only file system";
+    case "ERR_FS_FILE_TOO_LARGE":
+      return "is too large to read";
     default:
       return err.message ?? String(e);
   }

@@ -1,6 +1,7 @@
-// Turning the bytes of a file into a JSON value, with errors a person can act on: where the
-// problem is (line and column), what it is, and no stack trace. Numbers whose source text
-// JavaScript would not write back the same way (`1.0`, `1e3`) are recorded (see number-text.ts).
+// Turning the bytes of a model file into a JSON value, with errors a person can act on: where
+// the problem is (line and column), what it is, and no stack trace. Numeric attribute bounds whose
+// source text JavaScript would not write back the same way (`1.0`, `1e3`) are recorded (see
+// number-text.ts).
 import { isUtf8 } from "node:buffer";
 import { parse as parseLoosely, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { recordNumberText } from "./number-text.js";
@@ -30,7 +31,7 @@ export function parseJsonText(input: Uint8Array | string): JsonTextResult {
   } catch (e) {
     return { ok: false, error: locateSyntaxError(text, (e as Error).message) };
   }
-  if (NUMBER_NEEDS_SOURCE.test(text)) recordNumberTexts(text, value);
+  if (mayNeedNumberSource(text)) recordNumberTexts(text, value);
   return { ok: true, value };
 }
 
@@ -85,16 +86,22 @@ function invalidUtf8(bytes: Uint8Array): JsonTextError {
       hi = mid;
     }
   }
+  // The streaming decoder accepts a prefix that ends inside a character; back up to its first byte.
+  while (lo > 0 && !isUtf8(bytes.subarray(0, lo))) lo--;
   const good = Buffer.from(bytes.subarray(0, lo)).toString("utf8");
   const { line, column } = lineAndColumn(good, good.length);
   return { message: `the file is not valid UTF-8 (bad byte 0x${(bytes[lo] ?? 0).toString(16).padStart(2, "0")} at byte ${lo})`, line, column };
 }
 
-// A cheap test on the whole text: could any number in it be written differently by JavaScript?
-// (trailing zeros in a fraction, an exponent, -0, more digits than a double holds). Numbers follow
-// `:`, `[` or `,`; a match inside a string is harmless: it only sends the file down the slower,
-// exact path below.
-const NUMBER_NEEDS_SOURCE = /[:[,]\s*(?:-?\d+\.\d*0(?!\d)|-?\d+(?:\.\d+)?[eE]|-0(?![.\d])|-?\d{16})/;
+// Only `minimum` and `maximum` keep their source text (the registry writes them as read; every
+// other number is a whole number it normalizes). A cheap test first: files without those keys, or
+// without a number JavaScript would write differently (trailing zeros in a fraction, an exponent,
+// -0, more digits than a double holds) skip the exact pairing below. A match inside a string is
+// harmless: it only sends the file down the slower, exact path.
+function mayNeedNumberSource(text: string): boolean {
+  return (text.includes('"minimum"') || text.includes('"maximum"')) && NUMBER_NEEDS_SOURCE.test(text);
+}
+const NUMBER_NEEDS_SOURCE = /":\s*(?:-?\d+\.\d*0(?!\d)|-?\d+(?:\.\d+)?[eE]|-0(?![.\d])|-?\d{16})/;
 const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 function recordNumberTexts(text: string, value: unknown): void {

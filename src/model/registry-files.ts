@@ -48,6 +48,11 @@ export interface IndexMarkdownOptions {
    *   the JSON link is broken. Only for reproducing the registry's bytes.
    */
   links?: "working" | "registry";
+  /**
+   * Where the definitions are, relative to index.md, for the JSON links (default "defs", the
+   * registry's layout). Only used with "working" links.
+   */
+  defsPath?: string;
 }
 
 /** Code point order (Python's str ordering); `<` alone would compare UTF-16 code units. */
@@ -92,6 +97,8 @@ function listCell(items: readonly string[] | undefined): string {
 /** The registry's index.md of the given definitions (any order; sorted by file name here). */
 export function toIndexMarkdown(entries: readonly RegistryEntry[], opts: IndexMarkdownOptions = {}): string {
   const registryLinks = opts.links === "registry";
+  const defsPath = registryLinks ? "defs" : (opts.defsPath ?? "defs");
+  const defsPrefix = defsPath === "" || defsPath === "." ? "" : defsPath.replace(/\/?$/, "/");
   const sorted = byFileName(entries);
   const lines: string[] = new Array(sorted.length + 6);
   lines[0] = "# Finding Model Index";
@@ -126,7 +133,7 @@ export function toIndexMarkdown(entries: readonly RegistryEntry[], opts: IndexMa
     for (let j = 0; j < attrs.length; j++) attrNames[j] = attrs[j]!.name;
     lines[i + 6] =
       "| " + cell(m.oifm_id) +
-      " | " + cell(m.name) + "<br/>[Text](text/" + textLink + ") [JSON](defs/" + jsonLink + ")" +
+      " | " + cell(m.name) + "<br/>[Text](text/" + textLink + ") [JSON](" + defsPrefix + jsonLink + ")" +
       " | " + listCell(m.synonyms) +
       " | " + listCell(m.tags) +
       " | " + contributorCell +

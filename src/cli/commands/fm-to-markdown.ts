@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { writeFileAtomic } from "../../index/atomic-write.js";
+import { loadModelFileSync } from "../../index/load.js";
+import { toMarkdown } from "../../model/markdown.js";
+import { EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
+import { stat } from "node:fs/promises";
+
+export function registerFmToMarkdown(program: Command): void {
+  program
+    .command("fm-to-markdown")
+    .description("render one model file as the registry's Markdown text")
+    .argument("<file>", "a *.fm.json file")
+    .option("-o, --output <file>", "write the Markdown here instead of stdout")
+    .option("--json", "print {file, markdown} (or {file, errors}) as JSON")
+    .action(async (file: string, opts: { output?: string; json?: boolean }) => {
+      const info = await stat(file).catch(() => undefined);
+      if (!info) throw new UsageError(`${file} does not exist`);
+      if (info.isDirectory()) throw new UsageError(`${file} is a directory; give one model file`);
+      const loaded = loadModelFileSync(file);
+      if (!loaded.model) {
+        if (opts.json) printJson({ file, errors: loaded.errors });
+        else for (const e of loaded.errors) warn(`${file}: ${e.path}: ${e.message}`);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      const markdown = toMarkdown(loaded.model);
+      if (opts.output) await writeFileAtomic(opts.output, markdown);
+      if (opts.json) printJson({ file, ...(opts.output ? { output: opts.output } : { markdown }) });
+      else if (!opts.output) process.stdout.write(markdown.endsWith("\n") ? markdown : markdown + "\n");
+      else printLine(`wrote ${opts.output}`);
+    });
+}

@@ -1,0 +1,28 @@
+// How every command talks to its user: machine output (--json) or human text on stdout,
+// diagnostics on stderr, and the exit codes of DESIGN.md.
+
+export const EXIT_OK = 0;
+/** Invalid data or conflicts found. */
+export const EXIT_INVALID = 1;
+/** Usage or environment error: bad arguments, a missing directory, an unreachable database. */
+export const EXIT_USAGE = 2;
+
+/** An error in how the command was called or in its environment; exits 2 with the message only. */
+export class UsageError extends Error {}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}
+
+export function printLine(text = ""): void {
+  process.stdout.write(text + "\n");
+}
+
+export function warn(text: string): void {
+  process.stderr.write(text + "\n");
+}
+
+/** "1 file", "2 files". */
+export function plural(n: number, word: string, many = word + "s"): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
