@@ -2,7 +2,7 @@
 // against each other; optionally rewriting valid files in canonical form.
 import { findConflicts, type Conflict } from "../model/conflicts.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { loadModelFilesSync, type FileError, type LoadedFile } from "./load.js";
+import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
 import { describeIoError, findModelFiles } from "./scan.js";
 
 export interface CheckReport {
@@ -19,6 +19,8 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Rewrite valid files that are not in canonical form (atomically; invalid files are never touched). */
   reformat?: boolean;
+  /** Also render each valid model's Markdown (for export). */
+  markdown?: boolean;
 }
 
 export class MissingPathError extends Error {
@@ -28,17 +30,18 @@ export class MissingPathError extends Error {
 }
 
 /** Check every `*.fm.json` named by `targets` (files, or directories searched recursively). */
-export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport & { loaded: LoadedFile[] }> {
+export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport & { processed: ProcessedFile[] }> {
   const found = findModelFiles(targets);
   if (found.missing.length > 0) throw new MissingPathError(found.missing);
-  const loaded = loadModelFilesSync(found.files);
+  const work: ProcessOptions = { canonical: !options.markdown || options.reformat, markdown: options.markdown };
+  const processed = await processFiles(found.files, work);
   const errors: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   const changed: string[] = [];
   const writes: Promise<void>[] = [];
   let valid = 0;
-  for (const file of loaded) {
+  for (const file of processed) {
     errors.push(...file.errors);
-    if (!file.model) continue;
+    if (!file.summary) continue;
     valid++;
     if (file.canonicalText === undefined) continue;
     changed.push(file.file);
@@ -51,7 +54,7 @@ export async function checkModelFiles(targets: readonly string[], options: Check
     }
   }
   await Promise.all(writes);
-  const conflicts = findConflicts(loaded.flatMap((f) => (f.model ? [{ file: f.file, model: f.model }] : [])));
-  const files = loaded.length + found.problems.length;
-  return { files, valid, invalid: files - valid, changed, errors, conflicts, loaded };
+  const conflicts = findConflicts(processed.flatMap((f) => (f.summary ? [{ file: f.file, model: f.summary }] : [])));
+  const files = processed.length + found.problems.length;
+  return { files, valid, invalid: files - valid, changed, errors, conflicts, processed };
 }

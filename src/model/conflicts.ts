@@ -1,5 +1,5 @@
 // Clashes between models that are each valid on their own: the registry's cross-file checks.
-import type { FindingModelFull } from "./types.js";
+import type { ModelSummary } from "./summary.js";
 
 export type ConflictKind = "oifm_id" | "oifma_id" | "name";
 
@@ -13,7 +13,8 @@ export interface Conflict {
 
 export interface ModelInFile {
   file: string;
-  model: FindingModelFull;
+  /** The model, or its summary (a full model will do). */
+  model: Pick<ModelSummary, "oifm_id" | "name" | "attributes">;
 }
 
 /** Duplicate model IDs, attribute IDs used by more than one file, and names equal but for case. */

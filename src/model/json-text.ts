@@ -12,7 +12,15 @@ export interface JsonTextError {
   column?: number;
 }
 
-export type JsonTextResult = { ok: true; value: unknown } | { ok: false; error: JsonTextError };
+export type JsonTextResult =
+  | {
+      ok: true;
+      value: unknown;
+      /** The text as decoded, without a byte order mark; `hadBom` says whether there was one. */
+      text: string;
+      hadBom: boolean;
+    }
+  | { ok: false; error: JsonTextError };
 
 /** Parse a file's bytes (or already decoded text) as JSON. A UTF-8 byte order mark is allowed. */
 export function parseJsonText(input: Uint8Array | string): JsonTextResult {
@@ -23,7 +31,8 @@ export function parseJsonText(input: Uint8Array | string): JsonTextResult {
     if (!isUtf8(input)) return { ok: false, error: invalidUtf8(input) };
     text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const hadBom = text.charCodeAt(0) === 0xfeff;
+  if (hadBom) text = text.slice(1);
   if (!/\S/.test(text)) return { ok: false, error: { message: "the file is empty; expected a JSON object" } };
   let value: unknown;
   try {
@@ -31,8 +40,8 @@ export function parseJsonText(input: Uint8Array | string): JsonTextResult {
   } catch (e) {
     return { ok: false, error: locateSyntaxError(text, (e as Error).message) };
   }
-  if (mayNeedNumberSource(text)) recordNumberTexts(text, value);
-  return { ok: true, value };
+  if (mayNeedNumberSource(text, value)) recordNumberTexts(text, value);
+  return { ok: true, value, text, hadBom };
 }
 
 /** Line and column (both from 1) of a character offset. */
@@ -47,19 +56,18 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 }
 
 function locateSyntaxError(text: string, v8Message: string): JsonTextError {
-  // V8 names the problem well and usually gives an offset; jsonc-parser finds an offset when V8 does not.
+  // V8 names the problem well and usually gives an offset; jsonc-parser finds an offset (and says
+  // what it expected) when V8 does not.
   const at = / in JSON at position (\d+)/.exec(v8Message);
   let offset: number | undefined = at ? Number(at[1]) : undefined;
-  let message = v8Message.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/s, "");
+  let message = v8Message.replace(/ in JSON at position \d+.*$/s, "").replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
   if (offset === undefined) {
     const errors: ParseError[] = [];
     parseLoosely(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = errors[0];
     if (first) {
       offset = first.offset;
-      if (/^Unexpected end/.test(message) === false && !/Unexpected token/.test(message)) {
-        message = describeLooseError(printParseErrorCode(first.error));
-      }
+      message += ` (${describeLooseError(printParseErrorCode(first.error))})`;
     } else if (/Unexpected end/.test(v8Message)) {
       offset = text.length;
     }
@@ -94,12 +102,15 @@ function invalidUtf8(bytes: Uint8Array): JsonTextError {
 }
 
 // Only `minimum` and `maximum` keep their source text (the registry writes them as read; every
-// other number is a whole number it normalizes). A cheap test first: files without those keys, or
-// without a number JavaScript would write differently (trailing zeros in a fraction, an exponent,
-// -0, more digits than a double holds) skip the exact pairing below. A match inside a string is
-// harmless: it only sends the file down the slower, exact path.
-function mayNeedNumberSource(text: string): boolean {
-  return (text.includes('"minimum"') || text.includes('"maximum"')) && NUMBER_NEEDS_SOURCE.test(text);
+// other number is a whole number it normalizes). Cheap tests first: a model without numeric bounds
+// (most of them), or a text without a number JavaScript would write differently (trailing zeros
+// in a fraction, an exponent, -0, more digits than a double holds) skips the exact pairing below.
+// A match inside a string is harmless: it only sends the file down the slower, exact path.
+function mayNeedNumberSource(text: string, value: unknown): boolean {
+  const attributes = (value as { attributes?: unknown } | null)?.attributes;
+  if (!Array.isArray(attributes)) return false;
+  const hasBounds = attributes.some((a) => typeof a?.minimum === "number" || typeof a?.maximum === "number");
+  return hasBounds && NUMBER_NEEDS_SOURCE.test(text);
 }
 const NUMBER_NEEDS_SOURCE = /":\s*(?:-?\d+\.\d*0(?!\d)|-?\d+(?:\.\d+)?[eE]|-0(?![.\d])|-?\d{16})/;
 const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

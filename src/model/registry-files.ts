@@ -20,13 +20,14 @@
 //   hex, astral characters as surrogate pairs), keys in insertion order (a repeated ID keeps its
 //   first position and takes the last value).
 
-import type { FindingModelFull } from "./types.js";
+import type { ModelSummary } from "./summary.js";
 import { slugOf } from "./slug.js";
 
 export interface RegistryEntry {
   /** The definition file's base name, e.g. `abdominal_abscess.fm.json`. */
   filename: string;
-  model: FindingModelFull;
+  /** The model, or just the parts these files show (a full model will do). */
+  model: ModelSummary;
 }
 
 /**

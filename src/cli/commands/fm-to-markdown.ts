@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../index/atomic-write.js";
-import { loadModelFileSync } from "../../index/load.js";
-import { toMarkdown } from "../../model/markdown.js";
+import { processFile } from "../../index/process-files.js";
 import { EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
 import { stat } from "node:fs/promises";
 
@@ -16,14 +15,14 @@ export function registerFmToMarkdown(program: Command): void {
       const info = await stat(file).catch(() => undefined);
       if (!info) throw new UsageError(`${file} does not exist`);
       if (info.isDirectory()) throw new UsageError(`${file} is a directory; give one model file`);
-      const loaded = loadModelFileSync(file);
-      if (!loaded.model) {
+      const loaded = processFile(file, { markdown: true });
+      if (loaded.markdown === undefined) {
         if (opts.json) printJson({ file, errors: loaded.errors });
         else for (const e of loaded.errors) warn(`${file}: ${e.path}: ${e.message}`);
         process.exitCode = EXIT_INVALID;
         return;
       }
-      const markdown = toMarkdown(loaded.model);
+      const markdown = loaded.markdown;
       if (opts.output) await writeFileAtomic(opts.output, markdown);
       if (opts.json) printJson({ file, ...(opts.output ? { output: opts.output } : { markdown }) });
       else if (!opts.output) process.stdout.write(markdown.endsWith("\n") ? markdown : markdown + "\n");
