@@ -1,0 +1,22 @@
+// The library's public API: `import { ... } from "findingmodel"`.
+
+// Model: types, reading, validation, canonical form, Markdown, registry files, IDs, stubs.
+export type * from "./model/types.js";
+export { isPerson } from "./model/types.js";
+export { parseJsonText, type JsonTextError, type JsonTextResult } from "./model/json-text.js";
+export { validateFindingModel, validateFindingModelBase, type ModelIssue, type ValidationResult } from "./model/validate.js";
+export { toCanonicalJson } from "./model/canonical.js";
+export { toMarkdown } from "./model/markdown.js";
+export { toIndexMarkdown, toIdsJson, textFileName, type RegistryEntry, type IndexMarkdownOptions } from "./model/registry-files.js";
+export { findConflicts, type Conflict, type ConflictKind, type ModelInFile } from "./model/conflicts.js";
+export { summarize, type ModelSummary } from "./model/summary.js";
+export { slugOf, modelFileName } from "./model/slug.js";
+export { OIFM_ID_PATTERN, OIFMA_ID_PATTERN, VALUE_CODE_PATTERN, SOURCE_CODE_PATTERN, newId, valueCode } from "./model/ids.js";
+export { createStub, type StubInfo } from "./model/stub.js";
+
+// Folders of model files: load, check, export.
+export { loadModelFile, type LoadedModel } from "./index/load-model.js";
+export { checkModelFiles, MissingPathError, type CheckOptions, type CheckReport } from "./index/check-folder.js";
+export { exportRegistry, type ExportReport } from "./index/export.js";
+export { findModelFiles, MODEL_FILE_SUFFIX } from "./index/scan.js";
+export type { FileError } from "./index/process-files.js";
