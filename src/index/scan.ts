@@ -40,7 +40,16 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
     else files.push(target);
   }
   files.sort(byPath);
-  return { files: files.filter((f, i) => i === 0 || files[i - 1] !== f), problems, missing };
+  // Each file once, however it was spelt ("defs/a.fm.json", "./defs/a.fm.json", an absolute path):
+  // a file named twice would otherwise clash with itself.
+  const seen = new Set<string>();
+  const unique = files.filter((f) => {
+    const key = path.resolve(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { files: unique, problems, missing };
 }
 
 function walk(dir: string, files: string[], problems: ScanProblem[]): void {
@@ -59,7 +68,9 @@ function walk(dir: string, files: string[], problems: ScanProblem[]): void {
       try {
         isDirectory = statSync(full).isDirectory();
       } catch (e) {
-        if (isModelName) problems.push({ file: full, message: describeIoError(e) });
+        // A link whose target is gone: say so, rather than "does not exist" of the link itself.
+        const dangling = (e as NodeJS.ErrnoException).code === "ENOENT";
+        if (isModelName) problems.push({ file: full, message: dangling ? "is a symbolic link to a file that does not exist" : describeIoError(e) });
         continue;
       }
     }

@@ -27,7 +27,7 @@ export function registerValidate(program: Command): void {
       const failed = report.invalid > 0 || report.conflicts.length > 0;
       if (opts.json) {
         const { files, valid, invalid, changed, errors, conflicts } = report;
-        printJson({ files, valid, invalid, changed, errors, conflicts });
+        printJson({ files, valid, invalid, changed: changed.length, changedFiles: changed, errors, conflicts });
       } else {
         let lastFile = "";
         for (const error of report.errors) {
