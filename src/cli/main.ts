@@ -7,6 +7,11 @@ import { registerExport } from "./commands/export.js";
 import { registerFmToMarkdown } from "./commands/fm-to-markdown.js";
 import { registerStub } from "./commands/stub.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerGenerate } from "./commands/generate.js";
+import { registerGet } from "./commands/get.js";
+import { registerListings } from "./commands/listings.js";
+import { registerSearch } from "./commands/search.js";
+import { registerSync } from "./commands/sync.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -17,10 +22,28 @@ const program = new Command("findingmodel")
   .exitOverride()
   .showHelpAfterError("(run with --help for usage)");
 
+// A reader that stops early (`findingmodel validate defs | head`) is not a failure worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 registerValidate(program);
 registerExport(program);
 registerFmToMarkdown(program);
 registerStub(program);
+
+// The index: `findingmodel index <command>`, and the everyday ones also at the top level
+// (`findingmodel search ...`).
+const index = program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, generate)");
+for (const parent of [index, program]) {
+  registerSearch(parent);
+  registerGet(parent);
+  registerListings(parent);
+}
+registerSync(index);
+registerGenerate(index);
+registerGenerate(program);
 
 try {
   await program.parseAsync(process.argv);

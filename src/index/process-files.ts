@@ -9,14 +9,15 @@
 // structured clone of the registry's models ~350 ms, of their JSON text ~15 ms).
 // Raw worker_threads rather than piscina: one short-lived worker per core, no pool to keep, and
 // importing piscina alone took ~60 ms here, a sixth of reading and parsing the whole registry.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { toCanonicalJsonFresh } from "../model/canonical.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toMarkdown } from "../model/markdown.js";
 import { summarize, type ModelSummary } from "../model/summary.js";
-import type { FindingModelFull } from "../model/types.js";
+import type { Contributor, FindingModelFull } from "../model/types.js";
 import { validateFindingModel } from "../model/validate.js";
 import { describeIoError } from "./scan.js";
 
@@ -35,6 +36,18 @@ export interface ProcessOptions {
   canonical?: boolean;
   /** Render each valid model's Markdown. */
   markdown?: boolean;
+  /** What an index entry needs: hash, size and time of the bytes read, canonical JSON, contributors. */
+  record?: boolean;
+}
+
+export interface FileRecord {
+  /** sha256 of the bytes read, hex. */
+  fileHash: string;
+  /** Size and modification time of the file as it was read (from the open file, not an earlier scan). */
+  fileSize: number;
+  fileMtimeMs: number;
+  modelJson: string;
+  contributors: Contributor[];
 }
 
 export interface ProcessedFile {
@@ -47,33 +60,58 @@ export interface ProcessedFile {
   canonicalText?: string;
   /** With `markdown`: the valid model's Markdown. */
   markdown?: string;
+  /** With `record`: what an index entry needs. */
+  record?: FileRecord;
 }
 
 /** Read and process one file, on this thread. */
 export function processFile(file: string, options: ProcessOptions = {}): ProcessedFile {
   let bytes: Buffer;
+  let size = 0;
+  let mtimeMs = 0;
   try {
-    bytes = readFileSync(file);
+    // Size and time come from the open file, so they describe the bytes read even if the file
+    // changes after a scan; a file that changes while being read is caught by the size.
+    const fd = openSync(file, "r");
+    try {
+      const info = fstatSync(fd);
+      if (info.isDirectory()) return failed(file, "is a directory, not a model file");
+      [size, mtimeMs] = [info.size, info.mtimeMs];
+      if (size > MAX_MODEL_FILE_BYTES) return failed(file, tooLargeMessage(size));
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
-    return { file, errors: [{ file, path: "$", message: describeIoError(e) }] };
+    return failed(file, describeIoError(e));
   }
+  if (bytes.length !== size) return failed(file, "changed while it was being read; run again");
   const checked = checkModelBytes(file, bytes);
   if (!checked.model) return { file, errors: checked.errors };
   const result: ProcessedFile = { file, errors: [], summary: summarize(checked.model) };
-  if (options.canonical) {
-    const canonical = toCanonicalJsonFresh(checked.model);
-    if (checked.hadBom || canonical !== checked.text) result.canonicalText = canonical;
-  }
+  const needCanonical = options.canonical || options.record;
+  const canonical = needCanonical ? toCanonicalJsonFresh(checked.model) : "";
+  if (options.canonical && (checked.hadBom || canonical !== checked.text)) result.canonicalText = canonical;
   if (options.markdown) result.markdown = toMarkdown(checked.model);
+  if (options.record) {
+    const fileHash = createHash("sha256").update(bytes).digest("hex");
+    result.record = { fileHash, fileSize: size, fileMtimeMs: mtimeMs, modelJson: canonical, contributors: checked.model.contributors ?? [] };
+  }
   return result;
+}
+
+function failed(file: string, message: string): ProcessedFile {
+  return { file, errors: [{ file, path: "$", message }] };
+}
+
+function tooLargeMessage(size: number): string {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `the file is ${mb(size)}; a model file is at most ${mb(MAX_MODEL_FILE_BYTES)}, so it was not read`;
 }
 
 /** Check the bytes of the model file `file`: the model, or every problem found. */
 export function checkModelBytes(file: string, bytes: Buffer): { model?: FindingModelFull; text?: string; hadBom?: boolean; errors: FileError[] } {
-  if (bytes.length > MAX_MODEL_FILE_BYTES) {
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    return { errors: [{ file, path: "$", message: `the file is ${mb(bytes.length)}; a model file is at most ${mb(MAX_MODEL_FILE_BYTES)}, so it was not checked` }] };
-  }
+  if (bytes.length > MAX_MODEL_FILE_BYTES) return { errors: [{ file, path: "$", message: tooLargeMessage(bytes.length) }] };
   const parsed = parseJsonText(bytes);
   if (!parsed.ok) {
     const { message, line, column } = parsed.error;
@@ -88,16 +126,28 @@ export function checkModelBytes(file: string, bytes: Buffer): { model?: FindingM
 const PARALLEL_FROM = 200;
 const CHUNK = 32;
 
-/**
- * Process many files; results in the order given. `threads` caps how many threads work (the main
- * thread counts as one); default: the machine's cores, or FINDINGMODEL_THREADS when set.
- */
-export async function processFiles(files: readonly string[], options: ProcessOptions = {}, threads = defaultThreads()): Promise<ProcessedFile[]> {
-  const workerCount = files.length >= PARALLEL_FROM && WORKER_URL ? Math.min(threads, Math.ceil(files.length / CHUNK)) - 1 : 0;
+export interface ProcessRun {
+  /** Cap on threads working (the main thread counts as one); default the machine's cores, or FINDINGMODEL_THREADS. */
+  threads?: number;
+  /**
+   * Called as files are done. With a callback the main thread only coordinates, so that it is
+   * free to draw progress while workers do all the work.
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Process many files; results in the order given. */
+export async function processFiles(files: readonly string[], options: ProcessOptions = {}, run: ProcessRun = {}): Promise<ProcessedFile[]> {
+  const threads = run.threads ?? defaultThreads();
+  const parallel = files.length >= PARALLEL_FROM && WORKER_URL !== undefined && threads > 1;
+  const mainWorks = !(parallel && run.onProgress);
+  const workerCount = parallel ? Math.min(threads - (mainWorks ? 1 : 0), Math.ceil(files.length / CHUNK) - 1) : 0;
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: ProcessedFile[] = new Array(files.length);
-  const workers = Array.from({ length: Math.max(0, workerCount) }, () => runWorker({ files, options, counter }));
-  for (const [i, result] of claimAndProcess(files, options, counter)) results[i] = result;
+  let done = 0;
+  const progress = (n: number) => run.onProgress?.((done += n), files.length);
+  const workers = Array.from({ length: Math.max(0, workerCount) }, () => runWorker({ files, options, counter }, progress));
+  if (mainWorks || workerCount <= 0) for (const [i, result] of claimAndProcess(files, options, counter, progress)) results[i] = result;
   for (const batch of await Promise.all(workers)) for (const [i, result] of batch) results[i] = result;
   return results;
 }
@@ -105,11 +155,12 @@ export async function processFiles(files: readonly string[], options: ProcessOpt
 export type Claimed = Array<[index: number, result: ProcessedFile]>;
 
 /** Claim chunks of `files` from the shared counter and process them until none are left. */
-export function claimAndProcess(files: readonly string[], options: ProcessOptions, counter: Int32Array): Claimed {
+export function claimAndProcess(files: readonly string[], options: ProcessOptions, counter: Int32Array, onChunk?: (n: number) => void): Claimed {
   const done: Claimed = [];
   for (let start = Atomics.add(counter, 0, CHUNK); start < files.length; start = Atomics.add(counter, 0, CHUNK)) {
     const end = Math.min(start + CHUNK, files.length);
     for (let i = start; i < end; i++) done.push([i, processFile(files[i]!, options)]);
+    onChunk?.(end - start);
   }
   return done;
 }
@@ -124,11 +175,17 @@ export interface WorkerInput {
 // vitest) there is none, and everything runs on the main thread.
 const WORKER_URL = import.meta.url.endsWith(".js") ? new URL("./process-worker.js", import.meta.url) : undefined;
 
-function runWorker(input: WorkerInput): Promise<Claimed> {
+/** Messages from a worker: a number of files done, then its results. */
+export type WorkerMessage = { progress: number } | { results: Claimed };
+
+function runWorker(input: WorkerInput, onProgress: (n: number) => void): Promise<Claimed> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL!, { workerData: input });
     let result: Claimed | undefined;
-    worker.once("message", (message: Claimed) => (result = message));
+    worker.on("message", (message: WorkerMessage) => {
+      if ("progress" in message) onProgress(message.progress);
+      else result = message.results;
+    });
     worker.once("error", reject);
     worker.once("exit", (code) => (result ? resolve(result) : reject(new Error(`a file-processing worker stopped (exit code ${code})`))));
   });

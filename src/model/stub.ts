@@ -39,6 +39,40 @@ const CHANGE_FROM_PRIOR: StandardValue[] = [
   { name: "smaller", describe: (n) => `${upperFirst(n)} is smaller`, codes: [radlex("RID38669", "diminished"), snomed("263796003", "Lesser (qualifier value)")] },
 ];
 
+/** The registry's two standard attributes. */
+export type StandardAttributeKind = "presence" | "change from prior";
+
+const STANDARD: Record<StandardAttributeKind, { describe: (name: string) => string; values: StandardValue[]; codes: IndexCode[] }> = {
+  presence: {
+    describe: (n) => `Presence or absence of ${n}`,
+    values: PRESENCE,
+    codes: [snomed("705057003", "Presence (property) (qualifier value)")],
+  },
+  "change from prior": {
+    describe: (n) => `Whether and how a ${n} has changed over time`,
+    values: CHANGE_FROM_PRIOR,
+    codes: [radlex("RID49896", "change"), snomed("263703002", "Changed status (qualifier value)")],
+  },
+};
+
+/**
+ * The standard "presence" or "change from prior" attribute of the finding `findingName`, with
+ * attribute ID `oifmaId` and value codes derived from it, in the registry's shape.
+ */
+export function standardAttribute(kind: StandardAttributeKind, findingName: string, oifmaId: string): ChoiceAttributeIded {
+  const standard = STANDARD[kind];
+  return {
+    oifma_id: oifmaId,
+    name: kind,
+    description: standard.describe(findingName),
+    type: "choice",
+    values: standard.values.map((v, i) => ({ value_code: valueCode(oifmaId, i), name: v.name, description: v.describe(findingName), ...(v.codes ? { index_codes: v.codes } : {}) })),
+    required: false,
+    max_selected: 1,
+    index_codes: standard.codes,
+  };
+}
+
 /**
  * A full model for `info` with the standard attributes and IDs from organization `source` that are
  * not in `takenIds` (model and attribute IDs already used; the new ones are added to it).
@@ -47,19 +81,6 @@ const CHANGE_FROM_PRIOR: StandardValue[] = [
 export function createStub(info: StubInfo, source: string, takenIds: Set<string> = new Set()): FindingModelFull {
   const name = info.name.trim();
   const oifmId = newId("OIFM", source, takenIds);
-  const attribute = (attributeName: string, description: string, values: StandardValue[], codes: IndexCode[]): ChoiceAttributeIded => {
-    const oifmaId = newId("OIFMA", source, takenIds);
-    return {
-      oifma_id: oifmaId,
-      name: attributeName,
-      description,
-      type: "choice",
-      values: values.map((v, i) => ({ value_code: valueCode(oifmaId, i), name: v.name, description: v.describe(name), ...(v.codes ? { index_codes: v.codes } : {}) })),
-      required: false,
-      max_selected: 1,
-      index_codes: codes,
-    };
-  };
   const draft = {
     oifm_id: oifmId,
     name,
@@ -67,8 +88,8 @@ export function createStub(info: StubInfo, source: string, takenIds: Set<string>
     synonyms: nonEmpty(info.synonyms),
     tags: nonEmpty(info.tags),
     attributes: [
-      attribute("presence", `Presence or absence of ${name}`, PRESENCE, [snomed("705057003", "Presence (property) (qualifier value)")]),
-      attribute("change from prior", `Whether and how a ${name} has changed over time`, CHANGE_FROM_PRIOR, [radlex("RID49896", "change"), snomed("263703002", "Changed status (qualifier value)")]),
+      standardAttribute("presence", name, newId("OIFMA", source, takenIds)),
+      standardAttribute("change from prior", name, newId("OIFMA", source, takenIds)),
     ],
   };
   // Through the validator: the same rules as for any file, and the canonical shape.

@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { toCanonicalJson } from "../../model/canonical.js";
+import { EXIT_INVALID, printJson, printLine, warn } from "../output.js";
+import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
+
+export function registerGet(parent: Command): void {
+  indexOptions(
+    parent
+      .command("get")
+      .description("show the model with this ID, name or synonym")
+      .argument("<idOrName...>", "an OIFM ID, a name or a synonym (case-insensitive)")
+      .option("--full", "the whole model (canonical JSON) instead of its index entry"),
+  ).action(async (words: string[], opts: IndexCommandOptions & { full?: boolean }) => {
+    const key = words.join(" ");
+    await withIndex(opts, async (index) => {
+      const entry = await index.get(key);
+      if (!entry) {
+        warn(`no model with ID, name or synonym "${key}"`);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      if (opts.full) {
+        const model = await index.getFull(entry.oifm_id);
+        printLine(opts.json ? JSON.stringify(model, null, 2) : toCanonicalJson(model!));
+      } else if (opts.json) {
+        printJson(entry);
+      } else {
+        printLine(`${entry.oifm_id}  ${entry.name}`);
+        printLine(`  file:         ${entry.filename}`);
+        if (entry.synonyms.length) printLine(`  synonyms:     ${entry.synonyms.join(", ")}`);
+        if (entry.tags.length) printLine(`  tags:         ${entry.tags.join(", ")}`);
+        if (entry.contributors.length) printLine(`  contributors: ${entry.contributors.map((c) => c.name).join(", ")}`);
+        printLine(`  attributes:   ${entry.attributes.map((a) => `${a.name} (${a.type})`).join(", ")}`);
+        printLine(`  ${entry.description}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { SyncDirectoryError } from "../../index/sync.js";
+import { EXIT_INVALID, EXIT_OK, printJson, printLine, UsageError } from "../output.js";
+import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
+
+interface SyncCommandOptions extends IndexCommandOptions {
+  skipInvalid?: boolean;
+  allowDuplicateSynonyms?: boolean;
+}
+
+/** Below this many files to read, a progress bar would only flash. */
+const PROGRESS_FROM = 500;
+
+export function registerSync(parent: Command): void {
+  indexOptions(
+    parent
+      .command("sync")
+      .description("bring the index in step with the *.fm.json files under a folder (all or nothing unless --skip-invalid)")
+      .argument("<dir>", "folder of model files")
+      .option("--skip-invalid", "index the valid files and report the others, instead of changing nothing")
+      .option("--allow-duplicate-synonyms", "allow a synonym that is another model's name or synonym"),
+  ).action(async (dir: string, opts: SyncCommandOptions) => {
+    const report = await withIndex(opts, async (index) => {
+      const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
+      let started = false;
+      const onProgress = bar
+        ? (done: number, total: number) => {
+            if (!started && total >= PROGRESS_FROM) {
+              bar.start(total, 0);
+              started = true;
+            }
+            if (started) bar.update(done);
+          }
+        : undefined;
+      try {
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, allowDuplicateSynonyms: opts.allowDuplicateSynonyms, onProgress });
+      } catch (e) {
+        if (e instanceof SyncDirectoryError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        if (started) bar?.stop();
+      }
+    });
+    if (opts.json) {
+      printJson(report);
+    } else {
+      for (const e of report.errors) printLine(`✗ ${e.file}\n    ${e.path}: ${e.message}`);
+      const failedFiles = new Set(report.errors.map((e) => e.file)).size;
+      if (report.errors.length > 0 && !opts.skipInvalid) printLine(`nothing changed: ${failedFiles} file(s) failed (fix them, or use --skip-invalid to index the rest)`);
+      else printLine(`${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged, ${report.skipped} skipped in ${Math.round(report.ms)} ms`);
+    }
+    process.exitCode = report.errors.length > 0 ? EXIT_INVALID : EXIT_OK;
+  });
+}

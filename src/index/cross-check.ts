@@ -1,0 +1,115 @@
+// Checks of a batch of new or changed models against each other and against the rest of the
+// index, from one bulk read of the index (never a query per file).
+import type { Contributor, Organization, Person } from "../model/types.js";
+import { isPerson } from "../model/types.js";
+import type { ModelSummary } from "../model/summary.js";
+import type { ValidationSnapshot } from "../store/store.js";
+import type { FileError } from "./process-files.js";
+
+export interface BatchModel {
+  /** The file as the user named it (for messages). */
+  file: string;
+  /** The file relative to the synced folder (as the index records it). */
+  filename: string;
+  summary: ModelSummary;
+  contributors: Contributor[];
+}
+
+export interface CrossCheckOptions {
+  /** Allow a synonym that is another model's name or synonym. */
+  allowDuplicateSynonyms?: boolean;
+}
+
+type Owner = { oifm_id: string; where: string };
+
+/**
+ * Problems of each batch model, keyed by its file. `remaining` are the index's models that the
+ * batch does not replace or remove. When two batch files clash, the later one (in batch order)
+ * gets the error, so that with skip-invalid the first one is kept.
+ */
+export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSnapshot["models"], snapshot: Pick<ValidationSnapshot, "people" | "organizations">, options: CrossCheckOptions = {}): Map<string, FileError[]> {
+  const errors = new Map<string, FileError[]>();
+  const fail = (m: BatchModel, path: string, message: string) => {
+    const list = errors.get(m.file) ?? [];
+    list.push({ file: m.file, path, message });
+    errors.set(m.file, list);
+  };
+
+  const ids = new Map<string, Owner>();
+  const names = new Map<string, Owner>();
+  const attributeIds = new Map<string, Owner>();
+  const terms = new Map<string, Owner & { what: string }>(); // names and synonyms, lower-cased
+  const inIndex = (filename: string) => `${filename} (already in the index)`;
+  for (const m of remaining) {
+    const owner = { oifm_id: m.oifm_id, where: inIndex(m.filename) };
+    ids.set(m.oifm_id, owner);
+    names.set(m.name.toLowerCase(), owner);
+    terms.set(m.name.toLowerCase(), { ...owner, what: "name" });
+    for (const s of m.synonyms) if (!terms.has(s.toLowerCase())) terms.set(s.toLowerCase(), { ...owner, what: "synonym" });
+    for (const a of m.attributeIds) attributeIds.set(a, owner);
+  }
+
+  // Contributors must agree on their details wherever they appear. What the index holds counts
+  // only while a model that stays in the index still names the contributor.
+  const stillNamed = new Set(remaining.flatMap((m) => m.contributors.map((c) => `${c.kind}:${c.key}`)));
+  const people = new Map<string, { person: Person; where: string }>();
+  const organizations = new Map<string, { organization: Organization; where: string }>();
+  for (const p of snapshot.people) if (stillNamed.has(`person:${p.github_username}`)) people.set(p.github_username, { person: p, where: "the index" });
+  for (const o of snapshot.organizations) if (stillNamed.has(`organization:${o.code}`)) organizations.set(o.code, { organization: o, where: "the index" });
+
+  for (const m of batch) {
+    const s = m.summary;
+    const owner = { oifm_id: s.oifm_id, where: m.file };
+    const sameId = ids.get(s.oifm_id);
+    if (sameId) fail(m, "$.oifm_id", `model ID ${s.oifm_id} is also used by ${sameId.where}`);
+    else ids.set(s.oifm_id, owner);
+
+    const lower = s.name.toLowerCase();
+    const sameName = names.get(lower);
+    if (sameName && sameName.oifm_id !== s.oifm_id) fail(m, "$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${sameName.where} (names are compared ignoring case)`);
+    else names.set(lower, owner);
+
+    s.attributes.forEach((a, i) => {
+      const other = attributeIds.get(a.oifma_id);
+      if (other && other.oifm_id !== s.oifm_id) fail(m, `$.attributes[${i}].oifma_id`, `attribute ID ${a.oifma_id} already belongs to model ${other.oifm_id} in ${other.where}`);
+      else attributeIds.set(a.oifma_id, owner);
+    });
+
+    if (!options.allowDuplicateSynonyms) {
+      const nameTerm = terms.get(lower);
+      if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
+        fail(m, "$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${nameTerm.where}`);
+      }
+      (s.synonyms ?? []).forEach((synonym, i) => {
+        const other = terms.get(synonym.toLowerCase());
+        if (other && other.oifm_id !== s.oifm_id) fail(m, `$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${other.where} (use --allow-duplicate-synonyms to allow this)`);
+      });
+    }
+    if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
+    for (const synonym of s.synonyms ?? []) if (!terms.has(synonym.toLowerCase())) terms.set(synonym.toLowerCase(), { ...owner, what: "synonym" });
+
+    m.contributors.forEach((c, i) => {
+      const path = `$.contributors[${i}]`;
+      if (isPerson(c)) {
+        const seen = people.get(c.github_username);
+        const diff = seen && differences(seen.person, c, ["email", "name", "organization_code", "url"]);
+        if (diff) fail(m, path, `contributor ${c.github_username} has other details in ${seen.where}: ${diff}; a person must be described the same way everywhere`);
+        else if (!seen) people.set(c.github_username, { person: c, where: m.file });
+      } else {
+        const seen = organizations.get(c.code);
+        const diff = seen && differences(seen.organization, c, ["name", "url"]);
+        if (diff) fail(m, path, `organization ${c.code} has other details in ${seen.where}: ${diff}; an organization must be described the same way everywhere`);
+        else if (!seen) organizations.set(c.code, { organization: c, where: m.file });
+      }
+    });
+  }
+  return errors;
+}
+
+/** Details that both sides state and state differently (a detail left out elsewhere is no clash). */
+function differences<T extends object>(a: T, b: T, keys: (keyof T)[]): string {
+  return keys
+    .filter((k) => a[k] != null && b[k] != null && a[k] !== b[k])
+    .map((k) => `${String(k)} ${JSON.stringify(a[k] ?? null)} there, ${JSON.stringify(b[k] ?? null)} here`)
+    .join("; ");
+}

@@ -1,0 +1,255 @@
+// The index of a folder of finding models: kept in step with the files by sync, answering
+// lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
+// that every write clears, and every operation is timed by a performance monitor.
+import { parseJsonText } from "../model/json-text.js";
+import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
+import type { FindingModelFull, Organization, Person } from "../model/types.js";
+import { PerformanceMonitor } from "../perf/monitor.js";
+import { cacheKey, QueryCache } from "../perf/query-cache.js";
+import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
+import { checkLimit, checkQuery, checkTags, SearchQueryError, searchTerms } from "./search-query.js";
+import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
+import path from "node:path";
+
+export interface IndexOptions {
+  /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
+  cache?: { max: number; ttlMs: number } | false;
+  monitor?: PerformanceMonitor;
+}
+
+export interface SearchOptions {
+  /** At most this many results (1 to 1,000; default 10). */
+  limit?: number;
+  /** Only models carrying every one of these tags (case-insensitive). */
+  tags?: string[];
+}
+
+export class FindingModelIndex {
+  readonly monitor: PerformanceMonitor;
+  private readonly cache: QueryCache<unknown> | undefined;
+
+  constructor(
+    readonly store: Store,
+    options: IndexOptions = {},
+  ) {
+    this.monitor = options.monitor ?? new PerformanceMonitor();
+    const cache = options.cache ?? { max: 1000, ttlMs: 5 * 60_000 };
+    this.cache = cache ? new QueryCache<unknown>(cache) : undefined;
+  }
+
+  // --- writes: each clears the query cache, so no read sees results older than the last write ---
+
+  /** Bring the index in step with the `*.fm.json` files under `dir`. */
+  async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+    try {
+      return await this.monitor.time("sync", () => syncFolder(this.store, dir, options));
+    } finally {
+      this.cache?.invalidate();
+    }
+  }
+
+  /**
+   * Add or update the model in one file (named relative to `root`, default its own folder), with
+   * the same checks as a sync. Throws an IndexWriteError listing the problems when it fails.
+   */
+  async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
+    const root = options.root ?? path.dirname(file);
+    try {
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, root, [file], [], false, { ...options, skipInvalid: false }));
+      if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+      return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
+    } finally {
+      this.cache?.invalidate();
+    }
+  }
+
+  /** Remove the model with this ID, name or synonym; false when there is none. */
+  async remove(idOrName: string): Promise<boolean> {
+    const entry = await this.store.getEntry(idOrName);
+    if (!entry) return false;
+    try {
+      await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
+      return true;
+    } finally {
+      this.cache?.invalidate();
+    }
+  }
+
+  /** Remove every model whose file is not among `filenames` (relative names, as the index records them); returns how many. */
+  async removeUnused(filenames: readonly string[]): Promise<number> {
+    const keep = new Set(filenames.map((f) => f.split(path.sep).join("/")));
+    const unused = (await this.store.fileStates()).filter((s) => !keep.has(s.filename)).map((s) => s.oifm_id);
+    if (unused.length === 0) return 0;
+    try {
+      await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
+      return unused.length;
+    } finally {
+      this.cache?.invalidate();
+    }
+  }
+
+  // --- lookups ---
+
+  /** The entry with this ID, or with this name or synonym (case-insensitive). */
+  get(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
+    return this.cached("get", [idOrNameOrSynonym], () => this.store.getEntry(idOrNameOrSynonym));
+  }
+
+  async contains(idOrNameOrSynonym: string): Promise<boolean> {
+    return (await this.get(idOrNameOrSynonym)) !== undefined;
+  }
+
+  /** The whole model, as its file holds it (canonical form). */
+  async getFull(oifmId: string): Promise<FindingModelFull | undefined> {
+    const json = await this.monitor.time("getFull", () => this.store.getModelJson(oifmId));
+    return json === undefined ? undefined : parseModel(json);
+  }
+
+  /** Whole models for many IDs in one query; IDs not in the index are absent from the map. */
+  async getFullBatch(oifmIds: readonly string[]): Promise<Map<string, FindingModelFull>> {
+    const found = await this.monitor.time("getFullBatch", () => this.store.getModelJsonBatch(oifmIds));
+    return new Map([...found].map(([id, json]) => [id, parseModel(json)]));
+  }
+
+  count(): Promise<number> {
+    return this.cached("count", [], () => this.store.count());
+  }
+  countPeople(): Promise<number> {
+    return this.cached("countPeople", [], () => this.store.countPeople());
+  }
+  countOrganizations(): Promise<number> {
+    return this.cached("countOrganizations", [], () => this.store.countOrganizations());
+  }
+  getPerson(githubUsername: string): Promise<Person | undefined> {
+    return this.cached("getPerson", [githubUsername], () => this.store.getPerson(githubUsername));
+  }
+  getOrganization(code: string): Promise<Organization | undefined> {
+    return this.cached("getOrganization", [code], () => this.store.getOrganization(code));
+  }
+  people(): Promise<Person[]> {
+    return this.cached("people", [], () => this.store.people());
+  }
+  organizations(): Promise<Organization[]> {
+    return this.cached("organizations", [], () => this.store.organizations());
+  }
+
+  /** A page of entries ordered by name, with the total. */
+  async list(options: { limit?: number; offset?: number } = {}): Promise<Page<IndexEntry>> {
+    const limit = checkLimit(options.limit ?? 100);
+    const offset = checkOffset(options.offset ?? 0);
+    return this.cached("list", [limit, offset], () => this.store.list(limit, offset));
+  }
+
+  /** Every tag with the number of models carrying it. */
+  tags(): Promise<Array<{ tag: string; count: number }>> {
+    return this.cached("tags", [], () => this.store.tags());
+  }
+
+  /** Entries whose slug name (the file-name form of the name) matches `pattern`. */
+  async searchBySlug(pattern: string, options: { match?: SlugMatch; limit?: number; offset?: number } = {}): Promise<Page<IndexEntry>> {
+    const match = options.match ?? "contains";
+    if (!["exact", "prefix", "contains"].includes(match)) throw new SearchQueryError(`match must be exact, prefix or contains; got ${String(match)}`);
+    const limit = checkLimit(options.limit ?? 100);
+    const offset = checkOffset(options.offset ?? 0);
+    const slug = pattern.trim().toLowerCase().replace(/[^a-z0-9]/g, "_");
+    if (slug === "") throw new SearchQueryError("the slug pattern is blank");
+    return this.cached("searchBySlug", [slug, match, limit, offset], () => this.store.searchBySlug(slug, match, limit, offset));
+  }
+
+  // --- search ---
+
+  /**
+   * Models matching `query`: those whose ID, name or a synonym equals it first, then full-text
+   * results (name, synonyms, description, tags, attribute names, weighted in that order) up to
+   * `limit`, without duplicates. Case, plural/singular and punctuation do not stop a match.
+   */
+  async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
+    const q = checkQuery(query);
+    const limit = checkLimit(options.limit ?? 10);
+    const tags = checkTags(options.tags);
+    return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
+  }
+
+  /** Many searches in one call: cached answers are reused, the rest go to the store together. */
+  async searchBatch(queries: readonly string[], options: SearchOptions = {}): Promise<Map<string, IndexEntry[]>> {
+    const limit = checkLimit(options.limit ?? 10);
+    const tags = checkTags(options.tags);
+    const checked = queries.map((q) => checkQuery(q));
+    return this.monitor.time("searchBatch", async () => {
+      const results = new Map<string, IndexEntry[]>();
+      const misses: string[] = [];
+      for (const q of checked) {
+        const hit = this.cache?.get(cacheKey("search", q.toLowerCase(), limit, tags)) as IndexEntry[] | undefined;
+        if (hit) results.set(q, hit);
+        else if (!misses.includes(q)) misses.push(q);
+      }
+      const exact = await Promise.all(misses.map((q) => this.store.exactMatches(q, { limit, tags })));
+      const texts = await this.store.textSearchMany(
+        misses.map((q) => searchTerms(q)),
+        { limit, tags },
+      );
+      misses.forEach((q, i) => {
+        const first = exact[i]!;
+        const seen = new Set(first.map((e) => e.oifm_id));
+        const merged = [...first, ...texts[i]!.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+        results.set(q, merged);
+        this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
+      });
+      return results;
+    });
+  }
+
+  private async searchUncached(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    const exact = await this.store.exactMatches(query, { limit, tags });
+    const terms = searchTerms(query);
+    if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
+    const rest = await this.store.textSearch(terms, { limit: limit - exact.length, tags, exclude: exact.map((e) => e.oifm_id) });
+    return [...exact, ...rest];
+  }
+
+  // --- exports and status ---
+
+  /** The registry's index.md, from the index (the same as `export` writes for the synced folder). */
+  async toIndexMarkdown(): Promise<string> {
+    return toIndexMarkdown(await this.registryEntries());
+  }
+
+  /** The registry's ids.json, from the index. */
+  async toIdsJson(): Promise<string> {
+    return toIdsJson(await this.registryEntries());
+  }
+
+  stats(): Promise<StoreStats & { models: number; people: number; organizations: number }> {
+    return this.monitor.time("stats", async () => ({
+      ...(await this.store.stats()),
+      models: await this.store.count(),
+      people: await this.store.countPeople(),
+      organizations: await this.store.countOrganizations(),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private async registryEntries(): Promise<RegistryEntry[]> {
+    return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
+  }
+
+  private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
+    return this.monitor.time(op, () => (this.cache ? (this.cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>) : compute()));
+  }
+}
+
+export class IndexWriteError extends Error {}
+
+function checkOffset(offset: unknown): number {
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw new SearchQueryError(`offset must be a whole number of at least 0; got ${String(offset)}`);
+  return offset;
+}
+
+function parseModel(json: string): FindingModelFull {
+  const parsed = parseJsonText(json);
+  if (!parsed.ok) throw new Error(`the index holds damaged model JSON: ${parsed.error.message}`);
+  return parsed.value as FindingModelFull;
+}

@@ -1,0 +1,201 @@
+// Keeping an index in step with a folder of model files:
+//   scan (paths, size, mtime) -> skip files the index has with the same size and mtime -> read,
+//   hash and check the rest (worker threads) -> plan (added / updated / removed / unchanged) ->
+//   check the batch against itself and the index (one bulk read) -> apply in one transaction.
+// All or nothing by default: if any file fails, the index does not change at all.
+import path from "node:path";
+import { slugOf } from "../model/slug.js";
+import type { Contributor, Organization, Person } from "../model/types.js";
+import { isPerson } from "../model/types.js";
+import type { ContributorRef, EntryRecord, FileState, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
+import { crossCheck, type BatchModel } from "./cross-check.js";
+import { processFiles, type FileError, type FileRecord, type ProcessedFile } from "./process-files.js";
+import { findModelFiles, statFiles } from "./scan.js";
+
+export interface SyncOptions {
+  /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
+  skipInvalid?: boolean;
+  /** Allow a synonym that is another model's name or synonym. */
+  allowDuplicateSynonyms?: boolean;
+  /** Progress of the reading phase (files done of total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Threads for reading and checking (default: all cores). */
+  threads?: number;
+}
+
+export interface SyncReport {
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+  /** Files that failed and were left out (with skipInvalid); without it, nothing is applied when any fails. */
+  skipped: number;
+  errors: FileError[];
+  /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
+  applied: boolean;
+  ms: number;
+}
+
+export class SyncDirectoryError extends Error {}
+
+interface Candidate extends BatchModel {
+  record: FileRecord;
+  kind: "added" | "updated";
+}
+
+/** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
+export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+  const found = findModelFiles([dir]);
+  if (found.missing.length > 0) throw new SyncDirectoryError(`${dir} does not exist`);
+  const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
+  return syncFiles(store, dir, found.files, problems, true, options);
+}
+
+/**
+ * Bring the index in step with `files` (paths under `root`), with the checks and all-or-nothing
+ * rule of a sync. With `removeMissing`, indexed files not among them are removed.
+ */
+export async function syncFiles(store: Store, root: string, files: readonly string[], scanProblems: FileError[], removeMissing: boolean, options: SyncOptions = {}): Promise<SyncReport> {
+  const started = performance.now();
+  const dir = root;
+  const errors: FileError[] = [...scanProblems];
+  const { stats, problems } = statFiles(files);
+  for (const p of problems) errors.push({ file: p.file, path: "$", message: p.message });
+
+  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
+  const present = new Set<string>();
+  const toRead: string[] = [];
+  let unchanged = 0;
+  for (const s of stats) {
+    const filename = relativeName(dir, s.path);
+    present.add(filename);
+    const state = states.get(filename);
+    if (state && state.fileSize === s.size && state.fileMtimeMs === s.mtimeMs) unchanged++;
+    else toRead.push(s.path);
+  }
+  // A file that vanished between the scan and stat is a failure, not a removal.
+  for (const p of problems) present.add(relativeName(dir, p.file));
+  const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+
+  const processed = await processFiles(toRead, { record: true }, { onProgress: options.onProgress, threads: options.threads });
+  const touched: NonNullable<SyncChanges["touched"]> = [];
+  const candidates: Candidate[] = [];
+  for (const p of processed) {
+    if (!p.summary || !p.record) {
+      errors.push(...p.errors);
+      continue;
+    }
+    const filename = relativeName(dir, p.file);
+    const state = states.get(filename);
+    if (state && state.fileHash === p.record.fileHash) {
+      unchanged++;
+      touched.push({ oifm_id: state.oifm_id, fileSize: p.record.fileSize, fileMtimeMs: p.record.fileMtimeMs });
+    } else {
+      candidates.push(toCandidate(p, filename, state ? "updated" : "added"));
+    }
+  }
+
+  const snapshot = candidates.length > 0 || removedFiles.length > 0 ? await store.validationSnapshot() : undefined;
+  let kept = candidates;
+  if (snapshot) {
+    const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
+    const remaining = snapshot.models.filter((m) => !replaced.has(m.filename));
+    const clashes = crossCheck(candidates, remaining, snapshot, options);
+    for (const list of clashes.values()) errors.push(...list);
+    kept = candidates.filter((c) => !clashes.has(c.file));
+  }
+
+  const failedFiles = new Set(errors.map((e) => e.file));
+  const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, applied: false };
+  if (failedFiles.size > 0 && !options.skipInvalid) return { ...report, ms: performance.now() - started };
+  report.skipped = failedFiles.size;
+
+  const changes = planChanges(kept, removedFiles, states, snapshot, touched);
+  if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
+    await store.apply(changes);
+    report.applied = true;
+  }
+  report.added = kept.filter((c) => c.kind === "added").length;
+  report.updated = kept.length - report.added;
+  report.removed = removedFiles.length;
+  return { ...report, ms: performance.now() - started };
+}
+
+function toCandidate(p: ProcessedFile, filename: string, kind: Candidate["kind"]): Candidate {
+  return { file: p.file, filename, summary: p.summary!, contributors: p.record!.contributors, record: p.record!, kind };
+}
+
+function planChanges(kept: Candidate[], removedFiles: string[], states: Map<string, FileState>, snapshot: ValidationSnapshot | undefined, touched: SyncChanges["touched"]): SyncChanges {
+  const upserts = kept.map(toEntryRecord);
+  const upserted = new Set(upserts.map((u) => u.oifm_id));
+  // The models of removed files, and the old ID of a file whose model ID changed, unless that ID
+  // is written again (a model that moved to another file).
+  const oldIds = [...removedFiles.map((f) => states.get(f)!.oifm_id), ...kept.flatMap((c) => states.get(c.filename)?.oifm_id ?? [])];
+  const deletes = [...new Set(oldIds.filter((id) => !upserted.has(id)))];
+  return { upserts, deletes, ...contributorUpserts(kept, snapshot), touched };
+}
+
+function toEntryRecord(c: Candidate): EntryRecord {
+  const s = c.summary;
+  return {
+    oifm_id: s.oifm_id,
+    name: s.name,
+    slugName: slugOf(s.name),
+    filename: c.filename,
+    fileHash: c.record.fileHash,
+    fileSize: c.record.fileSize,
+    fileMtimeMs: c.record.fileMtimeMs,
+    description: s.description,
+    synonyms: s.synonyms ?? [],
+    tags: s.tags ?? [],
+    contributors: c.contributors.map(contributorRef),
+    attributes: s.attributes,
+    modelJson: c.record.modelJson,
+  };
+}
+
+export function contributorRef(c: Contributor): ContributorRef {
+  return isPerson(c) ? { kind: "person", key: c.github_username, name: c.name } : { kind: "organization", key: c.code, name: c.name };
+}
+
+/** People and organizations to write: the batch's, each merged with what is known (a detail left out is kept). */
+function contributorUpserts(kept: Candidate[], snapshot: ValidationSnapshot | undefined): Pick<SyncChanges, "people" | "organizations"> {
+  const people = new Map<string, Person>((snapshot?.people ?? []).map((p) => [p.github_username, p]));
+  const organizations = new Map<string, Organization>((snapshot?.organizations ?? []).map((o) => [o.code, o]));
+  const changedPeople = new Map<string, Person>();
+  const changedOrganizations = new Map<string, Organization>();
+  for (const c of kept.flatMap((k) => k.contributors)) {
+    if (isPerson(c)) {
+      const merged = merge(people.get(c.github_username), c);
+      if (merged) {
+        people.set(c.github_username, merged);
+        changedPeople.set(c.github_username, merged);
+      }
+    } else {
+      const merged = merge(organizations.get(c.code), c);
+      if (merged) {
+        organizations.set(c.code, merged);
+        changedOrganizations.set(c.code, merged);
+      }
+    }
+  }
+  return { people: [...changedPeople.values()], organizations: [...changedOrganizations.values()] };
+}
+
+/** `known` updated with the details `next` states; undefined when that changes nothing. */
+function merge<T extends object>(known: T | undefined, next: T): T | undefined {
+  if (!known) return next;
+  const merged = { ...known } as Record<string, unknown>;
+  let changed = false;
+  for (const [k, v] of Object.entries(next)) {
+    if (v != null && merged[k] !== v) {
+      merged[k] = v;
+      changed = true;
+    }
+  }
+  return changed ? (merged as T) : undefined;
+}
+
+function relativeName(dir: string, file: string): string {
+  return path.relative(dir, file).split(path.sep).join("/");
+}

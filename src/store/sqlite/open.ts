@@ -1,0 +1,54 @@
+// Opening the embedded index: one SQLite file, created, migrated or refused as schema.ts decides.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { StoreError, type Store } from "../store.js";
+import { toStoreError, type ErrorContext } from "./errors.js";
+import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.js";
+import { SqliteStore } from "./sqlite-store.js";
+
+export interface SqliteOpenOptions {
+  /** Open for reading only: nothing is created, migrated or written. */
+  readonly?: boolean;
+  /** How long to wait for another connection's write lock before failing with "locked" (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
+export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
+  const readonly = options.readonly ?? false;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const memory = file === ":memory:" || file === "";
+  const ctx: ErrorContext = { file, busyTimeoutMs };
+  if (readonly && !memory && !existsSync(file)) {
+    throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel sync), or point --db at it`);
+  }
+
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: readonly && !memory, fileMustExist: readonly, timeout: busyTimeoutMs });
+    // Look before touching anything: a file that is not ours, or is newer, is refused unchanged.
+    const state = readSchemaState(db);
+    const needsSchema = checkSchema(file, state);
+    if (needsSchema && readonly) {
+      throw new StoreError(
+        "readonly",
+        state.version === 0
+          ? `${file} holds no index yet and was opened read-only; create it first (findingmodel sync)`
+          : `${file} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel sync)`,
+      );
+    }
+    if (!readonly) {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+    }
+    db.pragma("foreign_keys = ON");
+    if (needsSchema) migrate(db, state.version);
+    return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) });
+  } catch (e) {
+    db?.close();
+    throw toStoreError(e, ctx);
+  }
+}

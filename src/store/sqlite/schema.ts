@@ -1,0 +1,140 @@
+// The SQLite schema of the index and how a file gets to it: an empty file is created, an older
+// version is migrated step by step, a newer one or somebody else's database is refused untouched.
+//
+// A findingmodel database is recognized by PRAGMA application_id (a number SQLite keeps in the
+// file header for exactly this) and versioned by PRAGMA user_version. Both are written inside the
+// same transaction as the DDL, so a file is either untouched or has the whole schema.
+import type Database from "better-sqlite3";
+import { StoreError } from "../store.js";
+
+/** "OIFM" in ASCII: marks a file as a findingmodel index. */
+export const APPLICATION_ID = 0x4f49464d;
+
+/** The schema version this program reads and writes. */
+export const SCHEMA_VERSION = 1;
+
+/** Step `i` takes a database from version i to version i + 1 (step 0 creates the schema). */
+export const MIGRATIONS: readonly string[] = [
+  // 0 -> 1: the first schema.
+  `
+  CREATE TABLE models (
+    -- An explicit integer key: the full-text table is keyed by it, and only an INTEGER PRIMARY KEY
+    -- keeps its value through VACUUM.
+    id            INTEGER PRIMARY KEY,
+    oifm_id       TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    -- JavaScript toLowerCase(): SQLite's NOCASE folds ASCII only.
+    name_lower    TEXT NOT NULL UNIQUE,
+    slug_name     TEXT NOT NULL,
+    filename      TEXT NOT NULL UNIQUE,
+    file_hash     TEXT NOT NULL,
+    file_size     INTEGER NOT NULL,
+    file_mtime_ms REAL NOT NULL,
+    description   TEXT NOT NULL,
+    -- JSON arrays, so that an entry is returned from its row without joins.
+    synonyms      TEXT NOT NULL,
+    tags          TEXT NOT NULL,
+    contributors  TEXT NOT NULL,
+    attributes    TEXT NOT NULL,
+    model_json    TEXT NOT NULL
+  );
+  CREATE INDEX models_slug_name ON models (slug_name);
+
+  CREATE TABLE attributes (
+    oifma_id TEXT PRIMARY KEY,
+    oifm_id  TEXT NOT NULL REFERENCES models (oifm_id) ON DELETE CASCADE,
+    name     TEXT NOT NULL,
+    type     TEXT NOT NULL
+  );
+  CREATE INDEX attributes_oifm_id ON attributes (oifm_id);
+
+  CREATE TABLE synonyms (
+    oifm_id       TEXT NOT NULL REFERENCES models (oifm_id) ON DELETE CASCADE,
+    synonym_lower TEXT NOT NULL,
+    PRIMARY KEY (oifm_id, synonym_lower)
+  ) WITHOUT ROWID;
+  CREATE INDEX synonyms_synonym_lower ON synonyms (synonym_lower);
+
+  CREATE TABLE tags (
+    oifm_id   TEXT NOT NULL REFERENCES models (oifm_id) ON DELETE CASCADE,
+    tag_lower TEXT NOT NULL,
+    tag       TEXT NOT NULL,
+    PRIMARY KEY (oifm_id, tag_lower)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_tag_lower ON tags (tag_lower);
+
+  CREATE TABLE people (
+    github_username   TEXT PRIMARY KEY,
+    email             TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    organization_code TEXT NOT NULL,
+    url               TEXT
+  );
+
+  CREATE TABLE organizations (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url  TEXT
+  );
+
+  -- Full text of each model, rowid = models.id. A plain FTS5 table (it keeps its own copy of the
+  -- text, a few hundred kB): rows are deleted by rowid alone, which an external-content table
+  -- cannot do safely (it needs the exact old values, and a mismatch silently corrupts the index).
+  CREATE VIRTUAL TABLE fts USING fts5 (
+    name, synonyms, description, tags, attributes,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  `,
+];
+
+export interface SchemaState {
+  applicationId: number;
+  version: number;
+  /** Names of the tables, views, indexes and triggers in the file. */
+  objects: string[];
+}
+
+export function readSchemaState(db: Database.Database): SchemaState {
+  const applicationId = db.pragma("application_id", { simple: true }) as number;
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const objects = (db.prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[]);
+  return { applicationId, version, objects };
+}
+
+/**
+ * Whether the file needs the schema created or migrated (true), is current (false), or cannot be
+ * used (throws). Reads only; changes nothing.
+ */
+export function checkSchema(file: string, state: SchemaState): boolean {
+  const fresh = state.applicationId === 0 && state.version === 0 && state.objects.length === 0;
+  if (fresh) return true;
+  if (state.applicationId !== APPLICATION_ID) {
+    const listed = state.objects.slice(0, 5).join(", ") + (state.objects.length > 5 ? ", ..." : "");
+    throw new StoreError(
+      "other",
+      `${file} is a SQLite database of another program (it holds ${listed || "no tables"}), not a findingmodel index; ` +
+        "findingmodel leaves it untouched: point --db at another file",
+    );
+  }
+  if (state.version > SCHEMA_VERSION) {
+    throw new StoreError(
+      "too-new",
+      `${file} has index schema version ${state.version}, but this findingmodel reads version ${SCHEMA_VERSION} at most; ` +
+        "upgrade findingmodel (npm install findingmodel@latest), or point --db at another file",
+    );
+  }
+  return state.version < SCHEMA_VERSION;
+}
+
+/** Create or migrate the schema to SCHEMA_VERSION, all steps in one transaction. */
+export function migrate(db: Database.Database, from: number): void {
+  db.transaction(() => {
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v];
+      if (step === undefined) throw new Error(`no migration from schema version ${v}`);
+      db.exec(step);
+    }
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

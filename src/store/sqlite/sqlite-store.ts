@@ -1,0 +1,274 @@
+// The Store on one SQLite file (better-sqlite3). better-sqlite3 is synchronous; the methods are
+// async only to fit the Store shape, and each answers in one go inside.
+import { statSync } from "node:fs";
+import type Database from "better-sqlite3";
+import type { Organization, Person } from "../../model/types.js";
+import type {
+  FileState,
+  IndexEntry,
+  Page,
+  SlugMatch,
+  Store,
+  StoreStats,
+  SyncChanges,
+  TextSearchOptions,
+  ValidationSnapshot,
+} from "../store.js";
+import { makeApply } from "./apply.js";
+import { toStoreError, type ErrorContext } from "./errors.js";
+import { matchExpression, usableTerms } from "./fts-query.js";
+import { filterKind, prepareStatements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
+
+export interface SqliteStoreContext extends ErrorContext {
+  /** Absolute path of the file, or ":memory:". */
+  location: string;
+}
+
+export class SqliteStore implements Store {
+  readonly engine = "sqlite" as const;
+  private readonly s: Statements;
+  private readonly write: (changes: SyncChanges) => void;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly ctx: SqliteStoreContext,
+  ) {
+    this.s = prepareStatements(db);
+    this.write = makeApply(db, this.s);
+  }
+
+  /** Run `fn`, turning SQLite's errors into StoreErrors. */
+  private run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(toStoreError(e, this.ctx));
+    }
+  }
+
+  // --- sync ---
+
+  fileStates(): Promise<FileState[]> {
+    return this.run(() =>
+      this.s.fileStates.all().map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms })),
+    );
+  }
+
+  validationSnapshot(): Promise<ValidationSnapshot> {
+    return this.run(() => ({
+      models: this.s.snapshotModels.all().map((r) => ({
+        oifm_id: r.oifm_id,
+        name: r.name,
+        filename: r.filename,
+        synonyms: JSON.parse(r.synonyms) as string[],
+        attributeIds: (JSON.parse(r.attributes) as Array<{ oifma_id: string }>).map((a) => a.oifma_id),
+        contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
+      })),
+      people: this.s.people.all().map(toPerson),
+      organizations: this.s.organizations.all().map(toOrganization),
+    }));
+  }
+
+  apply(changes: SyncChanges): Promise<void> {
+    return this.run(() => this.write(changes));
+  }
+
+  // --- lookups ---
+
+  getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
+    return this.run(() => {
+      const row = this.s.exact[0].get({ id: idOrNameOrSynonym, lower: idOrNameOrSynonym.toLowerCase() });
+      return row && toEntry(row);
+    });
+  }
+
+  getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]> {
+    return this.run(() => {
+      if (oifmIds.length === 0) return [];
+      const byId = new Map(this.s.entriesByIds.all(JSON.stringify(oifmIds)).map((r) => [r.oifm_id, r]));
+      // In the order asked for, each once.
+      const out: IndexEntry[] = [];
+      for (const id of new Set(oifmIds)) {
+        const row = byId.get(id);
+        if (row) out.push(toEntry(row));
+      }
+      return out;
+    });
+  }
+
+  getModelJson(oifmId: string): Promise<string | undefined> {
+    return this.run(() => this.s.modelJson.get(oifmId));
+  }
+
+  getModelJsonBatch(oifmIds: readonly string[]): Promise<Map<string, string>> {
+    return this.run(() => {
+      if (oifmIds.length === 0) return new Map<string, string>();
+      return new Map(this.s.modelJsonBatch.all(JSON.stringify(oifmIds)).map((r) => [r.oifm_id, r.model_json]));
+    });
+  }
+
+  count(): Promise<number> {
+    return this.run(() => this.s.count.get() ?? 0);
+  }
+
+  countPeople(): Promise<number> {
+    return this.run(() => this.s.countPeople.get() ?? 0);
+  }
+
+  countOrganizations(): Promise<number> {
+    return this.run(() => this.s.countOrganizations.get() ?? 0);
+  }
+
+  getPerson(githubUsername: string): Promise<Person | undefined> {
+    return this.run(() => {
+      const row = this.s.person.get(githubUsername);
+      return row && toPerson(row);
+    });
+  }
+
+  getOrganization(code: string): Promise<Organization | undefined> {
+    return this.run(() => {
+      const row = this.s.organization.get(code);
+      return row && toOrganization(row);
+    });
+  }
+
+  people(): Promise<Person[]> {
+    return this.run(() => this.s.people.all().map(toPerson));
+  }
+
+  organizations(): Promise<Organization[]> {
+    return this.run(() => this.s.organizations.all().map(toOrganization));
+  }
+
+  list(limit: number, offset: number): Promise<Page<IndexEntry>> {
+    return this.run(() => ({ items: this.s.list.all(limit, offset).map(toEntry), total: this.s.count.get() ?? 0 }));
+  }
+
+  allEntries(): Promise<IndexEntry[]> {
+    return this.run(() => this.s.allEntries.all().map(toEntry));
+  }
+
+  tags(): Promise<Array<{ tag: string; count: number }>> {
+    return this.run(() => this.s.tags.all());
+  }
+
+  searchBySlug(slug: string, match: SlugMatch, limit: number, offset: number): Promise<Page<IndexEntry>> {
+    return this.run(() => {
+      // Slugs are lower-case ASCII; SQLite's LIKE folds ASCII case, so "=" must see the same.
+      const lower = slug.toLowerCase();
+      if (match === "exact") {
+        return { items: this.s.slugExact.all(lower, limit, offset).map(toEntry), total: this.s.slugExactCount.get(lower) ?? 0 };
+      }
+      const escaped = lower.replace(/[\\%_]/g, (c) => "\\" + c);
+      const pattern = match === "prefix" ? `${escaped}%` : `%${escaped}%`;
+      return { items: this.s.slugLike.all(pattern, limit, offset).map(toEntry), total: this.s.slugLikeCount.get(pattern) ?? 0 };
+    });
+  }
+
+  // --- search ---
+
+  exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]> {
+    return this.run(() => {
+      const filters = filterParams(options);
+      const stmt = this.s.exact[filterKind(filters.tags !== undefined, filters.exclude !== undefined)];
+      const seen = new Set<string>();
+      const out: IndexEntry[] = [];
+      for (const row of stmt.all({ id: query, lower: query.toLowerCase(), ...filters })) {
+        if (seen.has(row.oifm_id)) continue;
+        seen.add(row.oifm_id);
+        out.push(toEntry(row));
+        if (out.length >= options.limit) break;
+      }
+      return out;
+    });
+  }
+
+  textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]> {
+    return this.run(() => this.search(terms, options));
+  }
+
+  textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]> {
+    return this.run(() => queries.map((terms) => this.search(terms, options)));
+  }
+
+  /** All terms first, best first; then, if that leaves room, entries with any term. */
+  private search(rawTerms: readonly string[], options: TextSearchOptions): IndexEntry[] {
+    const terms = usableTerms(rawTerms);
+    if (terms.length === 0 || options.limit <= 0) return [];
+    const filters = filterParams(options);
+    const hasTags = filters.tags !== undefined;
+    const rows = this.s.text[filterKind(hasTags, filters.exclude !== undefined)].all({ match: matchExpression(terms, "AND"), limit: options.limit, ...filters });
+    if (rows.length < options.limit && terms.length > 1) {
+      const exclude = JSON.stringify([...(options.exclude ?? []), ...rows.map((r) => r.oifm_id)]);
+      const more = this.s.text[filterKind(hasTags, true)].all({
+        match: matchExpression(terms, "OR"),
+        limit: options.limit - rows.length,
+        ...(hasTags ? { tags: filters.tags } : {}),
+        exclude,
+      });
+      rows.push(...more);
+    }
+    return rows.map(toEntry);
+  }
+
+  stats(): Promise<StoreStats> {
+    return this.run(() => ({
+      engine: "sqlite" as const,
+      schemaVersion: this.s.schemaVersion.get() ?? 0,
+      sizeBytes: this.ctx.location === ":memory:" ? (this.s.pageBytes.get() ?? 0) : fileSize(this.ctx.location) + fileSize(this.ctx.location + "-wal"),
+      location: this.ctx.location,
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.run(() => {
+      if (this.db.open) this.db.close();
+    });
+  }
+}
+
+/** Named parameters for the filters in use (a statement rejects parameters it does not have). */
+function filterParams(options: TextSearchOptions): { tags?: string; exclude?: string } {
+  const out: { tags?: string; exclude?: string } = {};
+  if (options.tags && options.tags.length > 0) out.tags = JSON.stringify(options.tags.map((t) => t.toLowerCase()));
+  if (options.exclude && options.exclude.length > 0) out.exclude = JSON.stringify(options.exclude);
+  return out;
+}
+
+function toEntry(r: EntryRow): IndexEntry {
+  return {
+    oifm_id: r.oifm_id,
+    name: r.name,
+    slugName: r.slug_name,
+    filename: r.filename,
+    fileHash: r.file_hash,
+    fileSize: r.file_size,
+    fileMtimeMs: r.file_mtime_ms,
+    description: r.description,
+    synonyms: JSON.parse(r.synonyms) as IndexEntry["synonyms"],
+    tags: JSON.parse(r.tags) as IndexEntry["tags"],
+    contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
+    attributes: JSON.parse(r.attributes) as IndexEntry["attributes"],
+  };
+}
+
+function toPerson(r: PersonRow): Person {
+  const p: Person = { github_username: r.github_username, email: r.email, name: r.name, organization_code: r.organization_code };
+  if (r.url !== null) p.url = r.url;
+  return p;
+}
+
+function toOrganization(r: OrganizationRow): Organization {
+  const o: Organization = { name: r.name, code: r.code };
+  if (r.url !== null) o.url = r.url;
+  return o;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,172 @@
+// Every SQL statement the SQLite store runs, prepared once when the store opens.
+import type Database from "better-sqlite3";
+
+/** A models row as read for an entry: the JSON columns still text. */
+export interface EntryRow {
+  oifm_id: string;
+  name: string;
+  slug_name: string;
+  filename: string;
+  file_hash: string;
+  file_size: number;
+  file_mtime_ms: number;
+  description: string;
+  synonyms: string;
+  tags: string;
+  contributors: string;
+  attributes: string;
+}
+
+export interface PersonRow {
+  github_username: string;
+  email: string;
+  name: string;
+  organization_code: string;
+  url: string | null;
+}
+
+export interface OrganizationRow {
+  code: string;
+  name: string;
+  url: string | null;
+}
+
+/** Parameters of a filtered search: JSON arrays of lower-cased tags and of oifm_ids to leave out. */
+export interface FilterParams {
+  tags: string;
+  exclude: string;
+}
+
+/** The part of a better-sqlite3 statement the store uses (named here, so declarations can name it). */
+export interface Stmt<P extends unknown[], R = unknown> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+const ENTRY_COLUMNS =
+  "m.oifm_id, m.name, m.slug_name, m.filename, m.file_hash, m.file_size, m.file_mtime_ms, m.description, m.synonyms, m.tags, m.contributors, m.attributes";
+
+/** Search statements come in four forms, so that a search without filters pays nothing for them. */
+export type FilterKind = 0 | 1 | 2 | 3;
+const HAS_TAGS = 1;
+const HAS_EXCLUDE = 2;
+
+export function filterKind(hasTags: boolean, hasExclude: boolean): FilterKind {
+  return ((hasTags ? HAS_TAGS : 0) | (hasExclude ? HAS_EXCLUDE : 0)) as FilterKind;
+}
+
+function filterSql(kind: FilterKind): string {
+  let sql = "";
+  if (kind & HAS_EXCLUDE) sql += " AND m.oifm_id NOT IN (SELECT value FROM json_each(@exclude))";
+  if (kind & HAS_TAGS) {
+    sql +=
+      " AND NOT EXISTS (SELECT 1 FROM json_each(@tags) AS w" +
+      " WHERE NOT EXISTS (SELECT 1 FROM tags AS t WHERE t.oifm_id = m.oifm_id AND t.tag_lower = w.value))";
+  }
+  return sql;
+}
+
+const KINDS: readonly FilterKind[] = [0, 1, 2, 3];
+
+export function prepareStatements(db: Database.Database) {
+  const prep = <P extends unknown[], R = unknown>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql);
+  /** A statement returning the first column of each row. */
+  const prepPluck = <P extends unknown[], R>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql).pluck();
+  const byKind = <T>(make: (kind: FilterKind) => T): readonly [T, T, T, T] => KINDS.map(make) as unknown as [T, T, T, T];
+  return {
+    // --- writes ---
+    deleteFts: prep<[string]>("DELETE FROM fts WHERE rowid = (SELECT id FROM models WHERE oifm_id = ?)"),
+    /** Attributes, synonyms and tags go with it (ON DELETE CASCADE). */
+    deleteModel: prep<[string]>("DELETE FROM models WHERE oifm_id = ?"),
+    insertModel: prep<[string, string, string, string, string, string, number, number, string, string, string, string, string, string]>(
+      "INSERT INTO models (oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description," +
+        " synonyms, tags, contributors, attributes, model_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    insertFts: prep<[number | bigint, string, string, string, string, string]>(
+      "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    insertAttribute: prep<[string, string, string, string]>("INSERT INTO attributes (oifma_id, oifm_id, name, type) VALUES (?, ?, ?, ?)"),
+    insertSynonym: prep<[string, string]>("INSERT INTO synonyms (oifm_id, synonym_lower) VALUES (?, ?)"),
+    insertTag: prep<[string, string, string]>("INSERT INTO tags (oifm_id, tag_lower, tag) VALUES (?, ?, ?)"),
+    touch: prep<[number, number, string]>("UPDATE models SET file_size = ?, file_mtime_ms = ? WHERE oifm_id = ?"),
+    upsertPerson: prep<[string, string, string, string, string | null]>(
+      "INSERT INTO people (github_username, email, name, organization_code, url) VALUES (?, ?, ?, ?, ?)" +
+        " ON CONFLICT (github_username) DO UPDATE SET email = excluded.email, name = excluded.name," +
+        " organization_code = excluded.organization_code, url = excluded.url",
+    ),
+    upsertOrganization: prep<[string, string, string | null]>(
+      "INSERT INTO organizations (code, name, url) VALUES (?, ?, ?)" +
+        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, url = excluded.url",
+    ),
+
+    // --- owners of unique values, to say what a change clashes with ---
+    ownerOfName: prep<[string], { oifm_id: string; filename: string; name: string }>(
+      "SELECT oifm_id, filename, name FROM models WHERE name_lower = ?",
+    ),
+    ownerOfFilename: prep<[string], { oifm_id: string; filename: string }>("SELECT oifm_id, filename FROM models WHERE filename = ?"),
+    ownerOfId: prep<[string], { oifm_id: string; filename: string }>("SELECT oifm_id, filename FROM models WHERE oifm_id = ?"),
+    ownerOfAttribute: prep<[string], { oifm_id: string; filename: string }>(
+      "SELECT m.oifm_id, m.filename FROM attributes AS a JOIN models AS m ON m.oifm_id = a.oifm_id WHERE a.oifma_id = ?",
+    ),
+
+    // --- reads ---
+    fileStates: prep<[], { filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>(
+      "SELECT filename, oifm_id, file_hash, file_size, file_mtime_ms FROM models",
+    ),
+    snapshotModels: prep<[], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
+      "SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models",
+    ),
+    entriesByIds: prep<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.oifm_id IN (SELECT value FROM json_each(?))`),
+    modelJson: prepPluck<[string], string>("SELECT model_json FROM models WHERE oifm_id = ?"),
+    modelJsonBatch: prep<[string], { oifm_id: string; model_json: string }>(
+      "SELECT oifm_id, model_json FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))",
+    ),
+    count: prepPluck<[], number>("SELECT count(*) FROM models"),
+    countPeople: prepPluck<[], number>("SELECT count(*) FROM people"),
+    countOrganizations: prepPluck<[], number>("SELECT count(*) FROM organizations"),
+    person: prep<[string], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people WHERE github_username = ?"),
+    organization: prep<[string], OrganizationRow>("SELECT code, name, url FROM organizations WHERE code = ?"),
+    people: prep<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people ORDER BY github_username"),
+    organizations: prep<[], OrganizationRow>("SELECT code, name, url FROM organizations ORDER BY code"),
+    list: prep<[number, number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.name_lower, m.oifm_id LIMIT ? OFFSET ?`),
+    allEntries: prep<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.filename`),
+    /** A tag is shown in its alphabetically first spelling among the models carrying it. */
+    tags: prep<[], { tag: string; count: number }>(
+      "SELECT min(tag) AS tag, count(*) AS count FROM tags GROUP BY tag_lower ORDER BY count DESC, tag_lower, min(tag)",
+    ),
+    slugExact: prep<[string, number, number], EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.slug_name = ? ORDER BY m.slug_name, m.oifm_id LIMIT ? OFFSET ?`,
+    ),
+    slugExactCount: prepPluck<[string], number>("SELECT count(*) FROM models WHERE slug_name = ?"),
+    /** `?` is a LIKE pattern with `\` escaping. */
+    slugLike: prep<[string, number, number], EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.slug_name LIKE ? ESCAPE '\\' ORDER BY m.slug_name, m.oifm_id LIMIT ? OFFSET ?`,
+    ),
+    slugLikeCount: prepPluck<[string], number>("SELECT count(*) FROM models WHERE slug_name LIKE ? ESCAPE '\\'"),
+    schemaVersion: prepPluck<[], number>("PRAGMA user_version"),
+    pageBytes: prepPluck<[], number>("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"),
+
+    // --- search ---
+    /** ID, name and synonym matches, in that order (k); one model may appear more than once. */
+    exact: byKind((kind) =>
+      prep<[{ id: string; lower: string } & Partial<FilterParams>], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM (` +
+          " SELECT 0 AS k, oifm_id FROM models WHERE oifm_id = @id" +
+          " UNION ALL SELECT 1, oifm_id FROM models WHERE name_lower = @lower" +
+          " UNION ALL SELECT 2, oifm_id FROM synonyms WHERE synonym_lower = @lower" +
+          `) AS x JOIN models AS m ON m.oifm_id = x.oifm_id WHERE 1${filterSql(kind)} ORDER BY x.k, m.name_lower`,
+      ),
+    ),
+    /** Full-text matches, best first. Weights: name 10, synonyms 8, description 3, tags 1, attribute names 0.5. */
+    text: byKind((kind) =>
+      prep<[{ match: string; limit: number } & Partial<FilterParams>], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM fts JOIN models AS m ON m.id = fts.rowid` +
+          ` WHERE fts MATCH @match${filterSql(kind)}` +
+          " ORDER BY bm25(fts, 10, 8, 3, 1, 0.5), m.name_lower LIMIT @limit",
+      ),
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,158 @@
+// What the index needs from a database. One implementation per engine (sqlite/, postgres/); SQL
+// lives in those folders and nowhere else. Every method is async so that a server engine fits
+// the same shape; the embedded engine answers synchronously inside.
+//
+// Names: `oifm_id`, `oifma_id` as in model files; everything else camelCase.
+
+import type { Organization, Person } from "../model/types.js";
+
+/** A contributor as an index entry lists it: a person by GitHub user name, an organization by code. */
+export interface ContributorRef {
+  kind: "person" | "organization";
+  /** github_username of a person, code of an organization. */
+  key: string;
+  name: string;
+}
+
+export interface AttributeRef {
+  oifma_id: string;
+  name: string;
+  type: "choice" | "numeric";
+}
+
+/** One model as the index keeps it (everything but the whole model JSON). */
+export interface IndexEntry {
+  oifm_id: string;
+  name: string;
+  /** slugOf(name): the registry's file-name form of the name. */
+  slugName: string;
+  /** Path of the model file relative to the synced folder, with "/" separators. */
+  filename: string;
+  /** sha256 of the file's bytes, hex. */
+  fileHash: string;
+  fileSize: number;
+  fileMtimeMs: number;
+  description: string;
+  synonyms: string[];
+  tags: string[];
+  contributors: ContributorRef[];
+  attributes: AttributeRef[];
+}
+
+/** An entry to write: the entry and the model's canonical JSON (what getFull returns, parsed). */
+export interface EntryRecord extends IndexEntry {
+  modelJson: string;
+}
+
+/** What change detection needs to know about each indexed file. */
+export interface FileState {
+  filename: string;
+  oifm_id: string;
+  fileHash: string;
+  fileSize: number;
+  fileMtimeMs: number;
+}
+
+/** Everything the cross-file checks of a sync need, in one bulk read. */
+export interface ValidationSnapshot {
+  models: Array<{ oifm_id: string; name: string; filename: string; synonyms: string[]; attributeIds: string[]; contributors: ContributorRef[] }>;
+  people: Person[];
+  organizations: Organization[];
+}
+
+/** One sync's writes, applied in one transaction: all or nothing. */
+export interface SyncChanges {
+  /** New or changed models (matched on oifm_id; a model whose file was renamed keeps its ID). */
+  upserts: EntryRecord[];
+  /** oifm_ids of models to remove. */
+  deletes: string[];
+  /** Contributors to insert or update. */
+  people: Person[];
+  organizations: Organization[];
+  /** File states to refresh without rewriting the entry (content unchanged, mtime moved). */
+  touched?: Array<Pick<FileState, "oifm_id" | "fileSize" | "fileMtimeMs">>;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export type SlugMatch = "exact" | "prefix" | "contains";
+
+export interface TextSearchOptions {
+  limit: number;
+  /** Only entries that carry every one of these tags (case-insensitive). */
+  tags?: string[];
+  /** Leave these models out (already found by exact match). */
+  exclude?: string[];
+}
+
+export interface StoreStats {
+  engine: "sqlite" | "postgres";
+  schemaVersion: number;
+  /** Database size in bytes (file size for SQLite). */
+  sizeBytes: number;
+  /** Where it is: file path or connection target (no password). */
+  location: string;
+}
+
+export interface Store {
+  readonly engine: "sqlite" | "postgres";
+
+  // --- sync ---
+  fileStates(): Promise<FileState[]>;
+  validationSnapshot(): Promise<ValidationSnapshot>;
+  /** Apply all changes in one transaction; on any error nothing changes and the error is thrown. */
+  apply(changes: SyncChanges): Promise<void>;
+
+  // --- lookups ---
+  /** By oifm_id (exact), or name or synonym (case-insensitive). */
+  getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined>;
+  getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]>;
+  /** The canonical JSON of a model. */
+  getModelJson(oifmId: string): Promise<string | undefined>;
+  /** Canonical JSON of many models in one query; missing IDs are absent from the map. */
+  getModelJsonBatch(oifmIds: readonly string[]): Promise<Map<string, string>>;
+  count(): Promise<number>;
+  countPeople(): Promise<number>;
+  countOrganizations(): Promise<number>;
+  getPerson(githubUsername: string): Promise<Person | undefined>;
+  getOrganization(code: string): Promise<Organization | undefined>;
+  people(): Promise<Person[]>;
+  organizations(): Promise<Organization[]>;
+  /** Entries ordered by name (case-insensitive). */
+  list(limit: number, offset: number): Promise<Page<IndexEntry>>;
+  /** Every entry, ordered by filename (for exports). */
+  allEntries(): Promise<IndexEntry[]>;
+  /** Tags with the number of models carrying each, most used first, then by tag. */
+  tags(): Promise<Array<{ tag: string; count: number }>>;
+  /** Entries whose slugName matches `slug` exactly, as a prefix or anywhere; ordered by slugName. */
+  searchBySlug(slug: string, match: SlugMatch, limit: number, offset: number): Promise<Page<IndexEntry>>;
+
+  // --- search ---
+  /** Entries whose ID equals `query`, or whose name or a synonym equals it case-insensitively. */
+  exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]>;
+  /**
+   * Full-text search for entries containing all of `terms` (already lower-cased words without
+   * punctuation; the engine stems them), ranked best first. Weights: name 10, synonyms 8,
+   * description 3, tags 1, attribute names lowest.
+   */
+  textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
+  /** Many text searches in one call, cheaper than calling textSearch for each. */
+  textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]>;
+
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+/** A database problem in words a user can act on; `code` for programs. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "other",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}

@@ -1,0 +1,204 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FindingModelIndex } from "../src/index/finding-model-index.js";
+import { openIndex } from "../src/index/open-index.js";
+import { toCanonicalJson } from "../src/model/canonical.js";
+import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
+
+const work = mkdtempSync(path.join(tmpdir(), "fm-index-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+let dbCount = 0;
+const open = () => openIndex({ db: path.join(work, `t${++dbCount}.db`) });
+
+describe("sync of the real registry", () => {
+  let index: FindingModelIndex;
+  beforeAll(async () => {
+    index = await open();
+  });
+  afterAll(() => index.close());
+
+  it("refuses the registry as it is, naming each synonym clash, and changes nothing", async () => {
+    const report = await index.sync(DEFS);
+    expect(report.applied).toBe(false);
+    expect(report.added).toBe(0);
+    const synonymErrors = report.errors.filter((e) => /synonym/.test(e.message));
+    expect(synonymErrors.length).toBeGreaterThan(40);
+    expect(synonymErrors.find((e) => e.file.endsWith("aortic_calcification.fm.json"))?.message).toMatch(/"aortic atherosclerosis" is also the name of OIFM_\w+_\d+ in .*aortic_atherosclerosis\.fm\.json/);
+    expect(await index.count()).toBe(0);
+  });
+
+  it("indexes all 2,382 definitions with duplicate synonyms allowed, then finds nothing to do", async () => {
+    const first = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+    expect(first).toMatchObject({ added: 2382, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors: [], applied: true });
+    expect(await index.count()).toBe(2382);
+    const second = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+    expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], applied: false });
+  });
+
+  it("gives back each whole model exactly as its file holds it", async () => {
+    for (const file of ["abdominal_abscess.fm.json", "breast_density.fm.json", "cervical_lymph_nodes.fm.json"]) {
+      const text = readFileSync(DEFS + file, "utf8");
+      const id = JSON.parse(text).oifm_id;
+      expect(toCanonicalJson((await index.getFull(id))!)).toBe(text);
+    }
+    const batch = await index.getFullBatch(["OIFM_GMTS_004244", "OIFM_MSFT_134126", "OIFM_NONE_000000"]);
+    expect([...batch.keys()].sort()).toEqual(["OIFM_GMTS_004244", "OIFM_MSFT_134126"]);
+  });
+
+  it("looks models up by ID, name and synonym, ignoring case", async () => {
+    expect((await index.get("OIFM_MSFT_134126"))?.name).toBe("abdominal aortic aneurysm");
+    expect((await index.get("Abdominal Aortic ANEURYSM"))?.oifm_id).toBe("OIFM_MSFT_134126");
+    expect((await index.get("aaa"))?.oifm_id).toBe("OIFM_MSFT_134126");
+    expect(await index.contains("no such finding")).toBe(false);
+  });
+
+  it("writes the registry's ids.json and index.md from the index", async () => {
+    expect(await index.toIdsJson()).toBe(readFileSync(CORPUS + "ids.json", "utf8"));
+    const ours = (await index.toIndexMarkdown()).split("\n");
+    const theirs = readFileSync(CORPUS + "index.md", "utf8").split("\n");
+    const differing = ours.filter((line, i) => line !== theirs[i]);
+    // Only the two rows whose JSON link the registry got wrong (see registry-files.ts).
+    expect(differing.map((l) => l.split(" | ")[0]).sort()).toEqual(["| OIFM_MSFT_156954", "| OIFM_MSFT_642865"]);
+  });
+
+  it("merges a contributor's details found in several files", async () => {
+    expect(await index.getPerson("HeatherChase")).toEqual({
+      github_username: "HeatherChase",
+      email: "heatherchase@microsoft.com",
+      name: "Heather Chase",
+      organization_code: "MSFT",
+      url: "https://www.linkedin.com/in/heatherwalkerchase/",
+    });
+    const codes = new Set(readdirSync(DEFS).flatMap((f) => (JSON.parse(readFileSync(DEFS + f, "utf8")).contributors ?? []).filter((c: { code?: string }) => c.code).map((c: { code: string }) => c.code)));
+    expect(await index.countOrganizations()).toBe(codes.size);
+    expect((await index.getOrganization("GMTS"))?.name).toBe("Radiology Gamuts Ontology");
+  });
+
+  it("lists, counts tags and finds by slug", async () => {
+    const page = await index.list({ limit: 5, offset: 10 });
+    expect(page.total).toBe(2382);
+    expect(page.items).toHaveLength(5);
+    const tags = await index.tags();
+    expect(tags[0]!.count).toBeGreaterThanOrEqual(tags[1]!.count);
+    const ct = tags.find((t) => t.tag.toLowerCase() === "ct");
+    expect(ct?.count).toBeGreaterThan(100);
+    const prefix = await index.searchBySlug("abdominal_a", { match: "prefix" });
+    expect(prefix.items.map((e) => e.slugName)).toEqual(expect.arrayContaining(["abdominal_abscess", "abdominal_aortic_aneurysm"]));
+    expect((await index.searchBySlug("abdominal_abscess", { match: "exact" })).total).toBe(1);
+  });
+
+  describe("search", () => {
+    it("puts an exact name or synonym match first", async () => {
+      expect((await index.search("pneumothorax"))[0]!.name.toLowerCase()).toBe("pneumothorax");
+      expect((await index.search("AAA"))[0]!.oifm_id).toBe("OIFM_MSFT_134126");
+      expect((await index.search("OIFM_GMTS_004244"))[0]!.name).toBe("abdominal abscess");
+    });
+
+    it("matches plural and singular, case and punctuation", async () => {
+      const singular = (await index.search("pulmonary nodule")).map((e) => e.oifm_id);
+      const plural = (await index.search("Pulmonary Nodules!")).map((e) => e.oifm_id);
+      expect(singular.length).toBeGreaterThan(3);
+      expect(plural.filter((id) => singular.includes(id)).length).toBeGreaterThan(2);
+      expect((await index.search("intra-abdominal abscess")).map((e) => e.name)).toContain("abdominal abscess");
+    });
+
+    it("fills up to the limit without duplicates and filters by tags", async () => {
+      const results = await index.search("fracture", { limit: 25 });
+      expect(results).toHaveLength(25);
+      expect(new Set(results.map((e) => e.oifm_id)).size).toBe(25);
+      const tagged = await index.search("fracture", { limit: 50, tags: ["CT", "MSK"] });
+      for (const e of tagged) expect(e.tags.map((t) => t.toLowerCase())).toEqual(expect.arrayContaining(["ct", "msk"]));
+    });
+
+    it("is safe with any string and says so for a blank one", async () => {
+      for (const q of ['"', "NEAR(", "*", "-", "(((", "a OR b", "'; DROP TABLE models; --", "x".repeat(10_000), "🫁 lung", "pneumo*", "^", "lung AND"]) {
+        expect(Array.isArray(await index.search(q))).toBe(true);
+      }
+      expect(await index.count()).toBe(2382);
+      await expect(index.search("   ")).rejects.toThrow(/blank/);
+      await expect(index.search("lung", { limit: 0 })).rejects.toThrow(/limit must be a whole number from 1 to 1000/);
+    });
+
+    it("answers a batch like single searches", async () => {
+      const queries = ["pneumothorax", "liver lesion", "AAA", "renal cyst"];
+      const batch = await index.searchBatch(queries, { limit: 5 });
+      for (const q of queries) expect(batch.get(q)!.map((e) => e.oifm_id)).toEqual((await index.search(q, { limit: 5 })).map((e) => e.oifm_id));
+    });
+  });
+});
+
+describe("keeping in step with a changing folder", () => {
+  const dir = path.join(work, "defs");
+  let index: FindingModelIndex;
+  beforeAll(async () => {
+    cpSync(DEFS, dir, { recursive: true });
+    index = await open();
+    await index.sync(dir, { allowDuplicateSynonyms: true });
+  });
+  afterAll(() => index.close());
+
+  it("updates a changed file and removes a deleted one; readers see the change at once", async () => {
+    expect((await index.search("abdominal abscess"))[0]!.name).toBe("abdominal abscess");
+    const file = path.join(dir, "abdominal_abscess.fm.json");
+    const model = JSON.parse(readFileSync(file, "utf8"));
+    model.name = "abdominal abscess collection";
+    writeFileSync(file, JSON.stringify(model, null, 2));
+    unlinkSync(path.join(dir, "abdominal_clips.fm.json"));
+    const report = await index.sync(dir, { allowDuplicateSynonyms: true });
+    expect(report).toMatchObject({ added: 0, updated: 1, removed: 1, unchanged: 2380, errors: [] });
+    expect(await index.get("abdominal abscess")).toBeUndefined();
+    expect((await index.search("abdominal abscess"))[0]!.name).toBe("abdominal abscess collection");
+    expect(await index.get("abdominal clips")).toBeUndefined();
+  });
+
+  it("does not rewrite an entry whose file was only touched", async () => {
+    const file = path.join(dir, "abdominal_aortic_aneurysm.fm.json");
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    const report = await index.sync(dir, { allowDuplicateSynonyms: true });
+    expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 2381 });
+    expect((await index.sync(dir, { allowDuplicateSynonyms: true })).applied).toBe(false);
+  });
+
+  it("with real clashes, changes nothing by default and indexes the rest with skipInvalid", async () => {
+    cpSync(CONFLICTS, path.join(dir, "conflicts"), { recursive: true });
+    const strict = await index.sync(dir, { allowDuplicateSynonyms: true });
+    expect(strict.applied).toBe(false);
+    const failing = new Set(strict.errors.map((e) => path.basename(e.file)));
+    expect([...failing]).toEqual(expect.arrayContaining(["pneumothorax.fm.json", "lung_cancer_screening.fm.json", "pulmonary_embolism.fm.json"]));
+    expect(strict.errors.find((e) => e.file.endsWith("conflicts/merge_gamuts/pneumothorax.fm.json"))?.message).toMatch(/name "Pneumothorax" is also the name of/i);
+    expect(await index.count()).toBe(2381);
+    const lenient = await index.sync(dir, { allowDuplicateSynonyms: true, skipInvalid: true });
+    expect(lenient.applied).toBe(true);
+    expect(lenient.skipped).toBe(failing.size);
+    expect(await index.count()).toBe(2381 + lenient.added);
+    rmSync(path.join(dir, "conflicts"), { recursive: true });
+    expect((await index.sync(dir, { allowDuplicateSynonyms: true })).removed).toBe(lenient.added);
+  });
+
+  it("adds, updates and removes single files", async () => {
+    mkdirSync(path.join(work, "single"), { recursive: true });
+    const file = path.join(work, "single", "test_single_finding.fm.json");
+    cpSync(path.join(DEFS, "abdominal_wall_mass.fm.json"), file);
+    const model = JSON.parse(readFileSync(file, "utf8"));
+    model.oifm_id = "OIFM_TEST_000001";
+    model.name = "test single finding";
+    model.synonyms = ["single test synonym"];
+    model.attributes.forEach((a: { oifma_id: string }, i: number) => (a.oifma_id = `OIFMA_TEST_00000${i}`));
+    writeFileSync(file, JSON.stringify(model, null, 2));
+    expect(await index.addOrUpdateFromFile(file)).toBe("added");
+    expect(await index.addOrUpdateFromFile(file)).toBe("unchanged");
+    expect((await index.get("single test synonym"))?.oifm_id).toBe("OIFM_TEST_000001");
+    expect(await index.remove("test single finding")).toBe(true);
+    expect(await index.remove("test single finding")).toBe(false);
+    // A file that clashes is refused with the reason.
+    writeFileSync(file, readFileSync(path.join(DEFS, "pneumothorax.fm.json")));
+    await expect(index.addOrUpdateFromFile(file)).rejects.toThrow(/model ID OIFM_\w+ is also used by pneumothorax\.fm\.json/);
+    const kept = ["abdominal_aortic_aneurysm.fm.json"];
+    expect(await index.removeUnused(kept)).toBe(2380);
+    expect(await index.count()).toBe(1);
+  });
+});

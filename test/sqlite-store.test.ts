@@ -1,0 +1,220 @@
+// The SQLite store: the conformance suite on a temporary file, and what only a file can do wrong.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../src/store/sqlite/open.js";
+import { APPLICATION_ID, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
+import { StoreError, type Store } from "../src/store/store.js";
+import { changes, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "findingmodel-sqlite-"));
+let n = 0;
+const tempFile = () => path.join(dir, `store-${++n}.db`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreConformance("sqlite", () => openSqliteStore(tempFile()));
+
+async function openError(file: string, options?: Parameters<typeof openSqliteStore>[1]): Promise<StoreError> {
+  try {
+    const store = await openSqliteStore(file, options);
+    await store.close();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreError);
+    return e as StoreError;
+  }
+  throw new Error(`opening ${file} succeeded`);
+}
+
+const isRoot = process.getuid?.() === 0;
+
+describe("SQLite store files", () => {
+  it("stores its schema version and marks the file as its own", async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file);
+    expect((await store.stats()).schemaVersion).toBe(SCHEMA_VERSION);
+    expect((await store.stats()).location).toBe(path.resolve(file));
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("keeps the data when reopened", async () => {
+    const file = tempFile();
+    const some = corpus().slice(0, 25).map((c) => c.record);
+    let store = await openSqliteStore(file);
+    await store.apply(changes({ upserts: some }));
+    await store.close();
+    store = await openSqliteStore(file);
+    expect(await store.count()).toBe(25);
+    expect(await store.getEntry(some[3]!.name)).toMatchObject({ oifm_id: some[3]!.oifm_id });
+    expect(await store.getModelJson(some[3]!.oifm_id)).toBe(some[3]!.modelJson);
+    expect((await store.textSearch([some[3]!.name.split(" ")[0]!.toLowerCase()], { limit: 50 })).map((e) => e.oifm_id)).toContain(some[3]!.oifm_id);
+    await store.close();
+  });
+
+  it("reports the size of the file and its write-ahead log", async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file);
+    await store.apply(changes({ upserts: corpus().slice(0, 50).map((c) => c.record) }));
+    const stats = await store.stats();
+    expect(stats.engine).toBe("sqlite");
+    expect(stats.sizeBytes).toBeGreaterThan(50 * 1000);
+    await store.close();
+  });
+
+  it("works in memory", async () => {
+    const store = await openSqliteStore(":memory:");
+    await store.apply(changes({ upserts: [recordOf("abdominal_abscess.fm.json")] }));
+    expect(await store.count()).toBe(1);
+    expect(await store.stats()).toMatchObject({ location: ":memory:", schemaVersion: SCHEMA_VERSION });
+    await store.close();
+  });
+
+  it("refuses a file from a newer findingmodel, untouched, saying what to do", async () => {
+    const file = tempFile();
+    (await openSqliteStore(file)).close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const bytes = readFileSync(file);
+    const err = await openError(file);
+    expect(err.code).toBe("too-new");
+    expect(err.message).toContain(`version ${SCHEMA_VERSION + 1}`);
+    expect(err.message).toContain(`version ${SCHEMA_VERSION}`);
+    expect(err.message).toContain("upgrade findingmodel");
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("refuses a file that is not a database, untouched", async () => {
+    const file = tempFile();
+    const bytes = randomBytes(8192);
+    writeFileSync(file, bytes);
+    const err = await openError(file);
+    expect(err.code).toBe("corrupt");
+    expect(err.message).toContain(file);
+    expect(err.message).toContain("is not a findingmodel database or is damaged");
+    expect(err.message).toContain("remove it or point --db elsewhere");
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    expect(existsSync(file + "-wal")).toBe(false);
+  });
+
+  it("refuses another program's SQLite database, untouched", async () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts (owner) VALUES ('someone')");
+    db.close();
+    const bytes = readFileSync(file);
+    const err = await openError(file);
+    expect(err.code).toBe("other");
+    expect(err.message).toContain("accounts");
+    expect(err.message).toContain("not a findingmodel index");
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    const again = new Database(file, { readonly: true });
+    expect(again.pragma("journal_mode", { simple: true })).toBe("delete");
+    again.close();
+  });
+
+  it("creates the schema in an empty existing file", async () => {
+    const file = tempFile();
+    writeFileSync(file, "");
+    const store = await openSqliteStore(file);
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
+
+  it("opened read-only, reads but refuses writes with 'readonly'", async () => {
+    const file = tempFile();
+    const writer = await openSqliteStore(file);
+    await writer.apply(changes({ upserts: [recordOf("abdominal_abscess.fm.json")] }));
+    await writer.close();
+    const reader = await openSqliteStore(file, { readonly: true });
+    try {
+      expect(await reader.count()).toBe(1);
+      const err = await reader.apply(changes({ upserts: [recordOf("lung_abscess.fm.json")] })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).code).toBe("readonly");
+      expect(await reader.count()).toBe(1);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("opened read-only, refuses a file that does not exist or holds no index yet", async () => {
+    const missing = path.join(dir, "missing.db");
+    expect((await openError(missing, { readonly: true })).message).toContain("no index");
+    expect(existsSync(missing)).toBe(false);
+    const empty = tempFile();
+    writeFileSync(empty, "");
+    expect((await openError(empty, { readonly: true })).code).toBe("readonly");
+  });
+
+  // As root (as the tests run here), permission bits do not stop writes, so this case can only be
+  // checked as an ordinary user; the read-only open above covers the error path.
+  it.skipIf(isRoot)("refuses writes to a read-only file with 'readonly'", async () => {
+    const file = tempFile();
+    (await openSqliteStore(file)).close();
+    chmodSync(file, 0o444);
+    try {
+      const store = await openSqliteStore(file).catch((e: unknown) => e);
+      if (store instanceof StoreError) {
+        expect(store.code).toBe("readonly");
+      } else {
+        const err = await (store as Store).apply(changes({ upserts: [recordOf("lung_abscess.fm.json")] })).catch((e: unknown) => e);
+        expect((err as StoreError).code).toBe("readonly");
+        await (store as Store).close();
+      }
+    } finally {
+      chmodSync(file, 0o644);
+    }
+  });
+
+  it("fails with 'locked' when another connection holds the write lock, changing nothing", async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file, { busyTimeoutMs: 100 });
+    try {
+      await store.apply(changes({ upserts: [recordOf("abdominal_abscess.fm.json")] }));
+      const other = new Database(file);
+      other.exec("BEGIN IMMEDIATE");
+      try {
+        const started = Date.now();
+        const err = await store.apply(changes({ upserts: [recordOf("lung_abscess.fm.json")] })).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreError);
+        expect((err as StoreError).code).toBe("locked");
+        expect((err as StoreError).message).toContain("another program is writing");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+        expect(await store.count()).toBe(1); // reads still work under WAL
+      } finally {
+        other.exec("ROLLBACK");
+        other.close();
+      }
+      await store.apply(changes({ upserts: [recordOf("lung_abscess.fm.json")] }));
+      expect(await store.count()).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("never leaves a half-created schema", async () => {
+    // A writer holding the lock makes schema creation wait and fail; the file stays without tables.
+    const file = tempFile();
+    const other = new Database(file);
+    other.exec("BEGIN IMMEDIATE; CREATE TEMP TABLE t (x)");
+    try {
+      const err = await openError(file, { busyTimeoutMs: 50 });
+      expect(err.code).toBe("locked");
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    const store = await openSqliteStore(file);
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
+});

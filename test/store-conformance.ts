@@ -1,0 +1,673 @@
+// What every Store must do, written once against the Store interface and run against each engine
+// (see sqlite-store.test.ts). The data are the registry's real models (../shared/corpus/defs),
+// turned into index entries with the project's own functions.
+//
+// `open` must return a new, empty store each time it is called; each test closes what it opens.
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toCanonicalJson } from "../src/model/canonical.js";
+import { parseJsonText } from "../src/model/json-text.js";
+import { slugOf } from "../src/model/slug.js";
+import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
+import { validateFindingModel } from "../src/model/validate.js";
+import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
+import { DEFS, defFileNames } from "./corpus.js";
+
+// --- the corpus as index entries ---
+
+interface CorpusModel {
+  record: EntryRecord;
+  model: FindingModelFull;
+}
+
+let corpusCache: CorpusModel[] | undefined;
+
+/** Every registry model as an entry record, in file-name order (read once per test file). */
+export function corpus(): CorpusModel[] {
+  corpusCache ??= defFileNames().map(readModel);
+  return corpusCache;
+}
+
+function readModel(fileName: string): CorpusModel {
+  const bytes = readFileSync(DEFS + fileName);
+  const parsed = parseJsonText(bytes);
+  if (!parsed.ok) throw new Error(`${fileName}: ${parsed.error.message}`);
+  const valid = validateFindingModel(parsed.value);
+  if (!valid.ok) throw new Error(`${fileName}: ${valid.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+  const m = valid.model;
+  const record: EntryRecord = {
+    oifm_id: m.oifm_id,
+    name: m.name,
+    slugName: slugOf(m.name),
+    filename: fileName,
+    fileHash: createHash("sha256").update(bytes).digest("hex"),
+    fileSize: bytes.length,
+    fileMtimeMs: statSync(DEFS + fileName).mtimeMs,
+    description: m.description,
+    synonyms: m.synonyms ?? [],
+    tags: m.tags ?? [],
+    contributors: (m.contributors ?? []).map((c) =>
+      isPerson(c) ? { kind: "person" as const, key: c.github_username, name: c.name } : { kind: "organization" as const, key: c.code, name: c.name },
+    ),
+    attributes: m.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type })),
+    modelJson: toCanonicalJson(m),
+  };
+  return { record, model: m };
+}
+
+export function recordOf(fileName: string): EntryRecord {
+  const found = corpus().find((c) => c.record.filename === fileName);
+  if (!found) throw new Error(`no ${fileName} in the corpus`);
+  return found.record;
+}
+
+/** The people and organizations named as contributors by `models`, each once. */
+export function contributorsOf(models: readonly CorpusModel[]): { people: Person[]; organizations: Organization[] } {
+  const people = new Map<string, Person>();
+  const organizations = new Map<string, Organization>();
+  for (const c of models.flatMap((m) => m.model.contributors ?? [])) {
+    if (isPerson(c)) people.set(c.github_username, c);
+    else organizations.set(c.code, c);
+  }
+  return { people: [...people.values()], organizations: [...organizations.values()] };
+}
+
+export function changes(partial: Partial<SyncChanges>): SyncChanges {
+  return { upserts: [], deletes: [], people: [], organizations: [], ...partial };
+}
+
+/** The entry part of a record (what reads return). */
+function entryOf(r: EntryRecord): IndexEntry {
+  const { modelJson: _json, ...entry } = r;
+  return entry;
+}
+
+const ids = (entries: readonly IndexEntry[]): string[] => entries.map((e) => e.oifm_id);
+
+/** Words of a text the way a search sees them. */
+const wordsOf = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+
+async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"], ...mentions: string[]): Promise<StoreError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, "expected a StoreError").toBeInstanceOf(StoreError);
+  const err = caught as StoreError;
+  expect(err.code, err.message).toBe(code);
+  for (const m of mentions) expect(err.message).toContain(m);
+  return err;
+}
+
+// A few models of the registry the tests lean on.
+const AAA = "abdominal_aortic_aneurysm.fm.json";
+const ABSCESS = "abdominal_abscess.fm.json";
+const ADRENAL_NODULE = "adrenal_nodule.fm.json";
+const ATHEROSCLEROSIS = "aortic_atherosclerosis.fm.json"; // its name is a synonym of aortic_calcification
+const AORTIC_CALCIFICATION = "aortic_calcification.fm.json";
+const LUNG_ABSCESS = "lung_abscess.fm.json";
+const DIVERTICULITIS = "colonic_diverticulitis.fm.json"; // "abscess" in its description only
+
+export function describeStoreConformance(engine: string, open: () => Promise<Store>): void {
+  /** A new store holding `files` (all of the corpus when omitted), with their contributors. */
+  async function storeWith(files?: readonly string[]): Promise<Store> {
+    const models = files ? files.map((f) => corpus().find((c) => c.record.filename === f)!) : corpus();
+    const store = await open();
+    await store.apply(changes({ upserts: models.map((m) => m.record), ...contributorsOf(models) }));
+    return store;
+  }
+
+  /** Some models beside the named ones, for tests that change data. */
+  const SMALL = [AAA, ABSCESS, ADRENAL_NODULE, ATHEROSCLEROSIS, AORTIC_CALCIFICATION, LUNG_ABSCESS, DIVERTICULITIS];
+  const smallSet = (): string[] => [...new Set([...SMALL, ...corpus().slice(0, 40).map((c) => c.record.filename)])];
+
+  describe(`Store conformance: ${engine}`, () => {
+    describe("reads, on the whole registry", () => {
+      let store: Store;
+      const all = () => corpus().map((c) => c.record);
+
+      beforeAll(async () => {
+        store = await storeWith();
+      }, 120_000);
+      afterAll(async () => {
+        await store?.close();
+      });
+
+      it("counts models, people and organizations", async () => {
+        const { people, organizations } = contributorsOf(corpus());
+        expect(await store.count()).toBe(corpus().length);
+        expect(await store.countPeople()).toBe(people.length);
+        expect(await store.countOrganizations()).toBe(organizations.length);
+        expect(people.length).toBeGreaterThan(0);
+        expect(organizations.length).toBeGreaterThan(0);
+      });
+
+      it("returns file states as written", async () => {
+        const states = await store.fileStates();
+        const expected = all().map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.fileHash, fileSize: r.fileSize, fileMtimeMs: r.fileMtimeMs }));
+        const byName = (a: { filename: string }, b: { filename: string }) => (a.filename < b.filename ? -1 : 1);
+        expect([...states].sort(byName)).toEqual(expected.sort(byName));
+      });
+
+      it("returns the validation snapshot", async () => {
+        const snap = await store.validationSnapshot();
+        expect(snap.models).toHaveLength(corpus().length);
+        const aaa = recordOf(AAA);
+        const got = snap.models.find((m) => m.oifm_id === aaa.oifm_id);
+        expect(got).toEqual({
+          oifm_id: aaa.oifm_id,
+          name: aaa.name,
+          filename: aaa.filename,
+          synonyms: aaa.synonyms,
+          attributeIds: aaa.attributes.map((a) => a.oifma_id),
+          contributors: aaa.contributors,
+        });
+        const { people, organizations } = contributorsOf(corpus());
+        expect(snap.people).toHaveLength(people.length);
+        expect(snap.organizations).toHaveLength(organizations.length);
+      });
+
+      it("gets an entry by ID, by name and by synonym, ignoring case for names and synonyms", async () => {
+        const aaa = recordOf(AAA);
+        expect(await store.getEntry(aaa.oifm_id)).toEqual(entryOf(aaa));
+        expect((await store.getEntry(aaa.name.toUpperCase()))?.oifm_id).toBe(aaa.oifm_id);
+        expect((await store.getEntry("AAA"))?.oifm_id).toBe(aaa.oifm_id); // a synonym
+        expect(await store.getEntry(aaa.oifm_id.toLowerCase())).toBeUndefined(); // IDs are exact
+        expect(await store.getEntry("no such finding at all")).toBeUndefined();
+        expect(await store.getEntry("")).toBeUndefined();
+      });
+
+      it("gets entries and model JSON in bulk; missing IDs are left out", async () => {
+        const a = recordOf(AAA);
+        const b = recordOf(LUNG_ABSCESS);
+        const entries = await store.getEntries([b.oifm_id, "OIFM_NONE_000000", a.oifm_id]);
+        expect(entries).toEqual([entryOf(b), entryOf(a)]);
+        expect(await store.getEntries([])).toEqual([]);
+
+        expect(await store.getModelJson(a.oifm_id)).toBe(a.modelJson);
+        expect(await store.getModelJson("OIFM_NONE_000000")).toBeUndefined();
+        const batch = await store.getModelJsonBatch([a.oifm_id, "OIFM_NONE_000000", b.oifm_id, "'); --"]);
+        expect(batch).toEqual(new Map([[a.oifm_id, a.modelJson], [b.oifm_id, b.modelJson]]));
+        expect((await store.getModelJsonBatch([])).size).toBe(0);
+        const every = await store.getModelJsonBatch(all().map((r) => r.oifm_id));
+        expect(every.size).toBe(corpus().length);
+      });
+
+      it("gets people and organizations", async () => {
+        const { people, organizations } = contributorsOf(corpus());
+        const p = people[0]!;
+        const o = organizations[0]!;
+        expect(await store.getPerson(p.github_username)).toEqual(p);
+        expect(await store.getOrganization(o.code)).toEqual(o);
+        expect(await store.getPerson("nobody-here")).toBeUndefined();
+        expect(await store.getOrganization("NONE")).toBeUndefined();
+        expect((await store.people()).map((x) => x.github_username).sort()).toEqual(people.map((x) => x.github_username).sort());
+        expect((await store.organizations()).map((x) => x.code).sort()).toEqual(organizations.map((x) => x.code).sort());
+      });
+
+      it("lists entries by name ignoring case, a page at a time, with the total", async () => {
+        const first = await store.list(50, 0);
+        const second = await store.list(50, 50);
+        expect(first.total).toBe(corpus().length);
+        expect(first.items).toHaveLength(50);
+        const names = [...first.items, ...second.items].map((e) => e.name.toLowerCase());
+        expect(names).toEqual([...names].sort());
+        expect(new Set(ids([...first.items, ...second.items])).size).toBe(100);
+        const expectedFirst = all()
+          .map((r) => r.name.toLowerCase())
+          .sort()
+          .slice(0, 50);
+        expect(first.items.map((e) => e.name.toLowerCase())).toEqual(expectedFirst);
+        const past = await store.list(10, corpus().length);
+        expect(past).toEqual({ items: [], total: corpus().length });
+      });
+
+      it("lists all entries by file name", async () => {
+        const entries = await store.allEntries();
+        expect(entries.map((e) => e.filename)).toEqual(all().map((r) => r.filename).sort());
+        expect(entries.find((e) => e.filename === AAA)).toEqual(entryOf(recordOf(AAA)));
+      });
+
+      it("counts tags ignoring case, most used first", async () => {
+        const tags = await store.tags();
+        const expected = new Map<string, number>();
+        for (const r of all()) for (const t of new Set(r.tags.map((x) => x.toLowerCase()))) expected.set(t, (expected.get(t) ?? 0) + 1);
+        expect(tags).toHaveLength(expected.size);
+        for (const { tag, count } of tags) expect(count, tag).toBe(expected.get(tag.toLowerCase()));
+        const counts = tags.map((t) => t.count);
+        expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      });
+
+      it("finds slugs exactly, as a prefix or anywhere, LIKE wildcards taken literally", async () => {
+        const slugs = all().map((r) => r.slugName);
+        const aaa = recordOf(AAA);
+        const exact = await store.searchBySlug(aaa.slugName, "exact", 10, 0);
+        expect(exact).toEqual({ items: [entryOf(aaa)], total: 1 });
+
+        const prefix = await store.searchBySlug("abdominal_", "prefix", 5, 0);
+        const expectedPrefix = slugs.filter((s) => s.startsWith("abdominal_")).sort();
+        expect(prefix.total).toBe(expectedPrefix.length);
+        expect(prefix.items.map((e) => e.slugName)).toEqual(expectedPrefix.slice(0, 5));
+        const next = await store.searchBySlug("abdominal_", "prefix", 5, 5);
+        expect(next.items.map((e) => e.slugName)).toEqual(expectedPrefix.slice(5, 10));
+
+        const contains = await store.searchBySlug("nodule", "contains", 1000, 0);
+        expect(contains.total).toBe(slugs.filter((s) => s.includes("nodule")).length);
+        expect(contains.items.every((e) => e.slugName.includes("nodule"))).toBe(true);
+
+        // "_" and "%" are LIKE wildcards; a slug search must match them as themselves.
+        const underscore = await store.searchBySlug("_", "contains", 1, 0);
+        const withUnderscore = slugs.filter((s) => s.includes("_")).length;
+        expect(withUnderscore).toBeLessThan(slugs.length);
+        expect(underscore.total).toBe(withUnderscore);
+        expect(await store.searchBySlug("%", "contains", 10, 0)).toEqual({ items: [], total: 0 });
+        expect((await store.searchBySlug("%", "prefix", 10, 0)).total).toBe(0);
+        expect((await store.searchBySlug("abdominal%", "prefix", 10, 0)).total).toBe(0);
+        expect((await store.searchBySlug("abdominal_aortic_aneurysm_", "exact", 10, 0)).total).toBe(0);
+        expect((await store.searchBySlug("\\", "contains", 10, 0)).total).toBe(0);
+      });
+
+      it("reports stats", async () => {
+        const stats = await store.stats();
+        expect(stats.engine).toBe(store.engine);
+        expect(stats.schemaVersion).toBeGreaterThanOrEqual(1);
+        expect(stats.sizeBytes).toBeGreaterThan(0);
+        expect(typeof stats.location).toBe("string");
+      });
+
+      describe("exact matches", () => {
+        it("finds by ID, then name, then synonym, each model once", async () => {
+          const ath = recordOf(ATHEROSCLEROSIS);
+          const calc = recordOf(AORTIC_CALCIFICATION);
+          expect(calc.synonyms.map((s) => s.toLowerCase())).toContain(ath.name.toLowerCase());
+          expect(ids(await store.exactMatches(ath.name.toUpperCase(), { limit: 10 }))).toEqual([ath.oifm_id, calc.oifm_id]);
+          expect(ids(await store.exactMatches(ath.oifm_id, { limit: 10 }))).toEqual([ath.oifm_id]);
+          // A model whose name is also one of its own synonyms comes once.
+          const own = corpus().find((c) => c.record.synonyms.some((s) => s.toLowerCase() === c.record.name.toLowerCase()))!.record;
+          expect(ids(await store.exactMatches(own.name, { limit: 10 })).filter((id) => id === own.oifm_id)).toHaveLength(1);
+          expect(await store.exactMatches("not a finding", { limit: 10 })).toEqual([]);
+          expect(await store.exactMatches("abdominal", { limit: 10 })).toEqual([]); // whole names only
+        });
+
+        it("returns whole entries and honours limit, tags and exclude", async () => {
+          const ath = recordOf(ATHEROSCLEROSIS);
+          const calc = recordOf(AORTIC_CALCIFICATION);
+          const [first] = await store.exactMatches(ath.name, { limit: 10 });
+          expect(first).toEqual(entryOf(ath));
+          expect(ids(await store.exactMatches(ath.name, { limit: 1 }))).toEqual([ath.oifm_id]);
+          expect(ids(await store.exactMatches(ath.name, { limit: 10, exclude: [ath.oifm_id] }))).toEqual([calc.oifm_id]);
+          const onlyCalc = calc.tags.find((t) => !ath.tags.some((x) => x.toLowerCase() === t.toLowerCase()));
+          if (onlyCalc) {
+            expect(ids(await store.exactMatches(ath.name, { limit: 10, tags: [onlyCalc.toUpperCase()] }))).toEqual([calc.oifm_id]);
+          }
+          expect(await store.exactMatches(ath.name, { limit: 10, tags: ["no-such-tag"] })).toEqual([]);
+        });
+      });
+
+      describe("text search", () => {
+        it("ranks by weight: a name match before a description-only match", async () => {
+          const results = await store.textSearch(["abscess"], { limit: 100 });
+          const position = (file: string) => ids(results).indexOf(recordOf(file).oifm_id);
+          expect(position(ABSCESS)).toBeGreaterThanOrEqual(0);
+          expect(position(DIVERTICULITIS)).toBeGreaterThan(position(ABSCESS));
+          expect(position(DIVERTICULITIS)).toBeGreaterThan(position(LUNG_ABSCESS));
+          expect(wordsOf(results[0]!.name)).toContain("abscess");
+          // Every model with "abscess" in its name or a synonym comes before those with it elsewhere only.
+          const inTitle = (e: IndexEntry) => [e.name, ...e.synonyms].some((t) => wordsOf(t).some((w) => w.startsWith("absces")));
+          const lastTitle = results.map(inTitle).lastIndexOf(true);
+          const firstOther = results.map(inTitle).indexOf(false);
+          expect(firstOther === -1 || lastTitle < firstOther).toBe(true);
+        });
+
+        it("returns whole entries, at most `limit`, each once", async () => {
+          const results = await store.textSearch(["aortic"], { limit: 7 });
+          expect(results).toHaveLength(7);
+          expect(new Set(ids(results)).size).toBe(7);
+          const aaa = recordOf(AAA);
+          const got = (await store.textSearch(["abdominal", "aortic", "aneurysm"], { limit: 3 }))[0];
+          expect(got).toEqual(entryOf(aaa));
+        });
+
+        it("matches plural and singular forms", async () => {
+          const adrenal = recordOf(ADRENAL_NODULE);
+          expect(ids(await store.textSearch(["nodules"], { limit: 500 }))).toContain(adrenal.oifm_id);
+          expect(ids(await store.textSearch(["nodules", "adrenal"], { limit: 10 }))).toContain(adrenal.oifm_id);
+          const plural = corpus().find((c) => wordsOf(c.record.name).includes("nodules"))!.record;
+          expect(ids(await store.textSearch(["nodule", "multiple"], { limit: 500 }))).toContain(plural.oifm_id);
+        });
+
+        it("matches the last term as a prefix, for search as you type", async () => {
+          const aaa = recordOf(AAA);
+          expect(ids(await store.textSearch(["abdominal", "aortic", "aneur"], { limit: 5 }))).toContain(aaa.oifm_id);
+          expect(ids(await store.textSearch(["abdom"], { limit: 500 }))).toContain(aaa.oifm_id);
+          // Only the last term: a cut-off word earlier on is a word of its own, and matches nothing.
+          expect(await store.textSearch(["abdom", "zzqxjunkword"], { limit: 5 })).toEqual([]);
+          expect(ids(await store.textSearch(["zzqxjunkword", "abdom"], { limit: 500 }))).toContain(aaa.oifm_id);
+        });
+
+        it("puts entries with every term first, then fills with entries having any term", async () => {
+          const adrenal = recordOf(ADRENAL_NODULE);
+          const results = await store.textSearch(["adrenal", "nodule"], { limit: 40 });
+          expect(results).toHaveLength(40);
+          expect(results[0]?.oifm_id).toBe(adrenal.oifm_id);
+          const text = (e: IndexEntry) => wordsOf([e.name, ...e.synonyms, e.description, ...e.tags, ...e.attributes.map((a) => a.name)].join(" "));
+          const hasAll = results.map((e) => text(e).some((w) => w.startsWith("adrenal")) && text(e).some((w) => w.startsWith("nodul")));
+          const firstPartial = hasAll.indexOf(false);
+          expect(firstPartial).toBeGreaterThan(0);
+          expect(hasAll.slice(firstPartial).every((x) => !x)).toBe(true);
+          expect(new Set(ids(results)).size).toBe(results.length);
+          // No model has both words: the any-term results alone.
+          const none = await store.textSearch(["pneumothorax", "zzqxjunkword"], { limit: 5 });
+          expect(none.length).toBeGreaterThan(0);
+          expect(none.every((e) => text(e).some((w) => w.startsWith("pneumothora")))).toBe(true);
+        });
+
+        it("filters by tags (every tag, ignoring case)", async () => {
+          const results = await store.textSearch(["nodule"], { limit: 200, tags: ["CT", "Chest"] });
+          expect(results.length).toBeGreaterThan(0);
+          for (const e of results) {
+            const tags = e.tags.map((t) => t.toLowerCase());
+            expect(tags).toContain("ct");
+            expect(tags).toContain("chest");
+          }
+          const unfiltered = await store.textSearch(["nodule"], { limit: 200 });
+          expect(unfiltered.length).toBeGreaterThan(results.length);
+          expect(await store.textSearch(["nodule"], { limit: 10, tags: ["ct", "no-such-tag"] })).toEqual([]);
+          // Also in the any-term fill.
+          const fill = await store.textSearch(["nodule", "zzqxjunkword"], { limit: 50, tags: ["chest"] });
+          expect(fill.length).toBeGreaterThan(0);
+          expect(fill.every((e) => e.tags.some((t) => t.toLowerCase() === "chest"))).toBe(true);
+        });
+
+        it("leaves out excluded models, also in the any-term fill", async () => {
+          const before = await store.textSearch(["abscess"], { limit: 10 });
+          const excluded = ids(before.slice(0, 2));
+          const after = await store.textSearch(["abscess"], { limit: 10, exclude: excluded });
+          expect(ids(after).slice(0, 8)).toEqual(ids(before).slice(2));
+          expect(ids(after)).not.toContain(excluded[0]);
+          const fill = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: excluded });
+          expect(ids(fill)).toEqual(ids(after));
+        });
+
+        it("answers many searches at once, as one at a time would", async () => {
+          const queries = [["abscess"], ["adrenal", "nodule"], [], ["pneumo"], ["zzqxjunkword"], ['"']];
+          const options = { limit: 5, tags: ["CT"] };
+          const many = await store.textSearchMany(queries, options);
+          const single = await Promise.all(queries.map((q) => store.textSearch(q, options)));
+          expect(many).toEqual(single);
+          expect(many).toHaveLength(queries.length);
+          expect(await store.textSearchMany([], options)).toEqual([]);
+        });
+
+        it("returns nothing for no terms", async () => {
+          expect(await store.textSearch([], { limit: 10 })).toEqual([]);
+        });
+
+        it("takes hostile strings as plain text: never an error, never syntax", async () => {
+          const hostile = [
+            '"',
+            '""',
+            'a"b',
+            "NEAR(",
+            "NEAR(abscess lung)",
+            "*",
+            "abs*",
+            "-",
+            "-abscess",
+            ")",
+            "(",
+            "OR",
+            "AND",
+            "NOT",
+            "abscess OR lung",
+            "name:abscess",
+            "{name}: abscess",
+            "^abscess",
+            "'; DROP TABLE models; --",
+            "%",
+            "_",
+            "\\",
+            "\u0000",
+            "🫁",
+            "🫁 lung",
+            "x".repeat(10_000),
+            " ",
+            "",
+          ];
+          const before = await store.count();
+          for (const h of hostile) {
+            for (const terms of [[h], ["abscess", h], [h, "abscess"]]) {
+              const results = await store.textSearch(terms, { limit: 5 });
+              expect(Array.isArray(results), JSON.stringify(terms)).toBe(true);
+            }
+            expect(Array.isArray(await store.textSearch(["abscess"], { limit: 5, tags: [h], exclude: [h] }))).toBe(true);
+            expect(Array.isArray(await store.exactMatches(h, { limit: 5, tags: [h], exclude: [h] }))).toBe(true);
+            expect(await store.getEntry(h)).toBeUndefined();
+            expect(Array.isArray((await store.searchBySlug(h, "contains", 5, 0)).items)).toBe(true);
+          }
+          expect(await store.count()).toBe(before);
+          // Operators are words, not syntax: "lung OR abscess" as terms needs a word "or".
+          const asWords = await store.textSearch(["abscess", "or", "lung"], { limit: 3 });
+          expect(Array.isArray(asWords)).toBe(true);
+          // A hostile term among good ones does not stop the good ones from matching.
+          expect(ids(await store.textSearch(["lung", "abscess", "🫁"], { limit: 3 }))).toContain(recordOf(LUNG_ABSCESS).oifm_id);
+        });
+      });
+    });
+
+    describe("writes", () => {
+      it("replaces a model's data on update: name, synonyms, tags, attributes, full text", async () => {
+        const store = await storeWith(smallSet());
+        try {
+          const old = recordOf(ABSCESS);
+          const oldSynonym = old.synonyms[0]!;
+          const count = await store.count();
+          const tagsBefore = new Map((await store.tags()).map((t) => [t.tag.toLowerCase(), t.count]));
+          const droppedAttr = old.attributes[0]!;
+          const updated: EntryRecord = {
+            ...old,
+            name: "Peritoneal Zorbfluid Collection",
+            slugName: slugOf("Peritoneal Zorbfluid Collection"),
+            synonyms: ["Qwertyzone"],
+            tags: ["Brandnewtag"],
+            description: "A made-up description with the word glimmerstone.",
+            attributes: old.attributes.slice(1),
+            modelJson: old.modelJson.replace(old.name, "Peritoneal Zorbfluid Collection"),
+          };
+          await store.apply(changes({ upserts: [updated] }));
+
+          expect(await store.count()).toBe(count);
+          expect(await store.getEntry(old.name)).toBeUndefined();
+          expect(ids(await store.exactMatches(oldSynonym, { limit: 10 }))).not.toContain(old.oifm_id);
+          expect(await store.getEntry("qwertyzone")).toEqual(entryOf(updated));
+          expect(await store.getEntry("PERITONEAL ZORBFLUID COLLECTION")).toEqual(entryOf(updated));
+          expect(await store.getEntry(old.oifm_id)).toEqual(entryOf(updated));
+          expect(await store.getModelJson(old.oifm_id)).toBe(updated.modelJson);
+
+          expect(ids(await store.textSearch(["glimmerstone"], { limit: 5 }))).toEqual([old.oifm_id]);
+          expect(ids(await store.textSearch(["zorbfluid"], { limit: 5 }))).toEqual([old.oifm_id]);
+          expect(ids(await store.textSearch(["qwertyzone"], { limit: 5 }))).toEqual([old.oifm_id]);
+          expect(ids(await store.textSearch(["abdominal", "abscess"], { limit: 50 }))).not.toContain(old.oifm_id);
+          expect(ids(await store.textSearch(["abscess"], { limit: 50, tags: ["brandnewtag"] }))).toEqual([]);
+          expect(ids(await store.textSearch(["zorbfluid"], { limit: 5, tags: ["BRANDNEWTAG"] }))).toEqual([old.oifm_id]);
+
+          const tagsAfter = new Map((await store.tags()).map((t) => [t.tag.toLowerCase(), t.count]));
+          expect(tagsAfter.get("brandnewtag")).toBe(1);
+          for (const t of new Set(old.tags.map((x) => x.toLowerCase()))) expect(tagsAfter.get(t) ?? 0).toBe(tagsBefore.get(t)! - 1);
+
+          const snap = await store.validationSnapshot();
+          expect(snap.models.find((m) => m.oifm_id === old.oifm_id)?.attributeIds).toEqual(updated.attributes.map((a) => a.oifma_id));
+          expect((await store.searchBySlug(old.slugName, "exact", 5, 0)).total).toBe(0);
+          expect(ids((await store.searchBySlug("peritoneal_zorbfluid_collection", "exact", 5, 0)).items)).toEqual([old.oifm_id]);
+
+          // The dropped attribute ID is free again.
+          const other = recordOf(AAA);
+          await store.apply(changes({ upserts: [{ ...other, attributes: [...other.attributes, droppedAttr] }] }));
+          expect((await store.validationSnapshot()).models.find((m) => m.oifm_id === other.oifm_id)?.attributeIds).toContain(droppedAttr.oifma_id);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it("lets models trade names, files and attribute IDs within one change", async () => {
+        const store = await storeWith(smallSet());
+        try {
+          const a = recordOf(AAA);
+          const b = recordOf(LUNG_ABSCESS);
+          await store.apply(
+            changes({
+              upserts: [
+                { ...a, name: b.name, filename: b.filename, attributes: b.attributes },
+                { ...b, name: a.name, filename: a.filename, attributes: a.attributes },
+              ],
+            }),
+          );
+          expect((await store.getEntry(a.name))?.oifm_id).toBe(b.oifm_id);
+          expect((await store.getEntry(b.name))?.oifm_id).toBe(a.oifm_id);
+          const states = new Map((await store.fileStates()).map((s) => [s.filename, s.oifm_id]));
+          expect(states.get(a.filename)).toBe(b.oifm_id);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it("refreshes file size and time of touched models only", async () => {
+        const store = await storeWith(smallSet());
+        try {
+          const a = recordOf(AAA);
+          await store.apply(changes({ touched: [{ oifm_id: a.oifm_id, fileSize: 12345, fileMtimeMs: 1_700_000_000_123.5 }] }));
+          const state = (await store.fileStates()).find((s) => s.oifm_id === a.oifm_id);
+          expect(state).toEqual({ filename: a.filename, oifm_id: a.oifm_id, fileHash: a.fileHash, fileSize: 12345, fileMtimeMs: 1_700_000_000_123.5 });
+          expect(await store.getEntry(a.oifm_id)).toEqual({ ...entryOf(a), fileSize: 12345, fileMtimeMs: 1_700_000_000_123.5 });
+          expect(await store.getModelJson(a.oifm_id)).toBe(a.modelJson);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it("deletes models with everything that belongs to them", async () => {
+        const store = await storeWith(smallSet());
+        try {
+          const a = recordOf(ABSCESS);
+          const count = await store.count();
+          const tagsBefore = new Map((await store.tags()).map((t) => [t.tag.toLowerCase(), t.count]));
+          await store.apply(changes({ deletes: [a.oifm_id, "OIFM_NONE_000000"] }));
+          expect(await store.count()).toBe(count - 1);
+          expect(await store.getEntry(a.oifm_id)).toBeUndefined();
+          expect(await store.getEntry(a.name)).toBeUndefined();
+          expect(ids(await store.exactMatches(a.synonyms[0]!, { limit: 10 }))).not.toContain(a.oifm_id);
+          expect(await store.getModelJson(a.oifm_id)).toBeUndefined();
+          expect(ids(await store.textSearch(["abscess"], { limit: 50 }))).not.toContain(a.oifm_id);
+          expect((await store.fileStates()).map((s) => s.oifm_id)).not.toContain(a.oifm_id);
+          const tagsAfter = new Map((await store.tags()).map((t) => [t.tag.toLowerCase(), t.count]));
+          for (const t of new Set(a.tags.map((x) => x.toLowerCase()))) expect(tagsAfter.get(t) ?? 0).toBe(tagsBefore.get(t)! - 1);
+          // Its name, file and attribute IDs are free again.
+          const other = recordOf(AAA);
+          await store.apply(changes({ upserts: [{ ...other, name: a.name, filename: a.filename, attributes: [...other.attributes, ...a.attributes] }] }));
+          expect((await store.getEntry(a.name))?.oifm_id).toBe(other.oifm_id);
+        } finally {
+          await store.close();
+        }
+      });
+
+      describe("refuses clashes, changing nothing", () => {
+        /** Apply `bad` plus a good new model; expect a constraint error and the store as it was. */
+        async function expectRefused(bad: EntryRecord, ...mentions: string[]): Promise<void> {
+          const store = await storeWith(smallSet().filter((f) => f !== ADRENAL_NODULE));
+          try {
+            const good = recordOf(ADRENAL_NODULE);
+            const aaa = recordOf(AAA);
+            const before = { count: await store.count(), states: await store.fileStates(), aaa: await store.getEntry(aaa.oifm_id), tags: await store.tags() };
+            await expectStoreError(
+              store.apply(changes({ upserts: [good, bad], deletes: [recordOf(LUNG_ABSCESS).oifm_id], touched: [{ oifm_id: aaa.oifm_id, fileSize: 1, fileMtimeMs: 1 }] })),
+              "constraint",
+              ...mentions,
+            );
+            expect(await store.count()).toBe(before.count);
+            expect(await store.fileStates()).toEqual(before.states);
+            expect(await store.getEntry(aaa.oifm_id)).toEqual(before.aaa);
+            expect(await store.getEntry(good.oifm_id)).toBeUndefined();
+            expect(await store.getEntry(recordOf(LUNG_ABSCESS).oifm_id)).toBeDefined();
+            expect(await store.tags()).toEqual(before.tags);
+            expect(ids(await store.textSearch(["adrenal", "nodule"], { limit: 5 }))).not.toContain(good.oifm_id);
+            // And the store still takes good changes.
+            await store.apply(changes({ upserts: [good] }));
+            expect(await store.count()).toBe(before.count + 1);
+          } finally {
+            await store.close();
+          }
+        }
+
+        const fresh = (): EntryRecord => ({
+          ...recordOf(ABSCESS),
+          oifm_id: "OIFM_TEST_000001",
+          name: "Entirely New Finding",
+          slugName: "entirely_new_finding",
+          filename: "entirely_new_finding.fm.json",
+          synonyms: [],
+          attributes: [{ oifma_id: "OIFMA_TEST_000001", name: "presence", type: "choice" }],
+        });
+
+        it("the same name in another case", async () => {
+          const name = recordOf(AAA).name.toUpperCase();
+          await expectRefused({ ...fresh(), name, slugName: slugOf(name) }, name);
+        });
+
+        it("the same file name", async () => {
+          await expectRefused({ ...fresh(), filename: AAA }, AAA);
+        });
+
+        it("an attribute ID of another model", async () => {
+          const taken = recordOf(AAA).attributes[0]!.oifma_id;
+          await expectRefused({ ...fresh(), attributes: [{ oifma_id: taken, name: "size", type: "numeric" }] }, taken);
+        });
+
+        it("the same model ID twice in one change", async () => {
+          const good = recordOf(ADRENAL_NODULE);
+          await expectRefused({ ...fresh(), oifm_id: good.oifm_id }, good.oifm_id);
+        });
+      });
+
+      it("upserts people and organizations", async () => {
+        const store = await open();
+        try {
+          const person: Person = { github_username: "octo", email: "octo@example.org", name: "Octo Cat", organization_code: "GH" };
+          const org: Organization = { name: "GitHub", code: "GH", url: "https://github.com" };
+          await store.apply(changes({ people: [person], organizations: [org, { name: "Other", code: "OTH" }] }));
+          expect(await store.countPeople()).toBe(1);
+          expect(await store.countOrganizations()).toBe(2);
+          expect(await store.getPerson("octo")).toEqual(person);
+          expect(await store.getOrganization("OTH")).toEqual({ name: "Other", code: "OTH" });
+
+          const moved: Person = { ...person, email: "octo@new.example.org", url: "https://octo.example.org" };
+          await store.apply(changes({ people: [moved], organizations: [{ ...org, name: "GitHub Inc." }] }));
+          expect(await store.countPeople()).toBe(1);
+          expect(await store.countOrganizations()).toBe(2);
+          expect(await store.getPerson("octo")).toEqual(moved);
+          expect(await store.getOrganization("GH")).toEqual({ ...org, name: "GitHub Inc." });
+          expect((await store.organizations()).map((o) => o.code)).toEqual(["GH", "OTH"]);
+          expect(await store.people()).toEqual([moved]);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it("starts empty", async () => {
+        const store = await open();
+        try {
+          expect(await store.count()).toBe(0);
+          expect(await store.fileStates()).toEqual([]);
+          expect(await store.list(10, 0)).toEqual({ items: [], total: 0 });
+          expect(await store.tags()).toEqual([]);
+          expect(await store.textSearch(["abscess"], { limit: 10 })).toEqual([]);
+          expect(await store.getEntry("abscess")).toBeUndefined();
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+}
