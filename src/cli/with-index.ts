@@ -22,10 +22,10 @@ export function indexOptions(command: Command): Command {
 }
 
 /** Open the index, run `work`, close it; print --stats; report database problems as usage errors. */
-export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>): Promise<T> {
+export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read"): Promise<T> {
   let index: FindingModelIndex;
   try {
-    index = await openIndex({ db: options.db });
+    index = await openIndex({ db: options.db, readonly: access === "read" });
   } catch (e) {
     throw asUsageError(e);
   }

@@ -41,7 +41,7 @@ export function registerSync(parent: Command): void {
       } finally {
         if (started) bar?.stop();
       }
-    });
+    }, "write");
     if (opts.json) {
       printJson(report);
     } else {

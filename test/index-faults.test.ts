@@ -1,0 +1,118 @@
+// Faults around the index, through the command a user runs: a database that is locked, damaged
+// or from the future, a sync killed half-way, files that vanish.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../src/store/sqlite/open.js";
+import { syncFiles } from "../src/index/sync.js";
+import { DEFS } from "./corpus.js";
+
+const ROOT = path.resolve(__dirname, "..");
+const CLI = path.join(ROOT, "dist/cli/main.js");
+const work = mkdtempSync(path.join(tmpdir(), "fm-faults-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function count(db: string): number {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare("SELECT count(*) AS n FROM models").get() as { n: number }).n;
+  } finally {
+    conn.close();
+  }
+}
+
+describe("the database", () => {
+  it("refuses a file that is not a database, and leaves it untouched", () => {
+    const db = path.join(work, "junk.db");
+    const junk = Buffer.from("this is not a database, just some text that happens to be here\n".repeat(100));
+    writeFileSync(db, junk);
+    const r = cli(["index", "sync", DEFS, "--db", db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a findingmodel database or is damaged/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readFileSync(db).equals(junk)).toBe(true);
+  }, 30_000);
+
+  it("refuses an index written by a newer version, saying what to do", () => {
+    const db = path.join(work, "future.db");
+    expect(cli(["generate", path.join(work, "few"), "--count", "3"]).code).toBe(0);
+    expect(cli(["index", "sync", path.join(work, "few"), "--db", db]).code).toBe(0);
+    const conn = new Database(db);
+    conn.pragma("user_version = 99");
+    conn.close();
+    const r = cli(["stats", "--db", db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/99/);
+    expect(r.stderr).toMatch(/upgrade findingmodel/i);
+  }, 30_000);
+
+  it("says so when another writer holds the lock, and changes nothing", () => {
+    const db = path.join(work, "locked.db");
+    expect(cli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms"]).code).toBe(0);
+    const other = new Database(db);
+    other.exec("BEGIN IMMEDIATE");
+    other.prepare("DELETE FROM tags").run();
+    try {
+      const r = cli(["index", "sync", path.join(work, "nothing-here"), "--db", db], { FINDINGMODEL_BUSY_TIMEOUT_MS: "200" });
+      // The folder is missing: a usage error before any database work. Use a real, changed folder instead.
+      expect(r.code).toBe(2);
+      const empty = path.join(work, "empty-defs");
+      spawnSync("mkdir", ["-p", empty]);
+      const locked = cli(["index", "sync", empty, "--db", db], { FINDINGMODEL_BUSY_TIMEOUT_MS: "200" });
+      expect(locked.code).toBe(2);
+      expect(locked.stderr).toMatch(/locked|busy/i);
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    expect(count(db)).toBe(2382);
+  }, 60_000);
+
+  it("is left exactly as before when a sync is killed half-way", async () => {
+    const db = path.join(work, "killed.db");
+    const many = path.join(work, "many");
+    expect(cli(["generate", many, "--count", "6000"]).code).toBe(0);
+    expect(cli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms"]).code).toBe(0);
+    // Kill the sync of 6,000 more at different moments; each time the index holds all or none.
+    for (const delay of [150, 400, 800, 1200]) {
+      const child = spawn(process.execPath, [CLI, "index", "sync", many, "--db", db, "--json"], { stdio: "ignore" });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+      const n = count(db);
+      expect([2382, 6000]).toContain(n);
+      const conn = new Database(db, { readonly: true });
+      expect(conn.pragma("integrity_check", { simple: true })).toBe("ok");
+      conn.close();
+      if (n === 6000) break;
+    }
+    const r = cli(["index", "sync", many, "--db", db, "--json"]);
+    expect(r.code).toBe(0);
+    expect(count(db)).toBe(6000);
+  }, 120_000);
+});
+
+describe("files", () => {
+  it("reports a file that vanished between the scan and the read, and changes nothing", async () => {
+    const db = path.join(work, "vanish.db");
+    const store = await openSqliteStore(db);
+    try {
+      const gone = path.join(work, "gone.fm.json");
+      const report = await syncFiles(store, work, [path.join(DEFS, "abdominal_abscess.fm.json"), gone], [], false);
+      expect(report.applied).toBe(false);
+      expect(report.errors).toEqual([{ file: gone, path: "$", message: expect.stringMatching(/does not exist/) }]);
+      expect(await store.count()).toBe(0);
+      expect(existsSync(gone)).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});
