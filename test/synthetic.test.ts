@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { OIFMA_ID_PATTERN, OIFM_ID_PATTERN } from "../src/model/ids.js";
-import { generateModels, SYNTHETIC_NAME_COMBINATIONS } from "../src/model/synthetic.js";
+import { generateModels, iterateModels, SYNTHETIC_NAME_COMBINATIONS } from "../src/model/synthetic.js";
 import { isPerson, type FindingModelFull, type Organization } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 
@@ -140,6 +140,14 @@ describe("generateModels", { timeout: 60_000 }, () => {
     expect(problems).toEqual([]);
     expect(contributed / COUNT).toBeGreaterThan(0.8);
     expect([...seen.keys()].filter((k) => k.startsWith("person:")).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("streams the same models one at a time with iterateModels", () => {
+    const streamed: string[] = [];
+    for (const m of iterateModels(200, { seed: 7 })) streamed.push(toCanonicalJson(m));
+    expect(streamed).toEqual(generateModels(200, { seed: 7 }).map((m) => toCanonicalJson(m)));
+    // Arguments are checked at the call, not at the first model.
+    expect(() => iterateModels(-1)).toThrow(RangeError);
   });
 
   it("uses the given source for every ID", () => {

@@ -646,7 +646,8 @@ class IdAllocator {
     const k = this.used.get(key) ?? 0;
     if (k >= 1_000_000) throw new RangeError(`no free ${prefix} ID left for source ${source}: all 1,000,000 are used; generate fewer models or spread them over organizations`);
     this.used.set(key, k + 1);
-    return key + String((k * this.multiplier + this.offsets[prefix]) % 1_000_000).padStart(6, "0");
+    const n = (k * this.multiplier + this.offsets[prefix]) % 1_000_000;
+    return key + (n >= 100_000 ? String(n) : String(n).padStart(6, "0"));
   }
 }
 
@@ -742,14 +743,30 @@ function attributes(random: Random, c: Combination, name: string, newAttributeId
  * `count` synthetic finding models, the same for the same seed. See the top of this file for what
  * they look like and what is guaranteed. Throws a RangeError for a bad count or source, or when a
  * single source runs out of IDs (10^6 attribute IDs: several hundred thousand models).
+ *
+ * 100,000 models take about 1 GB of memory, as real models of their size do; to write them
+ * somewhere without holding them all, use iterateModels.
  */
 export function generateModels(count: number, options: SyntheticOptions = {}): FindingModelFull[] {
+  return Array.from(iterateModels(count, options));
+}
+
+/**
+ * The same models as generateModels, in the same order, one at a time: for scale tests that write
+ * or index them as they come. The names are chosen up front (a few MB for 100,000); each model is
+ * built and validated when asked for. Checks its arguments at once, not at the first model.
+ */
+export function iterateModels(count: number, options: SyntheticOptions = {}): Generator<FindingModelFull, void, undefined> {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number, 0 or more; got ${count}`);
   const source = options.source;
   if (source !== undefined && !SOURCE_CODE_PATTERN.test(source)) {
     throw new RangeError(`source code "${source}" must be 3 or 4 capital letters (an organization code such as MSFT)`);
   }
-  const random = mulberry32(options.seed ?? 1);
+  return build(count, source, options.seed ?? 1);
+}
+
+function* build(count: number, source: string | undefined, seed: number): Generator<FindingModelFull, void, undefined> {
+  const random = mulberry32(seed);
   const ids = new IdAllocator(random);
 
   // Names first: all of them, so synonyms can be checked against every name.
@@ -778,7 +795,6 @@ export function generateModels(count: number, options: SyntheticOptions = {}): F
     picked.push({ combination: c, name, round });
   }
 
-  const models: FindingModelFull[] = [];
   for (const { combination: c, name, round } of picked) {
     const suffix = round === 1 ? "" : ` variant ${round}`;
     const synonyms: string[] = [];
@@ -810,7 +826,6 @@ export function generateModels(count: number, options: SyntheticOptions = {}): F
     if (!checked.ok) {
       throw new Error(`synthetic model "${name}" is invalid (a bug in the generator): ${checked.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     }
-    models.push(checked.model);
+    yield checked.model;
   }
-  return models;
 }

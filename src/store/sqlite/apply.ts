@@ -1,7 +1,14 @@
 // Writing one sync's changes: all in one transaction, so that a failure leaves the file as it was.
+//
 // Every model written is first removed (its row, and with it, by ON DELETE CASCADE, its
 // attributes, synonyms and tags; and its full-text row), then inserted whole. All removals come
 // before all inserts, so that models may trade names, files or attribute IDs within one change.
+//
+// Model rows go in one statement call each (each carries its model JSON, and a clash must name the
+// model); the many small rows that hang off them (attributes, synonyms, tags, full text) go in one
+// INSERT ... SELECT FROM json_each(?) per table, because a statement call from JavaScript costs
+// more than SQLite's insert of such a row. Model rows get their integer keys from here (max + 1,
+// ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
 import type { EntryRecord, SyncChanges } from "../store.js";
 import { StoreError } from "../store.js";
@@ -9,9 +16,13 @@ import type { Statements } from "./statements.js";
 
 export function makeApply(db: Database.Database, s: Statements): (changes: SyncChanges) => void {
   const write = db.transaction((changes: SyncChanges) => {
-    for (const id of changes.deletes) removeModel(s, id);
-    for (const r of changes.upserts) removeModel(s, r.oifm_id);
-    changes.upserts.forEach((r, i) => insertModel(s, r, changes.upserts, i));
+    const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+    if (removed.length > 0) {
+      const json = JSON.stringify(removed);
+      s.deleteFts.run(json);
+      s.deleteModels.run(json);
+    }
+    if (changes.upserts.length > 0) insertModels(s, changes.upserts);
     for (const p of changes.people) {
       guard(() => s.upsertPerson.run(p.github_username, p.email, p.name, p.organization_code, p.url ?? null), `person "${p.github_username}"`);
     }
@@ -25,72 +36,93 @@ export function makeApply(db: Database.Database, s: Statements): (changes: SyncC
   return (changes) => write.immediate(changes);
 }
 
-function removeModel(s: Statements, oifmId: string): void {
-  s.deleteFts.run(oifmId);
-  s.deleteModel.run(oifmId);
+function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
+  let id = s.maxModelId.get() ?? 0;
+  const attributes: Array<[string, string, string, string]> = [];
+  const synonyms: Array<[string, string]> = [];
+  const tags: Array<[string, string, string]> = [];
+  const fts: Array<[number, string, string, string, string, string]> = [];
+  batch.forEach((r, i) => {
+    id += 1;
+    try {
+      s.insertModel.run(
+        id,
+        r.oifm_id,
+        r.name,
+        r.name.toLowerCase(),
+        r.slugName,
+        r.filename,
+        r.fileHash,
+        r.fileSize,
+        r.fileMtimeMs,
+        r.description,
+        JSON.stringify(r.synonyms),
+        JSON.stringify(r.tags),
+        JSON.stringify(r.contributors),
+        JSON.stringify(r.attributes),
+        r.modelJson,
+      );
+    } catch (e) {
+      throw modelClash(e, s, r, batch.slice(0, i));
+    }
+    for (const a of r.attributes) attributes.push([a.oifma_id, r.oifm_id, a.name, a.type]);
+    for (const syn of uniqueLower(r.synonyms)) synonyms.push([r.oifm_id, syn.lower]);
+    for (const tag of uniqueLower(r.tags)) tags.push([r.oifm_id, tag.lower, tag.value]);
+    fts.push([id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n")]);
+  });
+  try {
+    s.insertAttributes.run(JSON.stringify(attributes));
+  } catch (e) {
+    throw attributeClash(e, s, batch);
+  }
+  s.insertSynonyms.run(JSON.stringify(synonyms));
+  s.insertTags.run(JSON.stringify(tags));
+  s.insertFts.run(JSON.stringify(fts));
 }
 
-function insertModel(s: Statements, r: EntryRecord, batch: readonly EntryRecord[], index: number): void {
-  const where = `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
-  let id: number | bigint;
-  try {
-    id = s.insertModel.run(
-      r.oifm_id,
-      r.name,
-      r.name.toLowerCase(),
-      r.slugName,
-      r.filename,
-      r.fileHash,
-      r.fileSize,
-      r.fileMtimeMs,
-      r.description,
-      JSON.stringify(r.synonyms),
-      JSON.stringify(r.tags),
-      JSON.stringify(r.contributors),
-      JSON.stringify(r.attributes),
-      r.modelJson,
-    ).lastInsertRowid;
-  } catch (e) {
-    throw modelClash(e, s, r, where, batch.slice(0, index));
-  }
-  for (const a of r.attributes) {
-    try {
-      s.insertAttribute.run(a.oifma_id, r.oifm_id, a.name, a.type);
-    } catch (e) {
-      if (!isConstraint(e)) throw e;
-      const owner = s.ownerOfAttribute.get(a.oifma_id);
-      const other = owner === undefined ? "another attribute" : owner.oifm_id === r.oifm_id ? "another attribute of the same model" : `model ${owner.oifm_id} (file ${owner.filename})`;
-      throw new StoreError("constraint", `attribute ID ${a.oifma_id} of ${where} is already used by ${other}`);
-    }
-  }
-  for (const syn of uniqueLower(r.synonyms)) s.insertSynonym.run(r.oifm_id, syn.lower);
-  for (const tag of uniqueLower(r.tags)) s.insertTag.run(r.oifm_id, tag.lower, tag.value);
-  s.insertFts.run(id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n"));
-}
+const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
 
 /** What a failed insert of a model row clashed with, in words. */
-function modelClash(e: unknown, s: Statements, r: EntryRecord, where: string, earlier: readonly EntryRecord[]): unknown {
+function modelClash(e: unknown, s: Statements, r: EntryRecord, earlier: readonly EntryRecord[]): unknown {
   if (!isConstraint(e)) return e;
   const message = (e as Error).message;
   if (message.includes("models.name_lower")) {
     const owner = s.ownerOfName.get(r.name.toLowerCase());
     return new StoreError(
       "constraint",
-      `the name "${r.name}" of ${where} is already used by model ${owner?.oifm_id ?? "?"} ("${owner?.name ?? "?"}", file ${owner?.filename ?? "?"}); names must differ ignoring case`,
+      `the name "${r.name}" of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} ("${owner?.name ?? "?"}", file ${owner?.filename ?? "?"}); names must differ ignoring case`,
     );
   }
   if (message.includes("models.filename")) {
     const owner = s.ownerOfFilename.get(r.filename);
-    return new StoreError("constraint", `the file ${r.filename} of ${where} is already indexed for model ${owner?.oifm_id ?? "?"}`);
+    return new StoreError("constraint", `the file ${r.filename} of ${describe(r)} is already indexed for model ${owner?.oifm_id ?? "?"}`);
   }
   if (message.includes("models.oifm_id")) {
     const first = earlier.find((x) => x.oifm_id === r.oifm_id);
-    return new StoreError(
-      "constraint",
-      `the model ID ${r.oifm_id} is written twice in one change (files ${first?.filename ?? s.ownerOfId.get(r.oifm_id)?.filename ?? "?"} and ${r.filename})`,
-    );
+    return new StoreError("constraint", `the model ID ${r.oifm_id} is written twice in one change (files ${first?.filename ?? "?"} and ${r.filename})`);
   }
-  return new StoreError("constraint", `${where} cannot be written: ${message}`);
+  return new StoreError("constraint", `${describe(r)} cannot be written: ${message}`);
+}
+
+/** Which attribute ID of the batch clashed: one used twice in the batch, or one another model holds. */
+function attributeClash(e: unknown, s: Statements, batch: readonly EntryRecord[]): unknown {
+  if (!isConstraint(e)) return e;
+  const seen = new Map<string, EntryRecord>();
+  for (const r of batch) {
+    for (const a of r.attributes) {
+      const first = seen.get(a.oifma_id);
+      if (first) {
+        const other = first === r ? "another attribute of the same model" : describe(first);
+        return new StoreError("constraint", `attribute ID ${a.oifma_id} of ${describe(r)} is also used by ${other}`);
+      }
+      seen.set(a.oifma_id, r);
+      const owner = s.ownerOfAttribute.get(a.oifma_id);
+      if (owner) {
+        return new StoreError("constraint", `attribute ID ${a.oifma_id} of ${describe(r)} is already used by model ${owner.oifm_id} (file ${owner.filename})`);
+      }
+    }
+  }
+  return new StoreError("constraint", `the attributes cannot be written: ${(e as Error).message}`);
 }
 
 function guard(write: () => unknown, what: string): void {

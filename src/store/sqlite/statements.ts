@@ -76,19 +76,24 @@ export function prepareStatements(db: Database.Database) {
   const byKind = <T>(make: (kind: FilterKind) => T): readonly [T, T, T, T] => KINDS.map(make) as unknown as [T, T, T, T];
   return {
     // --- writes ---
-    deleteFts: prep<[string]>("DELETE FROM fts WHERE rowid = (SELECT id FROM models WHERE oifm_id = ?)"),
-    /** Attributes, synonyms and tags go with it (ON DELETE CASCADE). */
-    deleteModel: prep<[string]>("DELETE FROM models WHERE oifm_id = ?"),
-    insertModel: prep<[string, string, string, string, string, string, number, number, string, string, string, string, string, string]>(
-      "INSERT INTO models (oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description," +
-        " synonyms, tags, contributors, attributes, model_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /** `?`: a JSON array of oifm_ids. Attributes, synonyms and tags go with the model (ON DELETE CASCADE). */
+    deleteFts: prep<[string]>("DELETE FROM fts WHERE rowid IN (SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(?)))"),
+    deleteModels: prep<[string]>("DELETE FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))"),
+    maxModelId: prepPluck<[], number>("SELECT max(id) FROM models"),
+    insertModel: prep<[number, string, string, string, string, string, string, number, number, string, string, string, string, string, string]>(
+      "INSERT INTO models (id, oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description," +
+        " synonyms, tags, contributors, attributes, model_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    insertFts: prep<[number | bigint, string, string, string, string, string]>(
-      "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes) VALUES (?, ?, ?, ?, ?, ?)",
+    // Bulk inserts; `?` is a JSON array of rows, each an array of the columns in order.
+    insertAttributes: prep<[string]>(
+      "INSERT INTO attributes (oifma_id, oifm_id, name, type) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)",
     ),
-    insertAttribute: prep<[string, string, string, string]>("INSERT INTO attributes (oifma_id, oifm_id, name, type) VALUES (?, ?, ?, ?)"),
-    insertSynonym: prep<[string, string]>("INSERT INTO synonyms (oifm_id, synonym_lower) VALUES (?, ?)"),
-    insertTag: prep<[string, string, string]>("INSERT INTO tags (oifm_id, tag_lower, tag) VALUES (?, ?, ?)"),
+    insertSynonyms: prep<[string]>("INSERT INTO synonyms (oifm_id, synonym_lower) SELECT value ->> 0, value ->> 1 FROM json_each(?)"),
+    insertTags: prep<[string]>("INSERT INTO tags (oifm_id, tag_lower, tag) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"),
+    insertFts: prep<[string]>(
+      "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes)" +
+        " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)",
+    ),
     touch: prep<[number, number, string]>("UPDATE models SET file_size = ?, file_mtime_ms = ? WHERE oifm_id = ?"),
     upsertPerson: prep<[string, string, string, string, string | null]>(
       "INSERT INTO people (github_username, email, name, organization_code, url) VALUES (?, ?, ?, ?, ?)" +
@@ -161,9 +166,13 @@ export function prepareStatements(db: Database.Database) {
     /** Full-text matches, best first. Weights: name 10, synonyms 8, description 3, tags 1, attribute names 0.5. */
     text: byKind((kind) =>
       prep<[{ match: string; limit: number } & Partial<FilterParams>], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM fts JOIN models AS m ON m.id = fts.rowid` +
-          ` WHERE fts MATCH @match${filterSql(kind)}` +
-          " ORDER BY bm25(fts, 10, 8, 3, 1, 0.5), m.name_lower LIMIT @limit",
+        // The best `limit` rowids first, sorted on the score and the name alone; only then the
+        // entries' columns, for those rows only.
+        `SELECT ${ENTRY_COLUMNS} FROM (` +
+          " SELECT fts.rowid AS id, bm25(fts, 10, 8, 3, 1, 0.5) AS score, m.name_lower AS name_lower" +
+          ` FROM fts JOIN models AS m ON m.id = fts.rowid WHERE fts MATCH @match${filterSql(kind)}` +
+          " ORDER BY score, name_lower LIMIT @limit" +
+          ") AS best JOIN models AS m ON m.id = best.id ORDER BY best.score, best.name_lower",
       ),
     ),
   };
