@@ -12,7 +12,8 @@ export { findConflicts, type Conflict, type ConflictKind, type ModelInFile } fro
 export { summarize, type ModelSummary } from "./model/summary.js";
 export { slugOf, modelFileName } from "./model/slug.js";
 export { OIFM_ID_PATTERN, OIFMA_ID_PATTERN, VALUE_CODE_PATTERN, SOURCE_CODE_PATTERN, newId, valueCode } from "./model/ids.js";
-export { createStub, type StubInfo } from "./model/stub.js";
+export { createStub, standardAttribute, type StubInfo } from "./model/stub.js";
+export { generateModels, iterateModels, type SyntheticOptions } from "./model/synthetic.js";
 
 // Folders of model files: load, check, export.
 export { loadModelFile, type LoadedModel } from "./index/load-model.js";
@@ -20,3 +21,16 @@ export { checkModelFiles, MissingPathError, type CheckOptions, type CheckReport 
 export { exportRegistry, type ExportReport } from "./index/export.js";
 export { findModelFiles, MODEL_FILE_SUFFIX } from "./index/scan.js";
 export type { FileError } from "./index/process-files.js";
+
+// The index.
+export { openIndex, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-index.js";
+export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions } from "./index/finding-model-index.js";
+export { SearchQueryError } from "./index/search-query.js";
+export type { SyncOptions, SyncReport } from "./index/sync.js";
+export type { Store, IndexEntry, EntryRecord, ContributorRef, AttributeRef, Page, SlugMatch, StoreStats } from "./store/store.js";
+export { StoreError } from "./store/store.js";
+export { openSqliteStore } from "./store/sqlite/open.js";
+
+// Performance helpers.
+export { PerformanceMonitor, type OperationStats } from "./perf/monitor.js";
+export { QueryCache, cacheKey } from "./perf/query-cache.js";

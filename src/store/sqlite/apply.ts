@@ -1,6 +1,6 @@
 // Writing one sync's changes: all in one transaction, so that a failure leaves the file as it was.
 //
-// Every model written is first removed (its row, and with it, by ON DELETE CASCADE, its
+// Every model written is first removed (its row, and with it, by ON DELETE CASCADE, its JSON,
 // attributes, synonyms and tags; and its full-text row), then inserted whole. All removals come
 // before all inserts, so that models may trade names, files or attribute IDs within one change.
 //
@@ -60,11 +60,11 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
         JSON.stringify(r.tags),
         JSON.stringify(r.contributors),
         JSON.stringify(r.attributes),
-        r.modelJson,
       );
     } catch (e) {
       throw modelClash(e, s, r, batch.slice(0, i));
     }
+    s.insertModelJson.run(id, r.modelJson);
     for (const a of r.attributes) attributes.push([a.oifma_id, r.oifm_id, a.name, a.type]);
     for (const syn of uniqueLower(r.synonyms)) synonyms.push([r.oifm_id, syn.lower]);
     for (const tag of uniqueLower(r.tags)) tags.push([r.oifm_id, tag.lower, tag.value]);

@@ -35,10 +35,17 @@ export const MIGRATIONS: readonly string[] = [
     synonyms      TEXT NOT NULL,
     tags          TEXT NOT NULL,
     contributors  TEXT NOT NULL,
-    attributes    TEXT NOT NULL,
-    model_json    TEXT NOT NULL
+    attributes    TEXT NOT NULL
   );
   CREATE INDEX models_slug_name ON models (slug_name);
+
+  -- The canonical JSON of each model, apart from its entry: a model is kilobytes of JSON, and in
+  -- the same row it would push the entry's columns onto overflow pages that every search result
+  -- and list page would then have to follow.
+  CREATE TABLE model_json (
+    id   INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
+    json TEXT NOT NULL
+  );
 
   CREATE TABLE attributes (
     oifma_id TEXT PRIMARY KEY,

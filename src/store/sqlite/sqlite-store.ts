@@ -103,7 +103,7 @@ export class SqliteStore implements Store {
   getModelJsonBatch(oifmIds: readonly string[]): Promise<Map<string, string>> {
     return this.run(() => {
       if (oifmIds.length === 0) return new Map<string, string>();
-      return new Map(this.s.modelJsonBatch.all(JSON.stringify(oifmIds)).map((r) => [r.oifm_id, r.model_json]));
+      return new Map(this.s.modelJsonBatch.all(JSON.stringify(oifmIds)).map((r) => [r.oifm_id, r.json]));
     });
   }
 

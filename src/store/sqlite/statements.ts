@@ -1,21 +1,13 @@
 // Every SQL statement the SQLite store runs, prepared once when the store opens.
 import type Database from "better-sqlite3";
 
-/** A models row as read for an entry: the JSON columns still text. */
-export interface EntryRow {
-  oifm_id: string;
-  name: string;
-  slug_name: string;
-  filename: string;
-  file_hash: string;
-  file_size: number;
-  file_mtime_ms: number;
-  description: string;
-  synonyms: string;
-  tags: string;
-  contributors: string;
-  attributes: string;
-}
+/**
+ * A models row as read for an entry, as an array in ENTRY_COLUMNS order (better-sqlite3's raw
+ * mode: building an object per row costs more than the query): oifm_id, name, slug_name,
+ * filename, file_hash, file_size, file_mtime_ms, description, then the JSON texts of synonyms,
+ * tags, contributors, attributes.
+ */
+export type EntryRow = [string, string, string, string, string, number, number, string, string, string, string, string];
 
 export interface PersonRow {
   github_username: string;
@@ -69,10 +61,22 @@ function filterSql(kind: FilterKind): string {
 
 const KINDS: readonly FilterKind[] = [0, 1, 2, 3];
 
+/** Rowids and scores of the best `@limit` matches of `@match`, filtered. */
+function bestMatches(kind: FilterKind): string {
+  const score = "bm25(fts, 10, 8, 3, 1, 0.5)";
+  let where = "fts MATCH @match";
+  if (kind & HAS_EXCLUDE) where += " AND fts.rowid NOT IN (SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(@exclude)))";
+  const from = kind & HAS_TAGS ? "fts JOIN models AS m ON m.id = fts.rowid" : "fts";
+  if (kind & HAS_TAGS) where += filterSql(HAS_TAGS);
+  return `SELECT fts.rowid AS id, ${score} AS score FROM ${from} WHERE ${where} ORDER BY score, fts.rowid LIMIT @limit`;
+}
+
 export function prepareStatements(db: Database.Database) {
   const prep = <P extends unknown[], R = unknown>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql);
   /** A statement returning the first column of each row. */
   const prepPluck = <P extends unknown[], R>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql).pluck();
+  /** A statement returning entry rows as arrays. */
+  const prepEntries = <P extends unknown[]>(sql: string): Stmt<P, EntryRow> => db.prepare<P, EntryRow>(sql).raw();
   const byKind = <T>(make: (kind: FilterKind) => T): readonly [T, T, T, T] => KINDS.map(make) as unknown as [T, T, T, T];
   return {
     // --- writes ---
@@ -80,10 +84,11 @@ export function prepareStatements(db: Database.Database) {
     deleteFts: prep<[string]>("DELETE FROM fts WHERE rowid IN (SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(?)))"),
     deleteModels: prep<[string]>("DELETE FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))"),
     maxModelId: prepPluck<[], number>("SELECT max(id) FROM models"),
-    insertModel: prep<[number, string, string, string, string, string, string, number, number, string, string, string, string, string, string]>(
+    insertModel: prep<[number, string, string, string, string, string, string, number, number, string, string, string, string, string]>(
       "INSERT INTO models (id, oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description," +
-        " synonyms, tags, contributors, attributes, model_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " synonyms, tags, contributors, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
+    insertModelJson: prep<[number, string]>("INSERT INTO model_json (id, json) VALUES (?, ?)"),
     // Bulk inserts; `?` is a JSON array of rows, each an array of the columns in order.
     insertAttributes: prep<[string]>(
       "INSERT INTO attributes (oifma_id, oifm_id, name, type) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)",
@@ -122,10 +127,10 @@ export function prepareStatements(db: Database.Database) {
     snapshotModels: prep<[], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
       "SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models",
     ),
-    entriesByIds: prep<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.oifm_id IN (SELECT value FROM json_each(?))`),
-    modelJson: prepPluck<[string], string>("SELECT model_json FROM models WHERE oifm_id = ?"),
-    modelJsonBatch: prep<[string], { oifm_id: string; model_json: string }>(
-      "SELECT oifm_id, model_json FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))",
+    entriesByIds: prepEntries<[string]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.oifm_id IN (SELECT value FROM json_each(?))`),
+    modelJson: prepPluck<[string], string>("SELECT j.json FROM models AS m JOIN model_json AS j ON j.id = m.id WHERE m.oifm_id = ?"),
+    modelJsonBatch: prep<[string], { oifm_id: string; json: string }>(
+      "SELECT m.oifm_id, j.json FROM models AS m JOIN model_json AS j ON j.id = m.id WHERE m.oifm_id IN (SELECT value FROM json_each(?))",
     ),
     count: prepPluck<[], number>("SELECT count(*) FROM models"),
     countPeople: prepPluck<[], number>("SELECT count(*) FROM people"),
@@ -134,18 +139,18 @@ export function prepareStatements(db: Database.Database) {
     organization: prep<[string], OrganizationRow>("SELECT code, name, url FROM organizations WHERE code = ?"),
     people: prep<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people ORDER BY github_username"),
     organizations: prep<[], OrganizationRow>("SELECT code, name, url FROM organizations ORDER BY code"),
-    list: prep<[number, number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.name_lower, m.oifm_id LIMIT ? OFFSET ?`),
-    allEntries: prep<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.filename`),
+    list: prepEntries<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.name_lower, m.oifm_id LIMIT ? OFFSET ?`),
+    allEntries: prepEntries<[]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.filename`),
     /** A tag is shown in its alphabetically first spelling among the models carrying it. */
     tags: prep<[], { tag: string; count: number }>(
       "SELECT min(tag) AS tag, count(*) AS count FROM tags GROUP BY tag_lower ORDER BY count DESC, tag_lower, min(tag)",
     ),
-    slugExact: prep<[string, number, number], EntryRow>(
+    slugExact: prepEntries<[string, number, number]>(
       `SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.slug_name = ? ORDER BY m.slug_name, m.oifm_id LIMIT ? OFFSET ?`,
     ),
     slugExactCount: prepPluck<[string], number>("SELECT count(*) FROM models WHERE slug_name = ?"),
     /** `?` is a LIKE pattern with `\` escaping. */
-    slugLike: prep<[string, number, number], EntryRow>(
+    slugLike: prepEntries<[string, number, number]>(
       `SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.slug_name LIKE ? ESCAPE '\\' ORDER BY m.slug_name, m.oifm_id LIMIT ? OFFSET ?`,
     ),
     slugLikeCount: prepPluck<[string], number>("SELECT count(*) FROM models WHERE slug_name LIKE ? ESCAPE '\\'"),
@@ -155,7 +160,7 @@ export function prepareStatements(db: Database.Database) {
     // --- search ---
     /** ID, name and synonym matches, in that order (k); one model may appear more than once. */
     exact: byKind((kind) =>
-      prep<[{ id: string; lower: string } & Partial<FilterParams>], EntryRow>(
+      prepEntries<[{ id: string; lower: string } & Partial<FilterParams>]>(
         `SELECT ${ENTRY_COLUMNS} FROM (` +
           " SELECT 0 AS k, oifm_id FROM models WHERE oifm_id = @id" +
           " UNION ALL SELECT 1, oifm_id FROM models WHERE name_lower = @lower" +
@@ -165,14 +170,10 @@ export function prepareStatements(db: Database.Database) {
     ),
     /** Full-text matches, best first. Weights: name 10, synonyms 8, description 3, tags 1, attribute names 0.5. */
     text: byKind((kind) =>
-      prep<[{ match: string; limit: number } & Partial<FilterParams>], EntryRow>(
-        // The best `limit` rowids first, sorted on the score and the name alone; only then the
-        // entries' columns, for those rows only.
-        `SELECT ${ENTRY_COLUMNS} FROM (` +
-          " SELECT fts.rowid AS id, bm25(fts, 10, 8, 3, 1, 0.5) AS score, m.name_lower AS name_lower" +
-          ` FROM fts JOIN models AS m ON m.id = fts.rowid WHERE fts MATCH @match${filterSql(kind)}` +
-          " ORDER BY score, name_lower LIMIT @limit" +
-          ") AS best JOIN models AS m ON m.id = best.id ORDER BY best.score, best.name_lower",
+      prepEntries<[{ match: string; limit: number } & Partial<FilterParams>]>(
+        // The best `limit` rows first, from the full-text index alone (ties in rowid order) unless
+        // tags are asked for; only then the entries' columns, for those rows only.
+        `SELECT ${ENTRY_COLUMNS} FROM (${bestMatches(kind)}) AS best JOIN models AS m ON m.id = best.id ORDER BY best.score, best.id`,
       ),
     ),
   };
