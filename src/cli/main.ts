@@ -12,6 +12,8 @@ import { registerGet } from "./commands/get.js";
 import { registerListings } from "./commands/listings.js";
 import { registerSearch } from "./commands/search.js";
 import { registerSync } from "./commands/sync.js";
+import { InvalidRequestError } from "../index/errors.js";
+import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -51,7 +53,7 @@ try {
   if (e instanceof CommanderError) {
     // Help and version exit 0; every other commander error is a usage error (it printed why).
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (e instanceof UsageError) {
+  } else if (e instanceof UsageError || e instanceof InvalidRequestError || e instanceof StoreError) {
     warn(`findingmodel: ${e.message}`);
     process.exitCode = EXIT_USAGE;
   } else {

@@ -2,6 +2,7 @@
 // against each other; optionally rewriting valid files in canonical form.
 import { findConflicts, type Conflict } from "../model/conflicts.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
 import { describeIoError, findModelFiles } from "./scan.js";
 
@@ -23,7 +24,7 @@ export interface CheckOptions {
   markdown?: boolean;
 }
 
-export class MissingPathError extends Error {
+export class MissingPathError extends InvalidRequestError {
   constructor(readonly paths: string[]) {
     super(`no such file or directory: ${paths.join(", ")}`);
   }

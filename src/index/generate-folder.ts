@@ -4,9 +4,10 @@ import path from "node:path";
 import { toCanonicalJson } from "../model/canonical.js";
 import { modelFileName } from "../model/slug.js";
 import { iterateModels } from "../model/synthetic.js";
+import { InvalidRequestError } from "./errors.js";
 import { MODEL_FILE_SUFFIX } from "./scan.js";
 
-export class GenerateFolderError extends Error {}
+export class GenerateFolderError extends InvalidRequestError {}
 
 /** Write `count` synthetic models as `<slug>.fm.json` files into `dir` (created; must hold no model files yet). */
 export function generateFolder(dir: string, count: number, options: { seed?: number } = {}): { dir: string; files: number } {

@@ -1,8 +1,10 @@
 // Turning what a user typed into search terms the stores can use safely: lower-cased words of
 // letters and digits. Punctuation, quotes, operators and emoji never reach a query language.
 
+import { InvalidRequestError } from "./errors.js";
+
 /** A search request that cannot be answered: blank query, bad limit. */
-export class SearchQueryError extends Error {}
+export class SearchQueryError extends InvalidRequestError {}
 
 const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;

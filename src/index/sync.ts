@@ -9,6 +9,7 @@ import type { Contributor, Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import type { ContributorRef, EntryRecord, FileState, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
 import { crossCheck, type BatchModel } from "./cross-check.js";
+import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type FileRecord, type ProcessedFile } from "./process-files.js";
 import { findModelFiles, statFiles } from "./scan.js";
 
@@ -36,7 +37,7 @@ export interface SyncReport {
   ms: number;
 }
 
-export class SyncDirectoryError extends Error {}
+export class SyncDirectoryError extends InvalidRequestError {}
 
 interface Candidate extends BatchModel {
   record: FileRecord;

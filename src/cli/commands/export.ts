@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
-import { exportRegistry } from "../../index/export.js";
 import { EXIT_INVALID, EXIT_OK, plural, printJson, printLine, UsageError } from "../output.js";
 
 export function registerExport(program: Command): void {
@@ -13,6 +12,7 @@ export function registerExport(program: Command): void {
     .action(async (defsDir: string, opts: { out: string; json?: boolean }) => {
       const info = await stat(defsDir).catch(() => undefined);
       if (!info?.isDirectory()) throw new UsageError(`${defsDir} is not a directory of model definitions`);
+      const { exportRegistry } = await import("../../index/export.js");
       const report = await exportRegistry(defsDir, opts.out);
       const failed = report.errors.length > 0 || report.conflicts.length > 0;
       if (opts.json) {

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { writeFileAtomic } from "../../index/atomic-write.js";
-import { processFile } from "../../index/process-files.js";
 import { EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
 import { stat } from "node:fs/promises";
 
@@ -15,6 +13,8 @@ export function registerFmToMarkdown(program: Command): void {
       const info = await stat(file).catch(() => undefined);
       if (!info) throw new UsageError(`${file} does not exist`);
       if (info.isDirectory()) throw new UsageError(`${file} is a directory; give one model file`);
+      const { processFile } = await import("../../index/process-files.js");
+      const { writeFileAtomic } = await import("../../index/atomic-write.js");
       const loaded = processFile(file, { markdown: true });
       if (loaded.markdown === undefined) {
         if (opts.json) printJson({ file, errors: loaded.errors });

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { generateFolder, GenerateFolderError } from "../../index/generate-folder.js";
-import { printJson, printLine, UsageError } from "../output.js";
+import { printJson, printLine } from "../output.js";
 
 export function registerGenerate(parent: Command): void {
   parent
@@ -10,15 +9,10 @@ export function registerGenerate(parent: Command): void {
     .requiredOption("--count <n>", "how many models")
     .option("--seed <n>", "random seed: the same seed gives the same models", "1")
     .option("--json", "machine-readable output on stdout")
-    .action((dir: string, opts: { count: string; seed: string; json?: boolean }) => {
+    .action(async (dir: string, opts: { count: string; seed: string; json?: boolean }) => {
       const started = performance.now();
-      let result;
-      try {
-        result = generateFolder(dir, Number(opts.count), { seed: Number(opts.seed) });
-      } catch (e) {
-        if (e instanceof GenerateFolderError) throw new UsageError(e.message);
-        throw e;
-      }
+      const { generateFolder } = await import("../../index/generate-folder.js");
+      const result = generateFolder(dir, Number(opts.count), { seed: Number(opts.seed) });
       const ms = Math.round(performance.now() - started);
       if (opts.json) printJson({ ...result, ms });
       else printLine(`wrote ${result.files} models to ${result.dir} in ${ms} ms`);

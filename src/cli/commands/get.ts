@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { toCanonicalJson } from "../../model/canonical.js";
 import { EXIT_INVALID, printJson, printLine, warn } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
@@ -21,6 +20,7 @@ export function registerGet(parent: Command): void {
       }
       if (opts.full) {
         const model = await index.getFull(entry.oifm_id);
+        const { toCanonicalJson } = await import("../../model/canonical.js");
         printLine(opts.json ? JSON.stringify(model, null, 2) : toCanonicalJson(model!));
       } else if (opts.json) {
         printJson(entry);

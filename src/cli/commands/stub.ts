@@ -1,12 +1,7 @@
 import type { Command } from "commander";
 import { readFile, stat } from "node:fs/promises";
-import { writeFileAtomic } from "../../index/atomic-write.js";
-import { findModelFiles } from "../../index/scan.js";
-import { toCanonicalJson } from "../../model/canonical.js";
 import { SOURCE_CODE_PATTERN } from "../../model/ids.js";
-import { createStub } from "../../model/stub.js";
 import { EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
-import { parseJsonText } from "../../model/json-text.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -47,6 +42,9 @@ export function registerStub(program: Command): void {
       if (opts.output !== undefined && (await stat(opts.output).catch(() => undefined))) {
         throw new UsageError(`${opts.output} already exists; choose another file or remove it first`);
       }
+      const { createStub } = await import("../../model/stub.js");
+      const { toCanonicalJson } = await import("../../model/canonical.js");
+      const { writeFileAtomic } = await import("../../index/atomic-write.js");
       const model = createStub({ name, description: opts.description, synonyms: opts.synonym, tags: opts.tag }, opts.source, taken);
       if (!opts.description) warn(`note: no --description given; the model has a placeholder description to replace`);
       const text = toCanonicalJson(model);
@@ -62,6 +60,8 @@ export function registerStub(program: Command): void {
  * not validate still reserve their IDs); returns the file holding a model named `name`, if any.
  */
 async function collectTaken(dir: string, name: string, taken: Set<string>): Promise<string | undefined> {
+  const { findModelFiles } = await import("../../index/scan.js");
+  const { parseJsonText } = await import("../../model/json-text.js");
   const scan = findModelFiles([dir]);
   if (scan.missing.length > 0) throw new UsageError(`--defs ${dir} does not exist`);
   const wanted = name.trim().toLowerCase();

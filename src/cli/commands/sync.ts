@@ -1,7 +1,5 @@
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { SyncDirectoryError } from "../../index/sync.js";
-import { EXIT_INVALID, EXIT_OK, printJson, printLine, UsageError } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, printJson, printLine } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface SyncCommandOptions extends IndexCommandOptions {
@@ -22,6 +20,7 @@ export function registerSync(parent: Command): void {
       .option("--allow-duplicate-synonyms", "allow a synonym that is another model's name or synonym"),
   ).action(async (dir: string, opts: SyncCommandOptions) => {
     const report = await withIndex(opts, async (index) => {
+      const { SingleBar } = await import("cli-progress");
       const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
       let started = false;
       const onProgress = bar
@@ -35,9 +34,6 @@ export function registerSync(parent: Command): void {
         : undefined;
       try {
         return await index.sync(dir, { skipInvalid: opts.skipInvalid, allowDuplicateSynonyms: opts.allowDuplicateSynonyms, onProgress });
-      } catch (e) {
-        if (e instanceof SyncDirectoryError) throw new UsageError(e.message);
-        throw e;
       } finally {
         if (started) bar?.stop();
       }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { checkModelFiles, MissingPathError } from "../../index/check-folder.js";
 import type { Conflict } from "../../model/conflicts.js";
-import { EXIT_INVALID, EXIT_OK, plural, printJson, printLine, UsageError } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printJson, printLine } from "../output.js";
 
 const CONFLICT_WORDS: Record<Conflict["kind"], string> = {
   oifm_id: "model ID",
@@ -17,13 +16,8 @@ export function registerValidate(program: Command): void {
     .option("--reformat", "rewrite valid files that are not in canonical form")
     .option("--json", "machine-readable report on stdout")
     .action(async (paths: string[], opts: { reformat?: boolean; json?: boolean }) => {
-      let report;
-      try {
-        report = await checkModelFiles(paths, { reformat: opts.reformat });
-      } catch (e) {
-        if (e instanceof MissingPathError) throw new UsageError(e.message);
-        throw e;
-      }
+      const { checkModelFiles } = await import("../../index/check-folder.js");
+      const report = await checkModelFiles(paths, { reformat: opts.reformat });
       const failed = report.invalid > 0 || report.conflicts.length > 0;
       if (opts.json) {
         const { files, valid, invalid, changed, errors, conflicts } = report;
