@@ -12,6 +12,7 @@ import { registerGet } from "./commands/get.js";
 import { registerListings } from "./commands/listings.js";
 import { registerSearch } from "./commands/search.js";
 import { registerSync } from "./commands/sync.js";
+import { registerIndexExport } from "./commands/index-export.js";
 import { InvalidRequestError } from "../index/errors.js";
 import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
@@ -44,6 +45,7 @@ for (const parent of [index, program]) {
   registerListings(parent);
 }
 registerSync(index);
+registerIndexExport(index);
 registerGenerate(index);
 registerGenerate(program);
 
