@@ -6,7 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
-import { APPLICATION_ID, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
+import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
 import { changes, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
 
@@ -42,6 +42,7 @@ describe("SQLite store files", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("page_size", { simple: true })).toBe(PAGE_SIZE);
     db.close();
   });
 
@@ -103,6 +104,31 @@ describe("SQLite store files", () => {
     expect(err.message).toContain("remove it or point --db elsewhere");
     expect(readFileSync(file).equals(bytes)).toBe(true);
     expect(existsSync(file + "-wal")).toBe(false);
+  });
+
+  it("reports a damaged file as 'corrupt'", async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file);
+    await store.apply(changes({ upserts: corpus().slice(0, 200).map((c) => c.record) }));
+    await store.close();
+    // Keep the header page, scramble the rest.
+    const bytes = readFileSync(file);
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, PAGE_SIZE), randomBytes(bytes.length - PAGE_SIZE)]));
+    let err: unknown;
+    try {
+      const damaged = await openSqliteStore(file);
+      try {
+        await damaged.allEntries();
+        await damaged.textSearch(["abscess"], { limit: 10 });
+      } finally {
+        await damaged.close();
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe("corrupt");
+    expect((err as StoreError).message).toContain("remove it or point --db elsewhere");
   });
 
   it("refuses another program's SQLite database, untouched", async () => {
@@ -201,7 +227,19 @@ describe("SQLite store files", () => {
     }
   });
 
-  it("never leaves a half-created schema", async () => {
+  it("creates the schema all or nothing", () => {
+    // A step that fails half-way (here: a table of that name already exists) leaves no tables behind.
+    const db = new Database(":memory:");
+    db.exec("CREATE TABLE organizations (x)");
+    expect(() => migrate(db, 0)).toThrow(/organizations/);
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+    expect(tables).toEqual(["organizations"]);
+    expect(db.pragma("user_version", { simple: true })).toBe(0);
+    expect(db.pragma("application_id", { simple: true })).toBe(0);
+    db.close();
+  });
+
+  it("waits for, then gives up on, a writer holding the lock while creating the schema", async () => {
     // A writer holding the lock makes schema creation wait and fail; the file stays without tables.
     const file = tempFile();
     const other = new Database(file);

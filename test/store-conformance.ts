@@ -390,6 +390,17 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(ids(after)).not.toContain(excluded[0]);
           const fill = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: excluded });
           expect(ids(fill)).toEqual(ids(after));
+          // A long list (an engine may treat it differently from a short one).
+          const wide = await store.textSearch(["abscess"], { limit: 100 });
+          const many = [...excluded, ...corpus().slice(0, 200).map((c) => c.record.oifm_id), ...ids(wide.slice(5, 7))];
+          const rest = ids(wide).filter((id) => !many.includes(id));
+          expect(ids(await store.textSearch(["abscess"], { limit: 10, exclude: many }))).toEqual(rest.slice(0, 10));
+          expect(ids(await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: many }))).toEqual(rest.slice(0, 10));
+          const exact = recordOf(ATHEROSCLEROSIS);
+          const calc = recordOf(AORTIC_CALCIFICATION).oifm_id;
+          const manyButCalc = [...many.filter((id) => id !== calc), exact.oifm_id];
+          expect(manyButCalc.length).toBeGreaterThan(100);
+          expect(ids(await store.exactMatches(exact.name, { limit: 10, exclude: manyButCalc }))).toEqual([calc]);
         });
 
         it("answers many searches at once, as one at a time would", async () => {

@@ -38,9 +38,9 @@ export function makeApply(db: Database.Database, s: Statements): (changes: SyncC
 
 function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   let id = s.maxModelId.get() ?? 0;
-  const attributes: Array<[string, string, string, string]> = [];
-  const synonyms: Array<[string, string]> = [];
-  const tags: Array<[string, string, string]> = [];
+  const attributes: Array<[string, number, string, string]> = [];
+  const synonyms: Array<[number, string]> = [];
+  const tags: Array<[number, string, string]> = [];
   const fts: Array<[number, string, string, string, string, string]> = [];
   batch.forEach((r, i) => {
     id += 1;
@@ -58,16 +58,17 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
         r.description,
         JSON.stringify(r.synonyms),
         JSON.stringify(r.tags),
-        JSON.stringify(r.contributors),
-        JSON.stringify(r.attributes),
+        // Exactly the declared fields, whatever else the caller's objects carry.
+        JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
+        JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
       );
     } catch (e) {
       throw modelClash(e, s, r, batch.slice(0, i));
     }
     s.insertModelJson.run(id, r.modelJson);
-    for (const a of r.attributes) attributes.push([a.oifma_id, r.oifm_id, a.name, a.type]);
-    for (const syn of uniqueLower(r.synonyms)) synonyms.push([r.oifm_id, syn.lower]);
-    for (const tag of uniqueLower(r.tags)) tags.push([r.oifm_id, tag.lower, tag.value]);
+    for (const a of r.attributes) attributes.push([a.oifma_id, id, a.name, a.type]);
+    for (const syn of uniqueLower(r.synonyms)) synonyms.push([id, syn.lower]);
+    for (const tag of uniqueLower(r.tags)) tags.push([id, tag.lower, tag.value]);
     fts.push([id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n")]);
   });
   try {

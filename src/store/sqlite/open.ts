@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
-import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.js";
+import { checkSchema, migrate, PAGE_SIZE, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 export interface SqliteOpenOptions {
@@ -15,6 +15,9 @@ export interface SqliteOpenOptions {
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
 
 /** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
 export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
@@ -41,8 +44,11 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
       );
     }
     if (!readonly) {
+      if (state.objects.length === 0) db.pragma(`page_size = ${PAGE_SIZE}`); // before WAL: a WAL file keeps its page size
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
+      // A full sync leaves a WAL of tens of MB; truncate it to this when it is next reset.
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     }
     db.pragma("foreign_keys = ON");
     if (needsSchema) migrate(db, state.version);

@@ -85,7 +85,7 @@ export class SqliteStore implements Store {
   getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]> {
     return this.run(() => {
       if (oifmIds.length === 0) return [];
-      const byId = new Map(this.s.entriesByIds.all(JSON.stringify(oifmIds)).map((r) => [r.oifm_id, r]));
+      const byId = new Map(this.s.entriesByIds.all(JSON.stringify(oifmIds)).map((r) => [r[0], r]));
       // In the order asked for, each once.
       const out: IndexEntry[] = [];
       for (const id of new Set(oifmIds)) {
@@ -170,15 +170,17 @@ export class SqliteStore implements Store {
 
   exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]> {
     return this.run(() => {
-      const filters = filterParams(options);
-      const stmt = this.s.exact[filterKind(filters.tags !== undefined, filters.exclude !== undefined)];
-      const seen = new Set<string>();
+      const tags = tagsParam(options);
+      const key = { id: query, lower: query.toLowerCase() };
+      const rows = tags === undefined ? this.s.exact[0].all(key) : this.s.exact[1].all({ ...key, tags });
+      // Each model once, at its best place; the excluded ones not at all.
+      const seen = new Set<string>(options.exclude);
       const out: IndexEntry[] = [];
-      for (const row of stmt.all({ id: query, lower: query.toLowerCase(), ...filters })) {
-        if (seen.has(row.oifm_id)) continue;
-        seen.add(row.oifm_id);
-        out.push(toEntry(row));
+      for (const row of rows) {
         if (out.length >= options.limit) break;
+        if (seen.has(row[0])) continue;
+        seen.add(row[0]);
+        out.push(toEntry(row));
       }
       return out;
     });
@@ -196,20 +198,31 @@ export class SqliteStore implements Store {
   private search(rawTerms: readonly string[], options: TextSearchOptions): IndexEntry[] {
     const terms = usableTerms(rawTerms);
     if (terms.length === 0 || options.limit <= 0) return [];
-    const filters = filterParams(options);
-    const hasTags = filters.tags !== undefined;
-    const rows = this.s.text[filterKind(hasTags, filters.exclude !== undefined)].all({ match: matchExpression(terms, "AND"), limit: options.limit, ...filters });
+    const tags = tagsParam(options);
+    const excluded = options.exclude ?? [];
+    // A long exclusion list goes to SQL; a short one is skipped over here.
+    const sqlExclude = excluded.length > JS_EXCLUDE_MAX ? JSON.stringify(excluded) : undefined;
+    const skip = new Set(sqlExclude === undefined ? excluded : []);
+    const rows = this.ranked(matchExpression(terms, "AND"), options.limit, tags, sqlExclude, skip);
     if (rows.length < options.limit && terms.length > 1) {
-      const exclude = JSON.stringify([...(options.exclude ?? []), ...rows.map((r) => r.oifm_id)]);
-      const more = this.s.text[filterKind(hasTags, true)].all({
-        match: matchExpression(terms, "OR"),
-        limit: options.limit - rows.length,
-        ...(hasTags ? { tags: filters.tags } : {}),
-        exclude,
-      });
-      rows.push(...more);
+      for (const r of rows) skip.add(r[0]);
+      rows.push(...this.ranked(matchExpression(terms, "OR"), options.limit - rows.length, tags, sqlExclude, skip));
     }
     return rows.map(toEntry);
+  }
+
+  /** The best `limit` matches of `match` that are not in `skip`. */
+  private ranked(match: string, limit: number, tags: string | undefined, exclude: string | undefined, skip: ReadonlySet<string>): EntryRow[] {
+    const params = { match, limit: limit + skip.size, ...(tags === undefined ? {} : { tags }), ...(exclude === undefined ? {} : { exclude }) };
+    const rows = this.s.text[filterKind(tags !== undefined, exclude !== undefined)].all(params);
+    if (skip.size === 0) return rows;
+    const out: EntryRow[] = [];
+    for (const r of rows) {
+      if (skip.has(r[0])) continue;
+      out.push(r);
+      if (out.length === limit) break;
+    }
+    return out;
   }
 
   stats(): Promise<StoreStats> {
@@ -228,28 +241,28 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Named parameters for the filters in use (a statement rejects parameters it does not have). */
-function filterParams(options: TextSearchOptions): { tags?: string; exclude?: string } {
-  const out: { tags?: string; exclude?: string } = {};
-  if (options.tags && options.tags.length > 0) out.tags = JSON.stringify(options.tags.map((t) => t.toLowerCase()));
-  if (options.exclude && options.exclude.length > 0) out.exclude = JSON.stringify(options.exclude);
-  return out;
+/** Exclusion lists up to this long are applied in JavaScript, longer ones in SQL. */
+const JS_EXCLUDE_MAX = 50;
+
+/** The tags filter as a statement parameter: a JSON array of lower-cased tags, or none. */
+function tagsParam(options: TextSearchOptions): string | undefined {
+  return options.tags && options.tags.length > 0 ? JSON.stringify(options.tags.map((t) => t.toLowerCase())) : undefined;
 }
 
 function toEntry(r: EntryRow): IndexEntry {
   return {
-    oifm_id: r.oifm_id,
-    name: r.name,
-    slugName: r.slug_name,
-    filename: r.filename,
-    fileHash: r.file_hash,
-    fileSize: r.file_size,
-    fileMtimeMs: r.file_mtime_ms,
-    description: r.description,
-    synonyms: JSON.parse(r.synonyms) as IndexEntry["synonyms"],
-    tags: JSON.parse(r.tags) as IndexEntry["tags"],
-    contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
-    attributes: JSON.parse(r.attributes) as IndexEntry["attributes"],
+    oifm_id: r[0],
+    name: r[1],
+    slugName: r[2],
+    filename: r[3],
+    fileHash: r[4],
+    fileSize: r[5],
+    fileMtimeMs: r[6],
+    description: r[7],
+    synonyms: JSON.parse(r[8]) as IndexEntry["synonyms"],
+    tags: JSON.parse(r[9]) as IndexEntry["tags"],
+    contributors: JSON.parse(r[10]) as IndexEntry["contributors"],
+    attributes: JSON.parse(r[11]) as IndexEntry["attributes"],
   };
 }
 

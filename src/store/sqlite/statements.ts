@@ -39,7 +39,11 @@ export interface Stmt<P extends unknown[], R = unknown> {
 const ENTRY_COLUMNS =
   "m.oifm_id, m.name, m.slug_name, m.filename, m.file_hash, m.file_size, m.file_mtime_ms, m.description, m.synonyms, m.tags, m.contributors, m.attributes";
 
-/** Search statements come in four forms, so that a search without filters pays nothing for them. */
+/**
+ * Full-text statements come in four forms, so that a search without filters pays nothing for
+ * them. (Short exclusion lists are better applied in JavaScript: even an empty `NOT IN` list
+ * costs more than skipping a few rows.)
+ */
 export type FilterKind = 0 | 1 | 2 | 3;
 const HAS_TAGS = 1;
 const HAS_EXCLUDE = 2;
@@ -48,27 +52,22 @@ export function filterKind(hasTags: boolean, hasExclude: boolean): FilterKind {
   return ((hasTags ? HAS_TAGS : 0) | (hasExclude ? HAS_EXCLUDE : 0)) as FilterKind;
 }
 
-function filterSql(kind: FilterKind): string {
-  let sql = "";
-  if (kind & HAS_EXCLUDE) sql += " AND m.oifm_id NOT IN (SELECT value FROM json_each(@exclude))";
-  if (kind & HAS_TAGS) {
-    sql +=
-      " AND NOT EXISTS (SELECT 1 FROM json_each(@tags) AS w" +
-      " WHERE NOT EXISTS (SELECT 1 FROM tags AS t WHERE t.oifm_id = m.oifm_id AND t.tag_lower = w.value))";
-  }
-  return sql;
+/** The tag filter: the model with integer key `id` carries every tag of `@tags`. */
+function tagFilter(id: string): string {
+  return (
+    ` AND NOT EXISTS (SELECT 1 FROM json_each(@tags) AS w` +
+    ` WHERE NOT EXISTS (SELECT 1 FROM tags AS t WHERE t.model_id = ${id} AND t.tag_lower = w.value))`
+  );
 }
 
 const KINDS: readonly FilterKind[] = [0, 1, 2, 3];
 
-/** Rowids and scores of the best `@limit` matches of `@match`, filtered. */
+/** Rowids and scores of the best `@limit` matches of `@match`, filtered; from the full-text index alone. */
 function bestMatches(kind: FilterKind): string {
-  const score = "bm25(fts, 10, 8, 3, 1, 0.5)";
   let where = "fts MATCH @match";
   if (kind & HAS_EXCLUDE) where += " AND fts.rowid NOT IN (SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(@exclude)))";
-  const from = kind & HAS_TAGS ? "fts JOIN models AS m ON m.id = fts.rowid" : "fts";
-  if (kind & HAS_TAGS) where += filterSql(HAS_TAGS);
-  return `SELECT fts.rowid AS id, ${score} AS score FROM ${from} WHERE ${where} ORDER BY score, fts.rowid LIMIT @limit`;
+  if (kind & HAS_TAGS) where += tagFilter("fts.rowid");
+  return `SELECT fts.rowid AS id, bm25(fts, 10, 8, 3, 1, 0.5) AS score FROM fts WHERE ${where} ORDER BY score, fts.rowid LIMIT @limit`;
 }
 
 export function prepareStatements(db: Database.Database) {
@@ -91,10 +90,10 @@ export function prepareStatements(db: Database.Database) {
     insertModelJson: prep<[number, string]>("INSERT INTO model_json (id, json) VALUES (?, ?)"),
     // Bulk inserts; `?` is a JSON array of rows, each an array of the columns in order.
     insertAttributes: prep<[string]>(
-      "INSERT INTO attributes (oifma_id, oifm_id, name, type) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)",
+      "INSERT INTO attributes (oifma_id, model_id, name, type) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)",
     ),
-    insertSynonyms: prep<[string]>("INSERT INTO synonyms (oifm_id, synonym_lower) SELECT value ->> 0, value ->> 1 FROM json_each(?)"),
-    insertTags: prep<[string]>("INSERT INTO tags (oifm_id, tag_lower, tag) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"),
+    insertSynonyms: prep<[string]>("INSERT INTO synonyms (model_id, synonym_lower) SELECT value ->> 0, value ->> 1 FROM json_each(?)"),
+    insertTags: prep<[string]>("INSERT INTO tags (model_id, tag_lower, tag) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"),
     insertFts: prep<[string]>(
       "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes)" +
         " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)",
@@ -115,9 +114,8 @@ export function prepareStatements(db: Database.Database) {
       "SELECT oifm_id, filename, name FROM models WHERE name_lower = ?",
     ),
     ownerOfFilename: prep<[string], { oifm_id: string; filename: string }>("SELECT oifm_id, filename FROM models WHERE filename = ?"),
-    ownerOfId: prep<[string], { oifm_id: string; filename: string }>("SELECT oifm_id, filename FROM models WHERE oifm_id = ?"),
     ownerOfAttribute: prep<[string], { oifm_id: string; filename: string }>(
-      "SELECT m.oifm_id, m.filename FROM attributes AS a JOIN models AS m ON m.oifm_id = a.oifm_id WHERE a.oifma_id = ?",
+      "SELECT m.oifm_id, m.filename FROM attributes AS a JOIN models AS m ON m.id = a.model_id WHERE a.oifma_id = ?",
     ),
 
     // --- reads ---
@@ -159,20 +157,20 @@ export function prepareStatements(db: Database.Database) {
 
     // --- search ---
     /** ID, name and synonym matches, in that order (k); one model may appear more than once. */
-    exact: byKind((kind) =>
-      prepEntries<[{ id: string; lower: string } & Partial<FilterParams>]>(
+    exact: [false, true].map((tags) =>
+      prepEntries<[{ id: string; lower: string; tags?: string }]>(
         `SELECT ${ENTRY_COLUMNS} FROM (` +
-          " SELECT 0 AS k, oifm_id FROM models WHERE oifm_id = @id" +
-          " UNION ALL SELECT 1, oifm_id FROM models WHERE name_lower = @lower" +
-          " UNION ALL SELECT 2, oifm_id FROM synonyms WHERE synonym_lower = @lower" +
-          `) AS x JOIN models AS m ON m.oifm_id = x.oifm_id WHERE 1${filterSql(kind)} ORDER BY x.k, m.name_lower`,
+          " SELECT 0 AS k, id FROM models WHERE oifm_id = @id" +
+          " UNION ALL SELECT 1, id FROM models WHERE name_lower = @lower" +
+          " UNION ALL SELECT 2, model_id FROM synonyms WHERE synonym_lower = @lower" +
+          `) AS x JOIN models AS m ON m.id = x.id WHERE 1${tags ? tagFilter("m.id") : ""} ORDER BY x.k, m.name_lower`,
       ),
-    ),
+    ) as [Stmt<[{ id: string; lower: string }], EntryRow>, Stmt<[{ id: string; lower: string; tags: string }], EntryRow>],
     /** Full-text matches, best first. Weights: name 10, synonyms 8, description 3, tags 1, attribute names 0.5. */
     text: byKind((kind) =>
       prepEntries<[{ match: string; limit: number } & Partial<FilterParams>]>(
-        // The best `limit` rows first, from the full-text index alone (ties in rowid order) unless
-        // tags are asked for; only then the entries' columns, for those rows only.
+        // The best `limit` rows first, from the full-text index (and the tags) alone, ties in rowid
+        // order; only then the entries' columns, for those rows only.
         `SELECT ${ENTRY_COLUMNS} FROM (${bestMatches(kind)}) AS best JOIN models AS m ON m.id = best.id ORDER BY best.score, best.id`,
       ),
     ),
