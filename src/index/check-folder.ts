@@ -1,7 +1,7 @@
 // The registry's pre-commit check of a set of model files: each file on its own, then the files
 // against each other; optionally rewriting valid files in canonical form.
 import { findConflicts, type Conflict } from "../model/conflicts.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomicSync } from "./atomic-write.js";
 import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
 import { describeIoError, findModelFiles } from "./scan.js";
@@ -38,7 +38,6 @@ export async function checkModelFiles(targets: readonly string[], options: Check
   const processed = await processFiles(found.files, work);
   const errors: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   const changed: string[] = [];
-  const writes: Promise<void>[] = [];
   let valid = 0;
   for (const file of processed) {
     errors.push(...file.errors);
@@ -47,14 +46,13 @@ export async function checkModelFiles(targets: readonly string[], options: Check
     if (file.canonicalText === undefined) continue;
     changed.push(file.file);
     if (options.reformat) {
-      writes.push(
-        writeFileAtomic(file.file, file.canonicalText).catch((e) => {
-          errors.push({ file: file.file, path: "$", message: `could not be rewritten: ${describeIoError(e)}` });
-        }),
-      );
+      try {
+        writeFileAtomicSync(file.file, file.canonicalText);
+      } catch (e) {
+        errors.push({ file: file.file, path: "$", message: `could not be rewritten: ${describeIoError(e)}` });
+      }
     }
   }
-  await Promise.all(writes);
   const conflicts = findConflicts(processed.flatMap((f) => (f.summary ? [{ file: f.file, model: f.summary }] : [])));
   const files = processed.length + found.problems.length;
   return { files, valid, invalid: files - valid, changed, errors, conflicts, processed };

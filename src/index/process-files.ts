@@ -145,24 +145,26 @@ export async function processFiles(files: readonly string[], options: ProcessOpt
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: ProcessedFile[] = new Array(files.length);
   let done = 0;
-  const progress = (n: number) => run.onProgress?.((done += n), files.length);
-  const workers = Array.from({ length: Math.max(0, workerCount) }, () => runWorker({ files, options, counter }, progress));
-  if (mainWorks || workerCount <= 0) for (const [i, result] of claimAndProcess(files, options, counter, progress)) results[i] = result;
-  for (const batch of await Promise.all(workers)) for (const [i, result] of batch) results[i] = result;
+  const take = (chunk: Claimed) => {
+    for (const [i, result] of chunk) results[i] = result;
+    run.onProgress?.((done += chunk.length), files.length);
+  };
+  const workers = Array.from({ length: Math.max(0, workerCount) }, () => runWorker({ files, options, counter }, take));
+  if (mainWorks || workerCount <= 0) claimAndProcess(files, options, counter, take);
+  await Promise.all(workers);
   return results;
 }
 
 export type Claimed = Array<[index: number, result: ProcessedFile]>;
 
 /** Claim chunks of `files` from the shared counter and process them until none are left. */
-export function claimAndProcess(files: readonly string[], options: ProcessOptions, counter: Int32Array, onChunk?: (n: number) => void): Claimed {
-  const done: Claimed = [];
+export function claimAndProcess(files: readonly string[], options: ProcessOptions, counter: Int32Array, onChunk: (chunk: Claimed) => void): void {
   for (let start = Atomics.add(counter, 0, CHUNK); start < files.length; start = Atomics.add(counter, 0, CHUNK)) {
     const end = Math.min(start + CHUNK, files.length);
-    for (let i = start; i < end; i++) done.push([i, processFile(files[i]!, options)]);
-    onChunk?.(end - start);
+    const chunk: Claimed = [];
+    for (let i = start; i < end; i++) chunk.push([i, processFile(files[i]!, options)]);
+    onChunk(chunk);
   }
-  return done;
 }
 
 export interface WorkerInput {
@@ -175,19 +177,19 @@ export interface WorkerInput {
 // vitest) there is none, and everything runs on the main thread.
 const WORKER_URL = import.meta.url.endsWith(".js") ? new URL("./process-worker.js", import.meta.url) : undefined;
 
-/** Messages from a worker: a number of files done, then its results. */
-export type WorkerMessage = { progress: number } | { results: Claimed };
+/** Messages from a worker: the results of each chunk as it is done (so a worker holds little), then the end. */
+export type WorkerMessage = { chunk: Claimed } | { done: true };
 
-function runWorker(input: WorkerInput, onProgress: (n: number) => void): Promise<Claimed> {
+function runWorker(input: WorkerInput, onChunk: (chunk: Claimed) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL!, { workerData: input });
-    let result: Claimed | undefined;
+    let finished = false;
     worker.on("message", (message: WorkerMessage) => {
-      if ("progress" in message) onProgress(message.progress);
-      else result = message.results;
+      if ("chunk" in message) onChunk(message.chunk);
+      else finished = true;
     });
     worker.once("error", reject);
-    worker.once("exit", (code) => (result ? resolve(result) : reject(new Error(`a file-processing worker stopped (exit code ${code})`))));
+    worker.once("exit", (code) => (finished ? resolve() : reject(new Error(`a file-processing worker stopped (exit code ${code})`))));
   });
 }
 

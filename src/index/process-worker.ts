@@ -5,4 +5,5 @@ import { claimAndProcess, type WorkerInput, type WorkerMessage } from "./process
 
 const { files, options, counter } = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
-post({ results: claimAndProcess(files, options, counter, (n) => post({ progress: n })) });
+claimAndProcess(files, options, counter, (chunk) => post({ chunk }));
+post({ done: true });

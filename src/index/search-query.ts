@@ -10,10 +10,16 @@ const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;
 export const MAX_LIMIT = 1000;
 
+// Words that carry no meaning of their own in a finding's name ("calcification in gallbladder or
+// common bile duct"): left out when other words remain. Each one matches most models, so keeping
+// them made a query both slower and ranked by noise. "without", "no" and "not" do carry meaning.
+const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
+
 /** The words of `query`: runs of letters and digits, lower-cased, at most 32 of 64 characters each. */
 export function searchTerms(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.slice(0, MAX_TERMS).map((w) => w.slice(0, MAX_TERM_LENGTH));
+  const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.slice(0, MAX_TERM_LENGTH));
+  const meaningful = words.filter((w) => !STOP_WORDS.has(w));
+  return (meaningful.length > 0 ? meaningful : words).slice(0, MAX_TERMS);
 }
 
 /** The query trimmed, or an error saying why it cannot be searched. */
