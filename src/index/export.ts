@@ -1,7 +1,7 @@
 // The registry's generated files for a folder of definitions: text/<slug>.md for each model,
 // index.md and ids.json. Nothing is written unless every definition is valid and none clash;
 // files whose content is already right are not rewritten (their modification time stays).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
@@ -39,8 +39,10 @@ export async function exportRegistry(defsDir: string, outDir: string): Promise<E
 
   await mkdir(path.join(outDir, "text"), { recursive: true });
   // Reads and writes of a few kilobytes each: done inline, which measured faster than async I/O.
+  // Only files that exist are read to compare (one listing instead of a failed open per new file).
+  const existing = new Set([...listFiles(outDir), ...listFiles(path.join(outDir, "text"))]);
   for (const [file, content] of outputs) {
-    if (hasContent(file, content)) {
+    if (existing.has(file) && hasContent(file, content)) {
       result.unchanged++;
       continue;
     }
@@ -53,6 +55,14 @@ export async function exportRegistry(defsDir: string, outDir: string): Promise<E
   }
   result.written.sort();
   return result;
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).map((name) => path.join(dir, name));
+  } catch {
+    return [];
+  }
 }
 
 function hasContent(file: string, content: string): boolean {
