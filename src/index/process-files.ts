@@ -1,6 +1,11 @@
-// Per-file work over many files (read, parse, validate, canonical form, Markdown), spread over the
-// machine's cores with worker threads. The work is CPU-bound: on the 2,382-file registry reading
-// is ~15% of it, parsing, checking and writing text the rest.
+// Per-file work over many files (read, parse, validate, canonical form, Markdown), optionally
+// spread over worker threads. The work is CPU-bound: on the 2,382-file registry reading is ~15% of
+// it, parsing, checking and writing text the rest.
+//
+// One thread by default: measured on the 2-vCPU machines here, two threads took as long as one
+// (the registry: 351-367 ms either way; each thread ran at half speed beside the other, and a
+// worker needs ~350 ms to start and load its modules, about as long as the whole job), so a
+// worker does not pay. Set FINDINGMODEL_THREADS (or pass `threads`) where it does.
 //
 // Threads share one work queue: an atomic counter in shared memory that each thread (the main
 // thread included) bumps to claim the next chunk of files. Fast threads simply claim more, so a
@@ -127,7 +132,7 @@ const PARALLEL_FROM = 200;
 const CHUNK = 32;
 
 export interface ProcessRun {
-  /** Cap on threads working (the main thread counts as one); default the machine's cores, or FINDINGMODEL_THREADS. */
+  /** Cap on threads working (the main thread counts as one); default FINDINGMODEL_THREADS, else 1. */
   threads?: number;
   /**
    * Called as files are done. With a callback the main thread only coordinates, so that it is
@@ -194,6 +199,8 @@ function runWorker(input: WorkerInput, onChunk: (chunk: Claimed) => void): Promi
 }
 
 function defaultThreads(): number {
-  const fromEnv = Number(process.env.FINDINGMODEL_THREADS);
-  return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : availableParallelism();
+  const fromEnv = process.env.FINDINGMODEL_THREADS;
+  if (fromEnv === "auto") return availableParallelism();
+  const n = Number(fromEnv);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }

@@ -20,7 +20,7 @@ export interface SyncOptions {
   allowDuplicateSynonyms?: boolean;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
-  /** Threads for reading and checking (default: all cores). */
+  /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
 }
 
