@@ -23,6 +23,21 @@ for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
   if (f.endsWith(".fm.json")) JSON.parse(readFileSync(path.join(dir, f), "utf8"));
 }`;
 
+/** Read and JSON.parse every *.fm.json under a folder, and write a file of its size atomically (temp + rename) into a new folder (argv[2]). */
+export const READ_PARSE_WRITE = `
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+const [dir, out] = [process.argv[1], process.argv[2]];
+mkdirSync(out, { recursive: true });
+for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+  if (!f.endsWith(".fm.json")) continue;
+  const text = readFileSync(path.join(dir, f), "utf8");
+  JSON.parse(text);
+  const target = path.join(out, path.basename(f, ".fm.json") + ".md");
+  writeFileSync(target + ".tmp", text.slice(0, text.length >> 1), { flag: "wx" });
+  renameSync(target + ".tmp", target);
+}`;
+
 /** List and stat every *.fm.json under a folder. */
 export const LIST_STAT = `
 import { readdirSync, statSync } from "node:fs";
@@ -32,6 +47,6 @@ for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
   if (f.endsWith(".fm.json")) statSync(path.join(dir, f));
 }`;
 
-export function floorArgs(program: string, dir: string): string[] {
-  return ["--input-type=module", "-e", program, dir];
+export function floorArgs(program: string, ...args: string[]): string[] {
+  return ["--input-type=module", "-e", program, ...args];
 }
