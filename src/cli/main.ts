@@ -16,6 +16,7 @@ import { registerIndexExport } from "./commands/index-export.js";
 import { InvalidRequestError } from "../index/errors.js";
 import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
+import { cliMonitor, statsRequested } from "./stats.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -49,8 +50,15 @@ registerIndexExport(index);
 registerGenerate(index);
 registerGenerate(program);
 
+// Every command accepts --stats: timings of each operation, printed to stderr at the end.
+for (const command of [...program.commands, ...index.commands]) {
+  if (!command.options.some((o) => o.long === "--stats")) command.option("--stats", "print timing statistics of each operation to stderr");
+}
+
 try {
-  await program.parseAsync(process.argv);
+  const [first, second] = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const command = first === "index" && second ? `index ${second}` : (first ?? "findingmodel");
+  await cliMonitor.time(`command: ${command}`, () => program.parseAsync(process.argv));
 } catch (e) {
   if (e instanceof CommanderError) {
     // Help and version exit 0; every other commander error is a usage error (it printed why).
@@ -64,4 +72,6 @@ try {
     warn(`findingmodel: ${err.code ? `${err.code}: ` : ""}${err.message ?? String(e)}`);
     process.exitCode = EXIT_USAGE;
   }
+} finally {
+  if (statsRequested()) warn(cliMonitor.format());
 }

@@ -2,7 +2,7 @@
 // database and query problems into clear messages and exit code 2.
 import type { Command } from "commander";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
-import { warn } from "./output.js";
+import { cliMonitor } from "./stats.js";
 
 export interface IndexCommandOptions {
   db?: string;
@@ -21,11 +21,10 @@ export function indexOptions(command: Command): Command {
 /** Open the index, run `work`, close it; print --stats. (Database and request problems reach main.ts as StoreError / InvalidRequestError: exit 2.) */
 export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read"): Promise<T> {
   const { openIndex } = await import("../index/open-index.js");
-  const index = await openIndex({ db: options.db, readonly: access === "read" });
+  const index = await openIndex({ db: options.db, readonly: access === "read", monitor: cliMonitor });
   try {
     return await work(index);
   } finally {
-    if (options.stats) warn(index.monitor.format());
     await index.close();
   }
 }
