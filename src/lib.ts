@@ -30,6 +30,7 @@ export type { SyncOptions, SyncReport } from "./index/sync.js";
 export type { Store, IndexEntry, EntryRecord, ContributorRef, AttributeRef, Page, SlugMatch, StoreStats } from "./store/store.js";
 export { StoreError } from "./store/store.js";
 export { openSqliteStore } from "./store/sqlite/open.js";
+export { openPostgresStore } from "./store/postgres/open.js";
 
 // Performance helpers.
 export { PerformanceMonitor, type OperationStats } from "./perf/monitor.js";

@@ -1,4 +1,4 @@
-// What every index command shares: --db, --json, --stats; opening and closing the index; turning
+// What every index command shares: --db or --postgres, --json, --stats; opening and closing the index; turning
 // database and query problems into clear messages and exit code 2.
 import type { Command } from "commander";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
@@ -6,6 +6,7 @@ import { cliMonitor } from "./stats.js";
 
 export interface IndexCommandOptions {
   db?: string;
+  postgres?: string;
   json?: boolean;
   stats?: boolean;
 }
@@ -14,6 +15,7 @@ export interface IndexCommandOptions {
 export function indexOptions(command: Command): Command {
   return command
     .option("--db <file>", "SQLite index file (default: $FINDINGMODEL_DB or ./findingmodel.db)")
+    .option("--postgres <url>", "index on a PostgreSQL server instead, postgres://user@host:5432/db[?schema=name] (default: $FINDINGMODEL_POSTGRES_URL)")
     .option("--json", "machine-readable output on stdout")
     .option("--stats", "print timing statistics of each operation to stderr");
 }
@@ -21,7 +23,7 @@ export function indexOptions(command: Command): Command {
 /** Open the index, run `work`, close it; print --stats. (Database and request problems reach main.ts as StoreError / InvalidRequestError: exit 2.) */
 export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read"): Promise<T> {
   const { openIndex } = await import("../index/open-index.js");
-  const index = await openIndex({ db: options.db, readonly: access === "read", monitor: cliMonitor });
+  const index = await openIndex({ db: options.db, postgres: options.postgres, readonly: access === "read", monitor: cliMonitor });
   try {
     return await work(index);
   } finally {

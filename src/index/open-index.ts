@@ -1,5 +1,9 @@
-// Opening the index a command or program works with: the embedded SQLite file by default.
+// Opening the index a command or program works with: the embedded SQLite file by default, or a
+// PostgreSQL server when given a URL (one connection pool per URL per process, shared by every
+// index opened on it; see store/postgres/pool.ts).
 import { openSqliteStore } from "../store/sqlite/open.js";
+import type { Store } from "../store/store.js";
+import { InvalidRequestError } from "./errors.js";
 import { FindingModelIndex, type IndexOptions } from "./finding-model-index.js";
 
 export const DEFAULT_DB_FILE = "findingmodel.db";
@@ -7,16 +11,48 @@ export const DEFAULT_DB_FILE = "findingmodel.db";
 export interface OpenIndexOptions extends IndexOptions {
   /** SQLite database file (default: $FINDINGMODEL_DB, else ./findingmodel.db). */
   db?: string;
+  /**
+   * PostgreSQL URL, `postgres://user[:password]@host[:port]/database[?schema=name&pool_max=10...]`
+   * (default: $FINDINGMODEL_POSTGRES_URL): the index lives on that server instead of in a file.
+   */
+  postgres?: string;
   /** Open for reading only: a missing index is an error instead of a new empty one. */
   readonly?: boolean;
-  /** How long to wait for another writer's lock (default $FINDINGMODEL_BUSY_TIMEOUT_MS, else 5 s). */
+  /** How long to wait for another writer's lock (SQLite; default $FINDINGMODEL_BUSY_TIMEOUT_MS, else 5 s). */
   busyTimeoutMs?: number;
 }
 
+export class IndexLocationError extends InvalidRequestError {}
+
 export async function openIndex(options: OpenIndexOptions = {}): Promise<FindingModelIndex> {
+  const store = await openStore(options);
+  return new FindingModelIndex(store, options);
+}
+
+/** The store `options` (else the environment) name: what is given explicitly wins over the environment. */
+async function openStore(options: OpenIndexOptions): Promise<Store> {
+  if (options.db !== undefined && options.postgres !== undefined) {
+    throw new IndexLocationError("give either a SQLite file (--db) or a PostgreSQL URL (--postgres), not both");
+  }
+  const envUrl = nonEmpty(process.env.FINDINGMODEL_POSTGRES_URL);
+  const envDb = nonEmpty(process.env.FINDINGMODEL_DB);
+  if (options.db === undefined && options.postgres === undefined && envUrl !== undefined && envDb !== undefined) {
+    throw new IndexLocationError(
+      "both FINDINGMODEL_DB and FINDINGMODEL_POSTGRES_URL are set, so it is not clear which index to use; unset one, or choose with --db or --postgres",
+    );
+  }
+  const url = options.postgres ?? (options.db === undefined ? envUrl : undefined);
+  if (url !== undefined) {
+    // Loaded only when used: a SQLite user never loads pg.
+    const { openPostgresStore } = await import("../store/postgres/open.js");
+    return openPostgresStore(url, { readonly: options.readonly });
+  }
   const file = options.db ?? process.env.FINDINGMODEL_DB ?? DEFAULT_DB_FILE;
   const fromEnv = Number(process.env.FINDINGMODEL_BUSY_TIMEOUT_MS);
   const busyTimeoutMs = options.busyTimeoutMs ?? (Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : undefined);
-  const store = await openSqliteStore(file, { readonly: options.readonly, busyTimeoutMs });
-  return new FindingModelIndex(store, options);
+  return openSqliteStore(file, { readonly: options.readonly, busyTimeoutMs });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
 }

@@ -22,6 +22,18 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
+  /**
+   * How the cross-file checks learn what the index holds: "bulk" (default), one read of it all
+   * (Store.validationSnapshot); "per-model", a query per indexed model and per contributor, the
+   * straightforward way the performance plan replaces. Same result; only for measuring.
+   */
+  validationRead?: "bulk" | "per-model";
+  /**
+   * How unchanged files are found: "stat" (default) does not read a file whose size and
+   * modification time are what the index recorded; "hash" reads and hashes every file and
+   * compares hashes. Same result; only for measuring.
+   */
+  changeDetection?: "stat" | "hash";
 }
 
 export interface SyncReport {
@@ -35,6 +47,11 @@ export interface SyncReport {
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
+  /**
+   * Statements this sync sent to the database server (reads and the apply), when the store counts
+   * them (PostgreSQL: a constant handful, whatever the number of files); absent for SQLite.
+   */
+  roundTrips?: number;
 }
 
 export class SyncDirectoryError extends InvalidRequestError {}
@@ -58,6 +75,12 @@ export async function syncFolder(store: Store, dir: string, options: SyncOptions
  */
 export async function syncFiles(store: Store, root: string, files: readonly string[], scanProblems: FileError[], removeMissing: boolean, options: SyncOptions = {}): Promise<SyncReport> {
   const started = performance.now();
+  const tripsBefore = store.roundTrips?.();
+  /** The report, timed, with the round trips of this sync when the store counts them. */
+  const done = <R extends Omit<SyncReport, "ms" | "roundTrips">>(r: R): SyncReport => {
+    const trips = store.roundTrips?.();
+    return { ...r, ms: performance.now() - started, ...(tripsBefore !== undefined && trips !== undefined ? { roundTrips: trips - tripsBefore } : {}) };
+  };
   const dir = root;
   const errors: FileError[] = [...scanProblems];
   const { stats, problems } = statFiles(files);
@@ -71,7 +94,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
     const filename = relativeName(dir, s.path);
     present.add(filename);
     const state = states.get(filename);
-    if (state && state.fileSize === s.size && state.fileMtimeMs === s.mtimeMs) unchanged++;
+    if (options.changeDetection !== "hash" && state && state.fileSize === s.size && state.fileMtimeMs === s.mtimeMs) unchanged++;
     else toRead.push(s.path);
   }
   // A file that vanished between the scan and stat is a failure, not a removal.
@@ -90,13 +113,20 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
     const state = states.get(filename);
     if (state && state.fileHash === p.record.fileHash) {
       unchanged++;
-      touched.push({ oifm_id: state.oifm_id, fileSize: p.record.fileSize, fileMtimeMs: p.record.fileMtimeMs });
+      if (state.fileSize !== p.record.fileSize || state.fileMtimeMs !== p.record.fileMtimeMs) {
+        touched.push({ oifm_id: state.oifm_id, fileSize: p.record.fileSize, fileMtimeMs: p.record.fileMtimeMs });
+      }
     } else {
       candidates.push(toCandidate(p, filename, state ? "updated" : "added"));
     }
   }
 
-  const snapshot = candidates.length > 0 || removedFiles.length > 0 ? await store.validationSnapshot() : undefined;
+  const snapshot =
+    candidates.length === 0 && removedFiles.length === 0
+      ? undefined
+      : options.validationRead === "per-model"
+        ? await snapshotPerModel(store, states, candidates)
+        : await store.validationSnapshot();
   let kept = candidates;
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
@@ -108,7 +138,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
 
   const failedFiles = new Set(errors.map((e) => e.file));
   const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, applied: false };
-  if (failedFiles.size > 0 && !options.skipInvalid) return { ...report, ms: performance.now() - started };
+  if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
   const changes = planChanges(kept, removedFiles, states, snapshot, touched);
@@ -119,7 +149,37 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   report.added = kept.filter((c) => c.kind === "added").length;
   report.updated = kept.length - report.added;
   report.removed = removedFiles.length;
-  return { ...report, ms: performance.now() - started };
+  return done(report);
+}
+
+/**
+ * What validationSnapshot gives, read the straightforward way: each indexed model by itself, then
+ * each contributor it names (and each the batch names) by itself. For measuring only.
+ */
+async function snapshotPerModel(store: Store, states: ReadonlyMap<string, FileState>, batch: readonly Candidate[]): Promise<ValidationSnapshot> {
+  const models: ValidationSnapshot["models"] = [];
+  const people = new Map<string, Person>();
+  const organizations = new Map<string, Organization>();
+  const readContributor = async (kind: ContributorRef["kind"], key: string) => {
+    if (kind === "person") {
+      const p = await store.getPerson(key);
+      if (p) people.set(key, p);
+    } else {
+      const o = await store.getOrganization(key);
+      if (o) organizations.set(key, o);
+    }
+  };
+  for (const state of states.values()) {
+    const [e] = await store.getEntries([state.oifm_id]);
+    if (!e) continue;
+    models.push({ oifm_id: e.oifm_id, name: e.name, filename: e.filename, synonyms: e.synonyms, attributeIds: e.attributes.map((a) => a.oifma_id), contributors: e.contributors });
+    for (const c of e.contributors) await readContributor(c.kind, c.key);
+  }
+  for (const c of batch.flatMap((b) => b.contributors)) {
+    const ref = contributorRef(c);
+    await readContributor(ref.kind, ref.key);
+  }
+  return { models, people: [...people.values()], organizations: [...organizations.values()] };
 }
 
 function toCandidate(p: ProcessedFile, filename: string, kind: Candidate["kind"]): Candidate {

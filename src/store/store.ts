@@ -144,6 +144,13 @@ export interface Store {
 
   stats(): Promise<StoreStats>;
   close(): Promise<void>;
+
+  /**
+   * Statements sent to a database server so far (each one network round trip), for engines that
+   * talk to one; a sync reports how many it took. Optional: an embedded engine has no round trips
+   * to count, and leaves it out.
+   */
+  roundTrips?(): number;
 }
 
 /** A database problem in words a user can act on; `code` for programs. */

@@ -1,0 +1,213 @@
+// Writing one sync's changes to PostgreSQL: one transaction, a constant number of statements
+// whatever the number of models, and one sync at a time per index.
+//
+//   1. BEGIN; SELECT pg_advisory_xact_lock(...)   one round trip (simple protocol, no parameters):
+//      a second sync of the same index waits here until the first commits or rolls back.
+//      (With SET LOCAL statement_timeout for a sync of more than 10,000 models.)
+//   2. DELETE the models written or removed        their JSON and attributes go with them (CASCADE)
+//   3. INSERT the models, their JSON, attributes   one statement: arrays UNNESTed on the server
+//   4. UPSERT people, organizations; UPDATE file states of touched models   one statement
+//   5. COMMIT                                      after moving new GIN index entries out of the
+//                                                  pending lists (same round trip; see cleanAndCommit)
+//
+// Statements with nothing to do are not sent. All removals come before all inserts, so models may
+// trade names, files or attribute IDs within one change. Readers see the index before or after a
+// sync, never in between (a transaction's changes are visible only once it commits).
+import type pg from "pg";
+import type { EntryRecord, SyncChanges } from "../store.js";
+import { StoreError } from "../store.js";
+import { errorCode } from "./errors.js";
+import { SYNC_LOCK_CLASS } from "./locks.js";
+import type { Statements } from "./statements.js";
+
+/** Runs one statement on the transaction's connection (counting it as a round trip). */
+export type Run = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+/** Models a sync may write within one statement timeout: a bigger sync gets a multiple of it. */
+export const MODELS_PER_TIMEOUT = 10_000;
+
+/**
+ * The statement that starts the transaction and waits for the sync lock of the index. The
+ * statement timeout (`timeoutMs`, 0 for none) bounds reads; a sync's bulk statements grow with the
+ * number of models (about 5 s per 10,000 on a small server), so for this transaction it is
+ * multiplied by each started 10,000 models written.
+ */
+export function beginAndLock(lockKey: number, timeoutMs: number, models: number): string {
+  const factor = Math.max(1, Math.ceil(models / MODELS_PER_TIMEOUT));
+  const timeout = timeoutMs > 0 && factor > 1 ? ` SET LOCAL statement_timeout = ${Math.round(timeoutMs * factor)};` : "";
+  return `BEGIN;${timeout} SELECT pg_advisory_xact_lock(${SYNC_LOCK_CLASS}, ${lockKey})`;
+}
+
+/** Steps 2 to 4 (the caller begins, commits or rolls back). */
+export async function writeChanges(run: Run, s: Statements, changes: SyncChanges): Promise<void> {
+  const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+  if (removed.length > 0) await run(s.deleteModels, [removed]);
+  if (changes.upserts.length > 0) await run(s.insertModels, insertParams(changes.upserts));
+  const people = lastByKey(changes.people, (p) => p.github_username);
+  const organizations = lastByKey(changes.organizations, (o) => o.code);
+  const touched = lastByKey(changes.touched ?? [], (t) => t.oifm_id);
+  if (people.length + organizations.length + touched.length > 0) {
+    await run(s.upsertContributorsAndTouch, [
+      people.map((p) => p.github_username),
+      people.map((p) => p.email),
+      people.map((p) => p.name),
+      people.map((p) => p.organization_code),
+      people.map((p) => p.url ?? null),
+      organizations.map((o) => o.code),
+      organizations.map((o) => o.name),
+      organizations.map((o) => o.url ?? null),
+      touched.map((t) => t.oifm_id),
+      touched.map((t) => t.fileSize),
+      touched.map((t) => t.fileMtimeMs),
+    ]);
+  }
+}
+
+/**
+ * The parameters of insertModels: one array literal per column, one element per model (then per
+ * attribute), with the model JSON as byte ranges of one binary parameter.
+ */
+function insertParams(batch: readonly EntryRecord[]): Array<string | Buffer> {
+  const columns: unknown[][] = Array.from({ length: 23 }, () => []);
+  const attributes: unknown[][] = [[], [], [], []];
+  let jsonAt = 1; // substring() counts from 1
+  batch.forEach((r, i) => {
+    const tags = uniqueLower(r.tags);
+    const jsonLength = Buffer.byteLength(r.modelJson, "utf8");
+    const row = [
+      r.oifm_id,
+      r.name,
+      r.name.toLowerCase(),
+      r.slugName,
+      r.filename,
+      r.fileHash,
+      r.fileSize,
+      r.fileMtimeMs,
+      r.description,
+      JSON.stringify(r.synonyms),
+      JSON.stringify(r.tags),
+      // Exactly the declared fields, whatever else the caller's objects carry.
+      JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
+      JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
+      JSON.stringify(uniqueLower(r.synonyms).map((x) => x.lower)),
+      JSON.stringify(tags.map((x) => x.lower)),
+      JSON.stringify(tags.map((x) => x.value)),
+      // The full text as words, split the way search terms are: the server's parser then sees
+      // only words, never e-mail addresses, paths or hyphenated compounds of its own.
+      words(r.name),
+      words(r.synonyms.join(" ")),
+      words(r.description),
+      words(r.tags.join(" ")),
+      words(r.attributes.map((a) => a.name).join(" ")),
+      jsonAt,
+      jsonLength,
+    ];
+    jsonAt += jsonLength;
+    row.forEach((v, c) => columns[c]!.push(v));
+    for (const a of r.attributes) {
+      attributes[0]!.push(i + 1); // the model's ordinal in the batch, as unnest ... WITH ORDINALITY counts
+      attributes[1]!.push(a.oifma_id);
+      attributes[2]!.push(a.name);
+      attributes[3]!.push(a.type);
+    }
+  });
+  const json = Buffer.from(batch.map((r) => r.modelJson).join(""), "utf8");
+  return [...columns.map(arrayLiteral), json, ...attributes.map(arrayLiteral)];
+}
+
+const ARRAY_ESCAPE = /[\\"]/g;
+
+/**
+ * `values` as a PostgreSQL array literal ({"a","b\"c",NULL}), the text pg would send for an array
+ * parameter. Written here because pg builds it character by character: for the registry's 16 MB
+ * of model JSON that took seconds, this takes a fraction of one.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  return "{" + values.map((v) => (v === null || v === undefined ? "NULL" : '"' + String(v).replace(ARRAY_ESCAPE, "\\$&") + '"')).join(",") + "}";
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function words(text: string): string {
+  return (text.toLowerCase().match(WORD) ?? []).join(" ");
+}
+
+const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
+
+interface Owner {
+  oifm_id: string;
+  filename: string;
+  name: string;
+}
+
+/**
+ * A unique-key error of a write, in words: which model of `changes` clashed, and with what. Run
+ * after the transaction was rolled back; `lookup` reads the owner of a value from the index.
+ */
+export async function describeClash(e: unknown, changes: SyncChanges, s: Statements, lookup: (sql: string, value: string) => Promise<Owner | undefined>): Promise<StoreError | undefined> {
+  if (errorCode(e) !== "23505") return undefined;
+  const err = e as Error & { constraint?: string; detail?: string };
+  const value = /^Key \([^)]*\)=\((.*)\) already exists\.?$/s.exec(err.detail ?? "")?.[1];
+  const batch = changes.upserts;
+  if (value === undefined) return new StoreError("constraint", `the change clashes with the index: ${err.message}`);
+  const removed = new Set([...changes.deletes, ...batch.map((r) => r.oifm_id)]);
+  /** The owner in the index, unless the same change removed it (then it is not what clashed). */
+  const indexed = async (sql: string): Promise<Owner | undefined> => {
+    const owner = await lookup(sql, value);
+    return owner && !removed.has(owner.oifm_id) ? owner : undefined;
+  };
+  switch (err.constraint) {
+    case "models_name_lower_key": {
+      const same = batch.filter((r) => r.name.toLowerCase() === value);
+      const r = same[same.length - 1];
+      if (!r) break;
+      const owner = same.length > 1 ? same[0]! : await indexed(s.ownerOfName);
+      return new StoreError(
+        "constraint",
+        `the name "${r.name}" of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} ("${owner?.name ?? "?"}", file ${owner?.filename ?? "?"}); names must differ ignoring case`,
+      );
+    }
+    case "models_filename_key": {
+      const same = batch.filter((r) => r.filename === value);
+      const r = same[same.length - 1];
+      if (!r) break;
+      const owner = same.length > 1 ? same[0]! : await indexed(s.ownerOfFilename);
+      return new StoreError("constraint", `the file ${r.filename} of ${describe(r)} is already indexed for model ${owner?.oifm_id ?? "?"}`);
+    }
+    case "models_oifm_id_key": {
+      const same = batch.filter((r) => r.oifm_id === value);
+      return new StoreError("constraint", `the model ID ${value} is written twice in one change (files ${same[0]?.filename ?? "?"} and ${same[1]?.filename ?? "?"})`);
+    }
+    case "attributes_pkey": {
+      const users = batch.flatMap((r) => r.attributes.filter((a) => a.oifma_id === value).map(() => r));
+      const r = users[users.length - 1];
+      if (!r) break;
+      if (users.length > 1) {
+        const first = users[0]!;
+        const other = first === r ? "another attribute of the same model" : describe(first);
+        return new StoreError("constraint", `attribute ID ${value} of ${describe(r)} is also used by ${other}`);
+      }
+      const owner = await indexed(s.ownerOfAttribute);
+      return new StoreError("constraint", `attribute ID ${value} of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} (file ${owner?.filename ?? "?"})`);
+    }
+  }
+  return new StoreError("constraint", `the change clashes with the index: ${err.message}${err.detail ? ` (${err.detail})` : ""}`);
+}
+
+/** Values without repeats ignoring case, first spelling kept. */
+function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ value: string; lower: string }> = [];
+  for (const value of values) {
+    const lower = value.toLowerCase();
+    if (seen.has(lower)) continue;
+    seen.add(lower);
+    out.push({ value, lower });
+  }
+  return out;
+}
+
+/** Each key once, its last value winning (as writing them one after another would). */
+function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}

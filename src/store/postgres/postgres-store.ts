@@ -1,0 +1,385 @@
+// The Store on a PostgreSQL server (pg, with a Pool shared by every store on the same URL).
+//
+// Every method is one round trip (one statement, or several sent together), except apply (at most
+// five, whatever the number of models; see apply.ts). `roundTrips()` counts them, so a sync can
+// report how many it took. Reads that fail because the connection was lost (the server restarted,
+// an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
+// rolled back by the server, and is reported.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import type { Organization, Person } from "../../model/types.js";
+import type { FileState, IndexEntry, Page, SlugMatch, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import { StoreError } from "../store.js";
+import { beginAndLock, describeClash, writeChanges } from "./apply.js";
+import type { PostgresConfig } from "./config.js";
+import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
+import { schemaLockKey } from "./locks.js";
+import { releasePool } from "./pool.js";
+import { searchQueries, type SearchQueries } from "./search.js";
+import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
+
+/** How often a read is tried again after losing its connection (each time on a new one). */
+const READ_RETRIES = 3;
+
+export class PostgresStore implements Store {
+  readonly engine = "postgres" as const;
+  private readonly s: Statements;
+  private trips = 0;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly config: PostgresConfig,
+    private readonly readonly: boolean,
+  ) {
+    this.s = statements(config.schema);
+  }
+
+  /** Statements sent to the server so far (each one network round trip; connecting is not counted). */
+  roundTrips(): number {
+    return this.trips;
+  }
+
+  /**
+   * One read statement on any pooled connection; retried on a new connection if the connection was
+   * lost. Statements are prepared (named) once per connection: a search statement takes longer to
+   * plan (~0.7 ms) than to run for most queries, and its plan does not depend on the values.
+   */
+  private async read<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]> {
+    this.checkOpen();
+    const query = { name: statementName(sql), text: sql, values: params };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.trips++;
+        return (await this.pool.query<R>(query)).rows;
+      } catch (e) {
+        if (attempt < READ_RETRIES && isConnectionLost(e)) continue;
+        throw toStoreError(e, this.config);
+      }
+    }
+  }
+
+  /** `work` on one connection of its own; a connection that failed is closed rather than reused. */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw toStoreError(e, this.config);
+    }
+    let failed: unknown;
+    try {
+      return await work(client);
+    } catch (e) {
+      failed = e;
+      throw e;
+    } finally {
+      // After an error the connection may be mid-transaction or broken: close it, the pool opens another.
+      client.release(failed === undefined ? undefined : true);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreError("other", `the index at ${this.config.location} was closed`);
+  }
+
+  // --- sync ---
+
+  async fileStates(): Promise<FileState[]> {
+    const rows = await this.read<{ filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>(this.s.fileStates);
+    return rows.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+  }
+
+  async validationSnapshot(): Promise<ValidationSnapshot> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await this.withClient(async (client) => {
+          this.trips++;
+          return (await client.query(this.s.snapshot)) as unknown as pg.QueryResult[];
+        });
+        const [models, people, organizations] = [results[1]!.rows, results[2]!.rows, results[3]!.rows] as [
+          Array<Pick<EntryRow, "oifm_id" | "name" | "filename" | "synonyms" | "attributes" | "contributors">>,
+          PersonRow[],
+          OrganizationRow[],
+        ];
+        return {
+          models: models.map((r) => ({
+            oifm_id: r.oifm_id,
+            name: r.name,
+            filename: r.filename,
+            synonyms: r.synonyms,
+            attributeIds: r.attributes.map((a) => a.oifma_id),
+            contributors: r.contributors,
+          })),
+          people: people.map(toPerson),
+          organizations: organizations.map(toOrganization),
+        };
+      } catch (e) {
+        if (attempt < READ_RETRIES && isConnectionLost(e)) continue;
+        throw toStoreError(e, this.config);
+      }
+    }
+  }
+
+  async apply(changes: SyncChanges): Promise<void> {
+    if (this.readonly) {
+      throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const step = await this.applyOnce(changes);
+      if (step.ok) return;
+      // Lost before the transaction began (a pooled connection the server had closed, say):
+      // nothing was done, so a fresh connection may try again. Lost later: rolled back, reported.
+      if (step.at === "begin" && attempt < READ_RETRIES && isConnectionLost(step.error)) continue;
+      const e = step.error;
+      if (step.at === "begin" && errorCode(e) === "57014") {
+        throw new StoreError(
+          "locked",
+          `another sync of the index at ${this.config.location} did not finish within the statement timeout of ${this.config.statementTimeoutMs} ms; ` +
+            "nothing was changed: try again when it has finished (or raise statement_timeout_ms in the URL)",
+        );
+      }
+      if (step.at === "commit" && isConnectionLost(e)) {
+        throw new StoreError(
+          "unreachable",
+          `the connection to the PostgreSQL server at ${this.config.server} was lost while committing the sync; it was applied whole or not at all: ` +
+            "run it again when the server is back to be sure",
+        );
+      }
+      const clash = await describeClash(e, changes, this.s, async (sql, value) => (await this.read<{ oifm_id: string; filename: string; name: string }>(sql, [value]))[0]);
+      if (clash) throw clash;
+      throw toStoreError(e, this.config);
+    }
+  }
+
+  /** One try at apply: where it stopped, and why. */
+  private async applyOnce(changes: SyncChanges): Promise<{ ok: true } | { ok: false; at: "begin" | "write" | "commit"; error: unknown }> {
+    let step: "begin" | "write" | "commit" = "begin";
+    try {
+      await this.withClient(async (client) => {
+        const run = async (sql: string, params?: unknown[]) => {
+          this.trips++;
+          return client.query(sql, params);
+        };
+        try {
+          await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, changes.upserts.length + changes.deletes.length));
+          step = "write";
+          await writeChanges(run, this.s, changes);
+          step = "commit";
+          await run(changes.upserts.length > 0 ? this.s.cleanAndCommit : "COMMIT");
+        } catch (e) {
+          // Leave nothing behind; on a lost connection the server has rolled back already.
+          if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);
+          throw e;
+        }
+      });
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, at: step, error: e };
+    }
+  }
+
+  // --- lookups ---
+
+  async getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
+    if (hasNul(idOrNameOrSynonym)) return undefined;
+    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, idOrNameOrSynonym.toLowerCase()]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  async getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]> {
+    const ids = oifmIds.filter((id) => !hasNul(id));
+    if (ids.length === 0) return [];
+    const byId = new Map((await this.read<EntryRow>(this.s.entriesByIds, [ids])).map((r) => [r.oifm_id, r]));
+    // In the order asked for, each once.
+    const out: IndexEntry[] = [];
+    for (const id of new Set(ids)) {
+      const row = byId.get(id);
+      if (row) out.push(toEntry(row));
+    }
+    return out;
+  }
+
+  async getModelJson(oifmId: string): Promise<string | undefined> {
+    if (hasNul(oifmId)) return undefined;
+    return (await this.read<{ json: string }>(this.s.modelJson, [oifmId]))[0]?.json;
+  }
+
+  async getModelJsonBatch(oifmIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = oifmIds.filter((id) => !hasNul(id));
+    if (ids.length === 0) return new Map();
+    return new Map((await this.read<{ oifm_id: string; json: string }>(this.s.modelJsonBatch, [ids])).map((r) => [r.oifm_id, r.json]));
+  }
+
+  async count(): Promise<number> {
+    return (await this.read<{ n: number }>(this.s.count))[0]?.n ?? 0;
+  }
+
+  async countPeople(): Promise<number> {
+    return (await this.read<{ n: number }>(this.s.countPeople))[0]?.n ?? 0;
+  }
+
+  async countOrganizations(): Promise<number> {
+    return (await this.read<{ n: number }>(this.s.countOrganizations))[0]?.n ?? 0;
+  }
+
+  async getPerson(githubUsername: string): Promise<Person | undefined> {
+    if (hasNul(githubUsername)) return undefined;
+    const row = (await this.read<PersonRow>(this.s.person, [githubUsername]))[0];
+    return row && toPerson(row);
+  }
+
+  async getOrganization(code: string): Promise<Organization | undefined> {
+    if (hasNul(code)) return undefined;
+    const row = (await this.read<OrganizationRow>(this.s.organization, [code]))[0];
+    return row && toOrganization(row);
+  }
+
+  async people(): Promise<Person[]> {
+    return (await this.read<PersonRow>(this.s.people)).map(toPerson);
+  }
+
+  async organizations(): Promise<Organization[]> {
+    return (await this.read<OrganizationRow>(this.s.organizations)).map(toOrganization);
+  }
+
+  async list(limit: number, offset: number): Promise<Page<IndexEntry>> {
+    return toPage(await this.read<PageRow>(this.s.list, [limit, offset]));
+  }
+
+  async allEntries(): Promise<IndexEntry[]> {
+    return (await this.read<EntryRow>(this.s.allEntries)).map(toEntry);
+  }
+
+  async tags(): Promise<Array<{ tag: string; count: number }>> {
+    return this.read<{ tag: string; count: number }>(this.s.tags);
+  }
+
+  async searchBySlug(slug: string, match: SlugMatch, limit: number, offset: number): Promise<Page<IndexEntry>> {
+    if (hasNul(slug)) return { items: [], total: 0 };
+    // Slugs are lower-case ASCII, as on SQLite (whose LIKE folds ASCII case).
+    const lower = slug.toLowerCase();
+    if (match === "exact") return toPage(await this.read<PageRow>(this.s.slugExact, [lower, limit, offset]));
+    const escaped = lower.replace(/[\\%_]/g, (c) => "\\" + c);
+    const pattern = match === "prefix" ? `${escaped}%` : `%${escaped}%`;
+    return toPage(await this.read<PageRow>(this.s.slugLike, [pattern, limit, offset]));
+  }
+
+  // --- search ---
+
+  async exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]> {
+    if (hasNul(query) || options.limit <= 0) return [];
+    const tags = tagsParam(options);
+    if (tags?.some(hasNul)) return [];
+    const lower = query.toLowerCase();
+    const rows = await this.read<EntryRow>(this.s.exact(tags !== undefined), tags === undefined ? [query, lower] : [query, lower, tags]);
+    // Each model once, at its best place; the excluded ones not at all.
+    const seen = new Set<string>(options.exclude);
+    const out: IndexEntry[] = [];
+    for (const row of rows) {
+      if (out.length >= options.limit) break;
+      if (seen.has(row.oifm_id)) continue;
+      seen.add(row.oifm_id);
+      out.push(toEntry(row));
+    }
+    return out;
+  }
+
+  async textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]> {
+    return (await this.textSearchMany([terms], options))[0] ?? [];
+  }
+
+  /** Every search in one statement (see search.ts). */
+  async textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]> {
+    const results: IndexEntry[][] = queries.map(() => []);
+    const tags = tagsParam(options);
+    if (options.limit <= 0 || tags?.some(hasNul)) return results;
+    const asked: Array<{ at: number; q: SearchQueries }> = [];
+    queries.forEach((terms, at) => {
+      const q = searchQueries(terms);
+      if (q) asked.push({ at, q });
+    });
+    if (asked.length === 0) return results;
+    const exclude = (options.exclude ?? []).filter((id) => !hasNul(id));
+    const filter = { tags: tags !== undefined, exclude: exclude.length > 0 };
+    const params: unknown[] = [asked.map((a) => a.q.all), asked.map((a) => a.q.allTitle), asked.map((a) => a.q.any), asked.map((a) => a.q.anyTitle), options.limit];
+    if (tags !== undefined) params.push(tags);
+    if (filter.exclude) params.push(exclude);
+    for (const row of await this.read<EntryRow & { i: string }>(this.s.search(filter), params)) {
+      const list = results[asked[Number(row.i) - 1]!.at]!;
+      if (list.length < options.limit) list.push(toEntry(row));
+    }
+    return results;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const row = (await this.read<{ version: number | null; size: number }>(this.s.stats, [this.config.schema]))[0];
+    return { engine: "postgres", schemaVersion: row?.version ?? 0, sizeBytes: row?.size ?? 0, location: this.config.location };
+  }
+
+  /** Give the pool back (the last store on it ends it). Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await releasePool(this.pool);
+  }
+}
+
+const names = new Map<string, string>();
+
+/** A name for `sql` as a prepared statement: the same text, the same name, on every connection. */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = "fm_" + createHash("sha1").update(sql).digest("hex").slice(0, 20);
+    names.set(sql, name);
+  }
+  return name;
+}
+
+type PageRow = { total: number } & { [K in keyof EntryRow]: EntryRow[K] | null };
+
+function toPage(rows: PageRow[]): Page<IndexEntry> {
+  const total = rows[0]?.total ?? 0;
+  return { items: rows.filter((r) => r.oifm_id !== null).map((r) => toEntry(r as EntryRow)), total };
+}
+
+/** PostgreSQL text cannot hold U+0000, so a value with one matches nothing (and is never sent). */
+function hasNul(value: string): boolean {
+  return value.includes("\u0000");
+}
+
+/** The tags filter: lower-cased tags, or none. */
+function tagsParam(options: TextSearchOptions): string[] | undefined {
+  return options.tags && options.tags.length > 0 ? options.tags.map((t) => t.toLowerCase()) : undefined;
+}
+
+function toEntry(r: EntryRow): IndexEntry {
+  return {
+    oifm_id: r.oifm_id,
+    name: r.name,
+    slugName: r.slug_name,
+    filename: r.filename,
+    fileHash: r.file_hash,
+    fileSize: r.file_size,
+    fileMtimeMs: r.file_mtime_ms,
+    description: r.description,
+    synonyms: r.synonyms,
+    tags: r.tags,
+    contributors: r.contributors,
+    attributes: r.attributes,
+  };
+}
+
+function toPerson(r: PersonRow): Person {
+  const p: Person = { github_username: r.github_username, email: r.email, name: r.name, organization_code: r.organization_code };
+  if (r.url !== null) p.url = r.url;
+  return p;
+}
+
+function toOrganization(r: OrganizationRow): Organization {
+  const o: Organization = { name: r.name, code: r.code };
+  if (r.url !== null) o.url = r.url;
+  return o;
+}
