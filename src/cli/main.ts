@@ -13,6 +13,8 @@ import { registerListings } from "./commands/listings.js";
 import { registerSearch } from "./commands/search.js";
 import { registerSync } from "./commands/sync.js";
 import { registerIndexExport } from "./commands/index-export.js";
+import { registerServe } from "./commands/serve.js";
+import { registerMcp } from "./commands/mcp.js";
 import { InvalidRequestError } from "../index/errors.js";
 import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
@@ -49,6 +51,8 @@ registerSync(index);
 registerIndexExport(index);
 registerGenerate(index);
 registerGenerate(program);
+registerServe(program);
+registerMcp(program);
 
 // Every command accepts --stats: timings of each operation, printed to stderr at the end.
 for (const command of [...program.commands, ...index.commands]) {

@@ -1,0 +1,72 @@
+// `findingmodel serve`: the HTTP JSON API and the web page over an index, until SIGINT/SIGTERM.
+// Read-only unless POST /api/sync is enabled (--defs and FINDINGMODEL_API_TOKEN both given).
+// Logs are JSON lines on stderr; stdout gets the address once listening.
+import type { Command } from "commander";
+import { statSync } from "node:fs";
+import { printJson, printLine, UsageError, warn } from "../output.js";
+import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
+
+interface ServeCommandOptions extends IndexCommandOptions {
+  port: string;
+  host: string;
+  defs?: string;
+  allowDuplicateSynonyms?: boolean;
+  skipInvalid?: boolean;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+/** A token shorter than this is too easy to guess. */
+const MIN_TOKEN_LENGTH = 16;
+
+export function registerServe(program: Command): void {
+  indexOptions(
+    program
+      .command("serve")
+      .description("serve the HTTP JSON API (/api/...) and the web page (/) over the index")
+      .option("--port <n>", "port to listen on (0 for any free port)", "8000")
+      .option("--host <address>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
+      .option("--defs <dir>", "folder that POST /api/sync re-syncs (needs FINDINGMODEL_API_TOKEN)")
+      .option("--allow-duplicate-synonyms", "POST /api/sync: allow a synonym that is another model's name or synonym")
+      .option("--skip-invalid", "POST /api/sync: index the valid files and report the others")
+      .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
+  ).action(async (opts: ServeCommandOptions) => {
+    const port = Number(opts.port);
+    if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535; got "${opts.port}"`);
+    if (!LOG_LEVELS.includes(opts.logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got "${opts.logLevel}"`);
+    const apiToken = process.env.FINDINGMODEL_API_TOKEN || undefined;
+    if (apiToken !== undefined && apiToken.length < MIN_TOKEN_LENGTH) {
+      throw new UsageError(`FINDINGMODEL_API_TOKEN is too short to be safe: use at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+    }
+    if (opts.defs !== undefined && !isDirectory(opts.defs)) throw new UsageError(`--defs ${opts.defs} is not a folder`);
+    const syncEnabled = opts.defs !== undefined && apiToken !== undefined;
+    if (opts.defs !== undefined && !apiToken) warn("findingmodel: POST /api/sync is disabled: set FINDINGMODEL_API_TOKEN to enable re-syncing --defs");
+
+    await withIndex(
+      opts,
+      async (index) => {
+        const { serve } = await import("../../server/serve.js");
+        const server = await serve(index, {
+          port,
+          host: opts.host,
+          defsDir: syncEnabled ? opts.defs : undefined,
+          apiToken,
+          syncOptions: { allowDuplicateSynonyms: opts.allowDuplicateSynonyms, skipInvalid: opts.skipInvalid },
+          logger: { level: opts.logLevel, stream: process.stderr },
+        });
+        if (opts.json) printJson({ url: server.url, readOnly: !syncEnabled });
+        else printLine(`serving ${server.url} (${syncEnabled ? "POST /api/sync enabled" : "read-only"}); Ctrl-C to stop`);
+        await server.closed;
+      },
+      syncEnabled ? "write" : "read",
+    );
+  });
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+// The HTTP server of an index: a Fastify instance answering the JSON API, its OpenAPI description
+// and the web page. Thin: every answer comes from FindingModelIndex. Built without listening, so
+// tests use app.inject(); serve.ts listens and shuts down gracefully.
+import { createRequire } from "node:module";
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import type { FindingModelIndex } from "../index/finding-model-index.js";
+import { errorBody, installErrorHandlers } from "./errors.js";
+import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
+import { collectRoutes } from "./openapi.js";
+import { registerListingRoutes } from "./routes/listings.js";
+import { registerModelRoutes } from "./routes/models.js";
+import { registerSearchRoutes } from "./routes/search.js";
+import { registerSyncRoute, type SyncRouteOptions } from "./routes/sync.js";
+import { registerWebRoutes } from "./routes/web.js";
+
+export interface AppOptions extends SyncRouteOptions {
+  /** Fastify's logger: false (default) for none, true or pino options for JSON lines. */
+  logger?: FastifyServerOptions["logger"];
+  /** Serve the web page at / (default true). */
+  web?: boolean;
+}
+
+/**
+ * One log line per request, when it is answered: method, URL, status, milliseconds (plus the
+ * error, for a failure). Health checks that pass are not logged; they come every few seconds.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!error && reply.statusCode < 400 && request.url === "/healthz") return;
+    const line = { method: request.method, url: request.url.slice(0, 600), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 };
+    if (error || reply.statusCode >= 500) reply.log.error({ ...line, err: error }, "request failed");
+    else reply.log.info(line, "request");
+  }
+}
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+export async function buildApp(index: FindingModelIndex, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // A model's name in the path may be as long as a query; beyond the router's limit a 414, below
+    // it (up to 3 times the limit) the schema's 400 saying how long it was.
+    routerOptions: { maxParamLength: MAX_QUERY_LENGTH * 3 },
+    // Stop a client that dawdles; answers here take milliseconds.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    logController: new OneLinePerRequest(),
+    // A URL the router refuses before any route sees it gets the same error shape as the rest,
+    // without the URL echoed back.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+        void reply.code(414).send(errorBody(414, `a path segment is too long: an ID, name or synonym is at most ${MAX_QUERY_LENGTH} characters`));
+      } else {
+        const message = error.code === "FST_ERR_BAD_URL" ? "the URL is not valid: it has a bad percent-encoding (%XX)" : "the URL is not valid";
+        void reply.code(400).send(errorBody(400, message));
+      }
+    },
+    ajv: {
+      customOptions: {
+        // Errors carry the value and schema they failed on, so messages can quote both.
+        verbose: true,
+        // An unknown field in a body is an error, not silently dropped (see schemas.ts).
+        removeAdditional: false,
+      },
+    },
+  });
+
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    reply.header("X-Content-Type-Options", "nosniff");
+    done(null, payload);
+  });
+
+  installErrorHandlers(app);
+  const describe = collectRoutes(app);
+
+  registerModelRoutes(app, index);
+  registerSearchRoutes(app, index);
+  registerListingRoutes(app, index);
+  registerSyncRoute(app, index, options);
+  if (options.web ?? true) registerWebRoutes(app);
+
+  let openapi: string | undefined;
+  app.get("/api/openapi.json", (_request, reply) => {
+    openapi ??= JSON.stringify(describe({ version }));
+    return reply.type("application/json; charset=utf-8").send(openapi);
+  });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,155 @@
+// Every error answer of the API has one shape, { statusCode, error, message }, and a message that
+// says what is wrong. Bad input is a 4xx with that message; a failure of ours is a 500 (or 503 for
+// an unavailable database) whose details go to the log, never to the client.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import { InvalidRequestError } from "../index/errors.js";
+import { StoreError } from "../store/store.js";
+import { BODY_LIMIT } from "./limits.js";
+
+/** An answer other than 200, with its message: thrown by routes, sent by the error handler. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message };
+}
+
+/** One failed check of a request schema, as Ajv reports it (with `verbose`, so data and schema are there). */
+interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+  data?: unknown;
+  parentSchema?: Record<string, unknown>;
+}
+
+const WHERE: Record<string, string> = { querystring: "query parameter", params: "path parameter", body: "body field", headers: "header" };
+
+/** "limit must be a whole number from 1 to 100; got 500": the first problem, named as the client named it. */
+export function schemaMessage(issue: SchemaIssue, context: string | undefined): string {
+  const where = WHERE[context ?? ""] ?? "field";
+  // "/queries/3" -> "queries[3]"; the parameter of a query-string array ("/tag/0") is just "tag".
+  const parts = issue.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const named = context === "querystring" ? parts.slice(0, 1) : parts;
+  const name = named.map((p, i) => (i > 0 && /^\d+$/.test(p) ? `[${p}]` : i > 0 ? `.${p}` : p)).join("");
+  const subject = name === "" ? (context === "body" ? "the request body" : `the ${context ?? "request"}`) : `${where} ${name}`;
+  const p = issue.params;
+  const schema = issue.parentSchema ?? {};
+  const got = describeValue(issue.data);
+  switch (issue.keyword) {
+    case "required":
+      return `${WHERE[context ?? ""] ?? "field"} ${[name, String(p.missingProperty)].filter(Boolean).join(".")} is required`;
+    case "additionalProperties":
+      return `${subject} has an unknown field "${String(p.additionalProperty)}"`;
+    case "type":
+      if (p.type === "integer" || (typeof schema.minimum === "number" && typeof schema.maximum === "number")) return `${subject} must be ${range(schema)}; got ${got}`;
+      return `${subject} must be ${article(String(p.type))}; got ${got}`;
+    case "minimum":
+    case "maximum":
+      return `${subject} must be ${range(schema)}; got ${got}`;
+    case "minLength":
+      return p.limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${String(p.limit)} characters long`;
+    case "maxLength":
+      return `${subject} must be at most ${String(p.limit)} characters long; got ${typeof issue.data === "string" ? [...issue.data].length : "more"}`;
+    case "minItems":
+      return `${subject} must have at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}`;
+    case "maxItems":
+      return `${subject} must have at most ${String(p.limit)} items; got ${Array.isArray(issue.data) ? issue.data.length : "more"}`;
+    case "enum":
+      return `${subject} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}; got ${got}`;
+    default:
+      return `${subject} ${issue.message ?? "is not valid"}`;
+  }
+}
+
+function range(schema: Record<string, unknown>): string {
+  const kind = schema.type === "integer" ? "a whole number" : "a number";
+  if (typeof schema.minimum === "number" && typeof schema.maximum === "number") return `${kind} from ${schema.minimum} to ${schema.maximum}`;
+  if (typeof schema.minimum === "number") return `${kind} of at least ${schema.minimum}`;
+  if (typeof schema.maximum === "number") return `${kind} of at most ${schema.maximum}`;
+  return kind;
+}
+
+function article(type: string): string {
+  return { string: "text", array: "a list", object: "an object", boolean: "true or false", number: "a number", integer: "a whole number" }[type] ?? type;
+}
+
+/** The offending value, short enough for a message (never the whole of a long string). */
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return value.length === 1 ? describeValue(value[0]) : `a list of ${value.length}`;
+  if (value !== null && typeof value === "object") return "an object";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.statusCode, error.message));
+    }
+    if (error.validation && error.validation.length > 0) {
+      const message = schemaMessage(error.validation[0] as unknown as SchemaIssue, error.validationContext);
+      return reply.code(400).send(errorBody(400, message));
+    }
+    if (error instanceof InvalidRequestError) {
+      return reply.code(400).send(errorBody(400, error.message));
+    }
+    if (error instanceof StoreError) {
+      request.log.error({ err: error }, "database error");
+      const code = error.code === "locked" || error.code === "unreachable" || error.code === "timeout" ? 503 : 500;
+      return reply.code(code).send(errorBody(code, code === 503 ? "the index is unavailable just now; try again shortly" : "the index could not answer"));
+    }
+    // Fastify's own client errors (bad JSON, body too large, unsupported media type) carry a
+    // status below 500 and a message meant for the client.
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send(errorBody(status, clientMessage(error)));
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send(errorBody(500, "something went wrong on the server; it has been logged"));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody(404, `there is nothing at ${request.method} ${pathOf(request.url)}; see /api/openapi.json`));
+  });
+}
+
+function clientMessage(error: FastifyError): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return `the request body is too large: at most ${BODY_LIMIT} bytes (${BODY_LIMIT / 1024} KiB)`;
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "send the request body as JSON (Content-Type: application/json)";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "the request body is empty; send a JSON object";
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return "the request body is not valid JSON";
+    default:
+      // JSON.parse's own SyntaxError (and secure-json-parse's refusal of __proto__) has no code.
+      if (error instanceof SyntaxError) return `the request body is not valid JSON: ${error.message}`;
+      return error.message || "the request is not valid";
+  }
+}
+
+/** The path of a URL without its query, cut short: echoed back, so never long. */
+function pathOf(url: string): string {
+  const path = url.split("?")[0] ?? "";
+  return path.length > 100 ? `${path.slice(0, 100)}…` : path;
+}

@@ -1,0 +1,61 @@
+// Search: one query (GET /api/search) or many at once (POST /api/search/batch). The index does
+// the work (exact ID, name or synonym first, then full text); this only checks the limits.
+import type { FastifyInstance } from "fastify";
+import type { FindingModelIndex } from "../../index/finding-model-index.js";
+import { HttpError } from "../errors.js";
+import { batchBody, searchQuerystring } from "../schemas.js";
+import { strictJsonTypes } from "../strict-body.js";
+
+const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
+
+export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIndex): void {
+  app.get<{ Querystring: { q: string; limit: number; tag?: string[] } }>(
+    "/api/search",
+    {
+      schema: { querystring: searchQuerystring },
+      config: {
+        openapi: {
+          tag: "search",
+          summary: "Search models: exact ID, name or synonym first, then full text",
+          description: "Case-insensitive; plural and singular match; the last word also matches as a prefix (search as you type). Repeat `tag` to require several tags.",
+          responses: { "200": { description: "The results, best first.", schema: "SearchResult" }, ...badRequest },
+        },
+      },
+    },
+    async (request) => {
+      const { q, limit, tag } = request.query;
+      const results = await index.search(q, { limit, tags: tag });
+      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), results };
+    },
+  );
+
+  app.post<{ Body: { queries: string[]; limit: number; tags?: string[] } }>(
+    "/api/search/batch",
+    {
+      schema: { body: batchBody },
+      preValidation: strictJsonTypes(batchBody),
+      config: {
+        openapi: {
+          tag: "search",
+          summary: "Many searches in one request",
+          description: "Body: {\"queries\": [...], \"limit\": 10, \"tags\": [...]}. Answers come back in the order asked, one per query.",
+          responses: {
+            "200": { description: "One result per query.", schema: "BatchResult" },
+            ...badRequest,
+            "413": { description: "The body is over 64 KiB.", schema: "Error" },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { queries, limit, tags } = request.body;
+      queries.forEach((q, i) => {
+        if (q.trim() === "") throw new HttpError(400, `body field queries[${i}] is blank: give at least one word to search for`);
+      });
+      const found = await index.searchBatch(queries, { limit, tags });
+      return {
+        results: queries.map((q) => ({ query: q, limit, ...(tags && tags.length > 0 ? { tags } : {}), results: found.get(q.trim()) ?? [] })),
+      };
+    },
+  );
+}

@@ -1,0 +1,76 @@
+// POST /api/sync: bring the index in step with the server's --defs folder. The only write the API
+// offers, and only with the server's bearer token: without a configured token it is refused (403),
+// without a presented one 401, with a wrong one 403. One sync at a time.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { InvalidRequestError } from "../../index/errors.js";
+import type { FindingModelIndex } from "../../index/finding-model-index.js";
+import type { SyncOptions } from "../../index/sync.js";
+import { HttpError } from "../errors.js";
+
+export interface SyncRouteOptions {
+  /** The folder POST /api/sync re-syncs. */
+  defsDir?: string;
+  /** The bearer token that allows it (FINDINGMODEL_API_TOKEN). Without one, sync is refused. */
+  apiToken?: string;
+  syncOptions?: Pick<SyncOptions, "skipInvalid" | "allowDuplicateSynonyms">;
+}
+
+export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex, options: SyncRouteOptions): void {
+  let running = false;
+
+  app.post(
+    "/api/sync",
+    {
+      config: {
+        openapi: {
+          tag: "admin",
+          summary: "Re-sync the index from the server's --defs folder (bearer token required)",
+          security: true,
+          responses: {
+            "200": { description: "The sync report (the index changed, or nothing needed to).", schema: "SyncReport" },
+            "401": { description: "No bearer token was presented.", schema: "Error" },
+            "403": { description: "The token is wrong, or the server has no token configured (sync disabled).", schema: "Error" },
+            "409": { description: "A sync is already running, or the server has no --defs folder.", schema: "Error" },
+            "422": { description: "Some files are invalid or clash; nothing was changed. The report lists them.", schema: "SyncReport" },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      authorize(request, options.apiToken);
+      if (!options.defsDir) throw new HttpError(409, "this server was started without --defs, so there is no folder to sync");
+      if (running) throw new HttpError(409, "a sync is already running; try again when it has finished");
+      running = true;
+      try {
+        const report = await index.sync(options.defsDir, { ...options.syncOptions }).catch((e: unknown) => {
+          // The folder vanished or is not a folder: the server's setup, not the request, is wrong.
+          if (e instanceof InvalidRequestError) throw new HttpError(409, `cannot sync: ${e.message}`);
+          throw e;
+        });
+        request.log.info({ sync: { ...report, errors: report.errors.length } }, "sync finished");
+        const failed = report.errors.length > 0 && !report.applied && !options.syncOptions?.skipInvalid;
+        return reply.code(failed ? 422 : 200).send(report);
+      } finally {
+        running = false;
+      }
+    },
+  );
+}
+
+function authorize(request: FastifyRequest, token: string | undefined): void {
+  if (!token) throw new HttpError(403, "sync is disabled on this server: it was started without an API token (FINDINGMODEL_API_TOKEN)");
+  const challenge = { "WWW-Authenticate": 'Bearer realm="findingmodel"' };
+  const header = request.headers.authorization;
+  if (!header) throw new HttpError(401, "sync needs the server's API token: send Authorization: Bearer <token>", challenge);
+  const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+  if (!match) throw new HttpError(401, "the Authorization header must be: Bearer <token>", challenge);
+  if (!sameSecret(match[1]!, token)) throw new HttpError(403, "the API token is not valid");
+}
+
+/** Compare without leaking, through timing, how much of the secret matched (or its length). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
