@@ -176,6 +176,8 @@ describe.runIf(haveChromium)("web page", () => {
 
   it("goes from the box to a model page and back by keyboard alone", async () => {
     const page = await open("/");
+    // The page focuses the box itself; type only once it has (a loaded machine can be slower).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("q");
     await page.keyboard.type("abdominal aortic aneurysm", { delay: 10 });
     // The answer to the whole query, not to one typed on the way.
     await expect.poll(() => page.locator("#status").textContent()).toMatch(/match “abdominal aortic aneurysm”/);

@@ -1,5 +1,14 @@
-// Floors: the least the same work can cost in a plain Node script, run as a whole process.
-// Each is a small program passed to `node --input-type=module -e`.
+// Floors: the least the same work can cost. The commands run as whole processes beside small plain
+// Node programs doing only the unavoidable part (each passed to `node --input-type=module -e`), and
+// search beside the raw SQLite full-text query it rests on, for the same queries.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { openIndex } from "../index/open-index.js";
+import { searchTerms } from "../index/search-query.js";
+import { matchExpression, usableTerms } from "../store/sqlite/fts-query.js";
+import type { Bench } from "./context.js";
+import { median, perCall, percentile, timeProcess } from "./measure.js";
 
 /** Read, hash (sha256) and JSON.parse every *.fm.json under a folder. */
 export const READ_HASH_PARSE = `
@@ -49,4 +58,83 @@ for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
 
 export function floorArgs(program: string, ...args: string[]): string[] {
   return ["--input-type=module", "-e", program, ...args];
+}
+
+/** A sync of `dir` into `db` by the CLI, as a whole process. */
+export function syncArgs(b: Bench, dir: string, db: string): string[] {
+  return [b.cli, "index", "sync", dir, "--db", db, "--allow-duplicate-synonyms", "--json"];
+}
+
+export function removeDb(db: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true });
+}
+
+/** Make a one-line change to a model file; each call a different one. Returns a function that puts it back. */
+export function fileChanger(file: string): { change: () => void; restore: () => void } {
+  const original = readFileSync(file, "utf8");
+  let n = 0;
+  return {
+    change: () => writeFileSync(file, original.replace(/"description": "/, `"description": "(${++n}) `)),
+    restore: () => writeFileSync(file, original),
+  };
+}
+
+/** Per-call times of the raw full-text query (all terms, top 10 ids) for the same queries: the floor of search. */
+export function rawFtsTimes(db: string, queries: readonly string[], rounds: number): number[] {
+  const raw = new Database(db, { readonly: true });
+  const fts = raw.prepare("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 10, 8, 3, 1, 0.5) LIMIT 10").pluck();
+  const matches = queries.map((q) => usableTerms(searchTerms(q))).filter((t) => t.length > 0).map((t) => matchExpression(t, "AND"));
+  for (const m of matches) fts.all(m);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const m of matches) {
+      const t = performance.now();
+      fts.all(m);
+      times.push(performance.now() - t);
+    }
+  }
+  raw.close();
+  return times;
+}
+
+export async function floorsSection(b: Bench): Promise<void> {
+  const { report, processRuns: runs, copy, cli } = b;
+  report.heading("floors", `The commands beside their floors (whole processes on the ${b.registryCount.toLocaleString("en-US")} registry files; medians of ${runs})`);
+  const vsFloor = (name: string, ms: number, floorName: string, floor: number, maxRatio: number) => report.versus(name, ms, "floor", { name: floorName, value: floor }, "ms", { maxRatio });
+
+  // Model core (issue 2): validate --reformat and export.
+  const readParse = timeProcess(runs, () => floorArgs(READ_PARSE, copy)).ms;
+  vsFloor("validate --reformat", timeProcess(runs, () => [cli, "validate", "--reformat", "--json", copy]).ms, "read + parse", readParse, 2);
+  const out = path.join(b.work, "out");
+  const floorOut = path.join(b.work, "floor-out");
+  const readParseWrite = timeProcess(runs, () => floorArgs(READ_PARSE_WRITE, copy, floorOut), () => rmSync(floorOut, { recursive: true, force: true })).ms;
+  const firstExport = timeProcess(runs, () => [cli, "export", copy, "--out", out], () => rmSync(out, { recursive: true, force: true })).ms;
+  vsFloor("export, first run (writes every file)", firstExport, "read + parse + write", readParseWrite, 3);
+  vsFloor("export, nothing changed", timeProcess(runs, () => [cli, "export", copy, "--out", out]).ms, "read + parse", readParse, 3);
+
+  // Sync (issue 3).
+  const db = path.join(b.work, "floors.db");
+  const readHashParse = timeProcess(runs, () => floorArgs(READ_HASH_PARSE, copy)).ms;
+  const cold = timeProcess(runs, () => syncArgs(b, copy, db), () => removeDb(db));
+  vsFloor("cold sync (new database)", cold.ms, "read + hash + parse", readHashParse, 1.5);
+  const listStat = timeProcess(runs, () => floorArgs(LIST_STAT, copy)).ms;
+  vsFloor("sync, nothing changed", timeProcess(runs, () => syncArgs(b, copy, db)).ms, "list + stat", listStat, 2);
+  const changer = fileChanger(path.join(copy, "abdominal_abscess.fm.json"));
+  const oneFile = timeProcess(runs, () => syncArgs(b, copy, db), changer.change);
+  changer.restore();
+  vsFloor("sync, one file changed", oneFile.ms, "list + stat", listStat, 2);
+  report.add({ name: "cold sync: peak memory", value: cold.peakMb, unit: "MB" });
+  removeDb(db);
+
+  // Search: our search (cache off) beside the raw full-text query it rests on, for the same queries.
+  const index = await openIndex({ db: b.registryDb, cache: false, readonly: true });
+  const rounds = Math.max(3, b.runs);
+  const ours = await perCall(b.queries, rounds, (q) => index.search(q));
+  const floor = rawFtsTimes(b.registryDb, b.queries, rounds);
+  await index.close();
+  const n = b.queries.length;
+  const p50 = median(ours);
+  const p99 = percentile(ours, 99);
+  report.versus(`search, ${n} queries: p50`, p50, "floor", { name: "raw FTS5 MATCH, all terms, top 10 ids", value: median(floor) }, "ms", { text: "under 1 ms", met: p50 < 1 });
+  report.versus(`search, ${n} queries: p99`, p99, "floor", { name: "raw FTS5 MATCH", value: percentile(floor, 99) }, "ms", { text: "under 5 ms", met: p99 < 5 });
 }

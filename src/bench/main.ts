@@ -1,25 +1,20 @@
-// `npm run bench`: the figures of the performance plan, each beside its floor (what the same work
-// costs at the least), medians of several whole-process runs on the real registry.
-//   --json <file>   also write every figure as JSON
-//   --runs <n>      runs per figure (default 5)
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { openIndex } from "../index/open-index.js";
-import { floorArgs, LIST_STAT, READ_HASH_PARSE, READ_PARSE, READ_PARSE_WRITE } from "./floors.js";
-import { median, percentile, timeProcess } from "./measure.js";
-import { benchQueries } from "./queries.js";
+// `npm run bench`: every figure beside its floor, the straightforward way, a peer library, or the
+// figure before a change; medians of several runs, all in this one run on this one machine.
+//   --json <file>      also write every figure (with its unit), the machine and the date as JSON
+//   --runs <n>         runs per figure (default 5)
+//   --full             the scale curve up to 100,000 models; writes docs/scale.json and docs/scale.svg
+//   --only <a,b,...>   only these parts: floors, plan, peers, quality, scale
+//   --postgres <url>   also score search quality on a PostgreSQL store (a schema of its own, dropped after)
+import { rmSync } from "node:fs";
+import { prepareBench } from "./context.js";
+import { floorsSection } from "./floors.js";
+import { peersSection } from "./peers.js";
+import { planSection } from "./plan.js";
+import { qualitySection } from "./quality.js";
+import { machine, Report } from "./report.js";
+import { scaleSection } from "./scale.js";
 
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  floor?: number;
-  ratio?: number;
-  target?: string;
-  met?: boolean;
-}
+const SECTIONS = { floors: floorsSection, plan: planSection, peers: peersSection, quality: qualitySection, scale: scaleSection };
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -27,100 +22,34 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const runs = Number(option("--runs") ?? 5);
+const full = args.includes("--full");
 const jsonFile = option("--json");
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = path.join(root, "dist/cli/main.js");
-const corpus = process.env.FINDINGMODEL_CORPUS ?? path.join(root, "../shared/corpus");
-const defs = path.join(corpus, "defs");
-const work = mkdtempSync(path.join(tmpdir(), "fm-bench-"));
-const figures: Figure[] = [];
-
-function report(f: Figure): void {
-  figures.push(f);
-  const floor = f.floor === undefined ? "" : `   floor ${f.floor.toFixed(f.unit === "ms" ? 0 : 2)} ${f.unit}   ratio ${f.ratio!.toFixed(2)}x`;
-  const target = f.target ? `   target ${f.target}: ${f.met ? "met" : "NOT met"}` : "";
-  console.log(`${f.name.padEnd(44)} ${f.value.toFixed(f.value < 10 ? 3 : 0).padStart(9)} ${f.unit}${floor}${target}`);
+const postgres = option("--postgres");
+const only = option("--only")?.split(",") ?? Object.keys(SECTIONS);
+const unknown = only.filter((s) => !(s in SECTIONS));
+if (unknown.length > 0 || !(runs >= 1)) {
+  console.error(`usage: npm run bench -- [--json <file>] [--runs <n>] [--full] [--only ${Object.keys(SECTIONS).join(",")}] [--postgres <url>]`);
+  process.exit(2);
 }
 
-function vsFloor(name: string, value: number, floor: number, maxRatio: number): void {
-  const ratio = value / floor;
-  report({ name, value, unit: "ms", floor, ratio, target: `within ${maxRatio}x of floor`, met: ratio <= maxRatio });
-}
-
+const m = machine();
+console.log(`findingmodel bench: ${m.cpu} x${m.cores}, ${m.memoryGb} GB, Node ${m.node}, ${runs} runs each, medians${full ? ", full scale curve" : ""}`);
+const started = performance.now();
+const report = new Report();
+const bench = await prepareBench(report, { runs, full, ...(postgres ? { postgres } : {}) });
 try {
-  console.log(`findingmodel bench: ${cpus()[0]?.model} x${cpus().length}, Node ${process.version}, ${runs} runs each, medians\n`);
-  const copy = path.join(work, "defs");
-  cpSync(defs, copy, { recursive: true });
-
-  // Model core (issue 2): validate --reformat and export, whole process.
-  const readParse = timeProcess(runs, () => floorArgs(READ_PARSE, copy));
-  vsFloor("validate --reformat (2,382 files)", timeProcess(runs, () => [cli, "validate", "--reformat", "--json", copy]).ms, readParse.ms, 2);
-  const out = path.join(work, "out");
-  const floorOut = path.join(work, "floor-out");
-  const readParseWrite = timeProcess(runs, () => floorArgs(READ_PARSE_WRITE, copy, floorOut), () => rmSync(floorOut, { recursive: true, force: true }));
-  vsFloor("export, first run (writes all 2,384 files)", timeProcess(runs, () => [cli, "export", copy, "--out", out], () => rmSync(out, { recursive: true, force: true })).ms, readParseWrite.ms, 3);
-  vsFloor("export, nothing changed", timeProcess(runs, () => [cli, "export", copy, "--out", out]).ms, readParse.ms, 3);
-
-  // Sync (issue 3), whole process.
-  const db = path.join(work, "bench.db");
-  const removeDb = () => ["", "-wal", "-shm"].forEach((s) => rmSync(db + s, { force: true }));
-  const sync = () => [cli, "index", "sync", copy, "--db", db, "--allow-duplicate-synonyms", "--json"];
-  const readHashParse = timeProcess(runs, () => floorArgs(READ_HASH_PARSE, copy));
-  const cold = timeProcess(runs, sync, removeDb);
-  vsFloor("cold sync (2,382 models, new database)", cold.ms, readHashParse.ms, 1.5);
-  const listStat = timeProcess(runs, () => floorArgs(LIST_STAT, copy));
-  vsFloor("sync, nothing changed", timeProcess(runs, sync).ms, listStat.ms, 2);
-  const changing = path.join(copy, "abdominal_abscess.fm.json");
-  const original = readFileSync(changing, "utf8");
-  let n = 0;
-  const oneFile = timeProcess(runs, sync, () => writeFileSync(changing, original.replace("A localized collection of pus", `A localized collection of pus (${++n})`)));
-  writeFileSync(changing, original);
-  vsFloor("sync, one file changed", oneFile.ms, listStat.ms, 2);
-  report({ name: "cold sync peak memory", value: cold.peakMb, unit: "MB" });
-
-  // Search in-process on the synced database.
-  timeProcess(1, sync);
-  const queries = benchQueries(defs);
-  const index = await openIndex({ db, cache: false });
-  for (const q of queries) await index.search(q); // warm up
-  const perQuery: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    for (const q of queries) {
-      const t = performance.now();
-      await index.search(q);
-      perQuery.push(performance.now() - t);
-    }
+  for (const [name, section] of Object.entries(SECTIONS)) {
+    if (!only.includes(name)) continue;
+    const t = performance.now();
+    await section(bench);
+    console.log(`(${name}: ${((performance.now() - t) / 1000).toFixed(0)} s)`);
   }
-  report({ name: `search, ${queries.length} queries: median`, value: median(perQuery), unit: "ms", target: "under 1 ms", met: median(perQuery) < 1 });
-  report({ name: "search: p99", value: percentile(perQuery, 99), unit: "ms", target: "under 5 ms", met: percentile(perQuery, 99) < 5 });
-  const loops: number[] = [];
-  const batches: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    let t = performance.now();
-    for (const q of queries) await index.search(q);
-    loops.push(performance.now() - t);
-    t = performance.now();
-    await index.searchBatch(queries);
-    batches.push(performance.now() - t);
-  }
-  const batch = median(batches);
-  const loop = median(loops);
-  report({ name: "searchBatch of 100 vs 100 search calls", value: batch, unit: "ms", floor: loop, ratio: batch / loop, target: "faster than the loop", met: batch < loop });
-  await index.close();
-
-  // Scale: 10,000 synthetic models.
-  const synthetic = path.join(work, "synthetic");
-  timeProcess(1, () => [cli, "generate", synthetic, "--count", "10000"]);
-  const bigDb = path.join(work, "big.db");
-  const big = timeProcess(Math.min(runs, 3), () => [cli, "index", "sync", synthetic, "--db", bigDb, "--json"], () => ["", "-wal", "-shm"].forEach((s) => rmSync(bigDb + s, { force: true })));
-  report({ name: "cold sync, 10,000 synthetic models", value: big.ms, unit: "ms", target: "under 5,000 ms", met: big.ms < 5000 });
-  report({ name: "cold sync, 10,000: peak memory", value: big.peakMb, unit: "MB", target: "under 300 MB", met: big.peakMb < 300 });
-
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${report.figures.filter((f) => f.met === false).length} of ${report.figures.filter((f) => f.met !== undefined).length} targets not met; ${seconds.toFixed(0)} s`);
   if (jsonFile) {
-    const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, platform: process.platform };
-    writeFileSync(jsonFile, JSON.stringify({ date: new Date().toISOString(), machine, runs, figures }, null, 2) + "\n");
-    console.log(`\nwrote ${jsonFile}`);
+    report.write(jsonFile, { runs, full, sections: only, seconds });
+    console.log(`wrote ${jsonFile}`);
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  rmSync(bench.work, { recursive: true, force: true });
 }

@@ -7,7 +7,19 @@ import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
-import { checkLimit, checkQuery, checkTags, SearchQueryError, searchTerms } from "./search-query.js";
+import {
+  checkLimit,
+  checkQuery,
+  checkTags,
+  closestTitlesFirst,
+  hasEveryTerm,
+  REORDERED,
+  replacementTerms,
+  replaceWords,
+  SearchQueryError,
+  searchTerms,
+  Vocabulary,
+} from "./search-query.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 
@@ -15,6 +27,16 @@ export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
   cache?: { max: number; ttlMs: number } | false;
   monitor?: PerformanceMonitor;
+  /**
+   * Look again when the best result lacks a word of the query: with typing errors corrected and
+   * Latin/Greek plurals swapped (see search-query.ts). Default true; false only to measure it.
+   */
+  nearWords?: boolean;
+  /**
+   * Put the first full-text results in order of how closely a name or synonym matches the query
+   * (see closestTitlesFirst in search-query.ts). Default true; false only to measure it.
+   */
+  titleOrder?: boolean;
 }
 
 export interface SearchOptions {
@@ -27,6 +49,11 @@ export interface SearchOptions {
 export class FindingModelIndex {
   readonly monitor: PerformanceMonitor;
   private readonly cache: QueryCache<unknown> | undefined;
+  private readonly nearWords: boolean;
+  private readonly titleOrder: boolean;
+  /** The indexed words, read when a search first needs them; dropped on every write and after the cache's time to live. */
+  private vocabulary: { promise: Promise<Vocabulary>; until: number } | undefined;
+  private readonly vocabularyTtlMs: number;
 
   constructor(
     readonly store: Store,
@@ -35,6 +62,9 @@ export class FindingModelIndex {
     this.monitor = options.monitor ?? new PerformanceMonitor();
     const cache = options.cache ?? { max: 1000, ttlMs: 5 * 60_000 };
     this.cache = cache ? new QueryCache<unknown>(cache) : undefined;
+    this.nearWords = options.nearWords ?? true;
+    this.titleOrder = options.titleOrder ?? true;
+    this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -44,7 +74,7 @@ export class FindingModelIndex {
     try {
       return await this.monitor.time("sync", () => syncFolder(this.store, dir, options));
     } finally {
-      this.cache?.invalidate();
+      this.invalidate();
     }
   }
 
@@ -59,7 +89,7 @@ export class FindingModelIndex {
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
-      this.cache?.invalidate();
+      this.invalidate();
     }
   }
 
@@ -71,7 +101,7 @@ export class FindingModelIndex {
       await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
       return true;
     } finally {
-      this.cache?.invalidate();
+      this.invalidate();
     }
   }
 
@@ -84,7 +114,7 @@ export class FindingModelIndex {
       await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
       return unused.length;
     } finally {
-      this.cache?.invalidate();
+      this.invalidate();
     }
   }
 
@@ -161,7 +191,9 @@ export class FindingModelIndex {
   /**
    * Models matching `query`: those whose ID, name or a synonym equals it first, then full-text
    * results (name, synonyms, description, tags, attribute names, weighted in that order) up to
-   * `limit`, without duplicates. Case, plural/singular and punctuation do not stop a match.
+   * `limit`, without duplicates, the first 10 of them with the closest name or synonym first. Case,
+   * plural/singular, punctuation and one typing error in a word do not stop a match (see
+   * search-query.ts: closestTitlesFirst, near words).
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
@@ -184,27 +216,42 @@ export class FindingModelIndex {
         else if (!misses.includes(q)) misses.push(q);
       }
       const exact = await Promise.all(misses.map((q) => this.store.exactMatches(q, { limit, tags })));
+      // Enough full-text results for each query to be arranged as search() arranges its own.
+      const most = Math.max(0, ...exact.map((e) => e.length));
       const texts = await this.store.textSearchMany(
         misses.map((q) => searchTerms(q)),
-        { limit, tags },
+        { limit: Math.max(limit, REORDERED + most), tags },
       );
-      misses.forEach((q, i) => {
+      for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const merged = [...first, ...texts[i]!.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+        const text = texts[i]!.filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const merged = await this.arrange(q, searchTerms(q), first, text, limit, tags, true);
         results.set(q, merged);
         this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
-      });
+      }
       return results;
     });
   }
 
-  private async searchUncached(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+  private async searchUncached(query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
     const exact = await this.store.exactMatches(query, { limit, tags });
     const terms = searchTerms(query);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
-    const rest = await this.store.textSearch(terms, { limit: limit - exact.length, tags, exclude: exact.map((e) => e.oifm_id) });
-    return [...exact, ...rest];
+    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id) });
+    return this.arrange(query, terms, exact, text, limit, tags, lookAgain);
+  }
+
+  /**
+   * The answer to `query` from its exact matches and (at least REORDERED) full-text results: exact
+   * matches first, then the full-text results with the first REORDERED in order of how closely a
+   * name or synonym matches; and, without exact matches, another look when the best result lacks
+   * one of the query's words.
+   */
+  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean): Promise<IndexEntry[]> {
+    if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
+    const results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
+    return lookAgain && exact.length === 0 ? this.lookAgain(query, terms, results, limit, tags) : results;
   }
 
   // --- exports and status ---
@@ -236,12 +283,59 @@ export class FindingModelIndex {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
   }
 
+  /** After a write: no cached result or word list outlives it. */
+  private invalidate(): void {
+    this.cache?.invalidate();
+    this.vocabulary = undefined;
+  }
+
+  private words(): Promise<Vocabulary> {
+    const now = Date.now();
+    if (!this.vocabulary || this.vocabulary.until < now) {
+      const store = this.store;
+      const pages = async function* () {
+        for (let offset = 0; ; offset += VOCABULARY_PAGE) {
+          const page = await store.list(VOCABULARY_PAGE, offset);
+          yield page.items;
+          if (page.items.length < VOCABULARY_PAGE) return;
+        }
+      };
+      const promise = Vocabulary.read(pages());
+      const entry = { promise, until: now + this.vocabularyTtlMs };
+      this.vocabulary = entry;
+      promise.catch(() => {
+        if (this.vocabulary === entry) this.vocabulary = undefined;
+      });
+    }
+    return this.vocabulary.promise;
+  }
+
+  /**
+   * `results` of `query`, or better ones: when the best result lacks one of the query's words,
+   * the query again with unindexed words corrected and Latin/Greek numbers swapped; if that finds
+   * a model with every word, its results come first.
+   */
+  private async lookAgain(query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    const words = terms.filter((t) => /\p{L}/u.test(t));
+    if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
+    const replacements = replacementTerms(words, await this.words());
+    if (!replacements) return results;
+    const again = await this.searchUncached(replaceWords(query, replacements), limit, tags, false);
+    const altTerms = words.map((t) => replacements.get(t) ?? t);
+    if (again[0] === undefined || !hasEveryTerm(again[0], altTerms)) return results;
+    const seen = new Set(again.map((e) => e.oifm_id));
+    return [...again, ...results.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+  }
+
   private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
     return this.monitor.time(op, () => (this.cache ? (this.cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>) : compute()));
   }
 }
 
 export class IndexWriteError extends Error {}
+
+/** Entries read at a time for the word list of near-word search. */
+const VOCABULARY_PAGE = 5000;
 
 function checkOffset(offset: unknown): number {
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw new SearchQueryError(`offset must be a whole number of at least 0; got ${String(offset)}`);

@@ -14,15 +14,27 @@ import type { EntryRecord, SyncChanges } from "../store.js";
 import { StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
 
-export function makeApply(db: Database.Database, s: Statements): (changes: SyncChanges) => void {
+/**
+ * How rows are written: "batched" (the default, as described above) or "per-row", one statement
+ * call per row of every table, the straightforward way; kept only to measure what batching saves
+ * (`npm run bench`). Both write the same rows and fail the same way.
+ */
+export type WriteMode = "batched" | "per-row";
+
+export function makeApply(db: Database.Database, s: Statements, mode: WriteMode = "batched"): (changes: SyncChanges) => void {
   const write = db.transaction((changes: SyncChanges) => {
     const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
-    if (removed.length > 0) {
+    if (mode === "per-row") {
+      for (const id of removed) {
+        s.deleteFtsOne.run(id);
+        s.deleteModelOne.run(id);
+      }
+    } else if (removed.length > 0) {
       const json = JSON.stringify(removed);
       s.deleteFts.run(json);
       s.deleteModels.run(json);
     }
-    if (changes.upserts.length > 0) insertModels(s, changes.upserts);
+    if (changes.upserts.length > 0) (mode === "per-row" ? insertModelsPerRow : insertModels)(s, changes.upserts);
     for (const p of changes.people) {
       guard(() => s.upsertPerson.run(p.github_username, p.email, p.name, p.organization_code, p.url ?? null), `person "${p.github_username}"`);
     }
@@ -45,23 +57,7 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   batch.forEach((r, i) => {
     id += 1;
     try {
-      s.insertModel.run(
-        id,
-        r.oifm_id,
-        r.name,
-        r.name.toLowerCase(),
-        r.slugName,
-        r.filename,
-        r.fileHash,
-        r.fileSize,
-        r.fileMtimeMs,
-        r.description,
-        JSON.stringify(r.synonyms),
-        JSON.stringify(r.tags),
-        // Exactly the declared fields, whatever else the caller's objects carry.
-        JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
-        JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
-      );
+      s.insertModel.run(id, ...modelColumns(r));
     } catch (e) {
       throw modelClash(e, s, r, batch.slice(0, i));
     }
@@ -79,6 +75,50 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   s.insertSynonyms.run(JSON.stringify(synonyms));
   s.insertTags.run(JSON.stringify(tags));
   s.insertFts.run(JSON.stringify(fts));
+}
+
+/** The same rows as insertModels, one statement call each. */
+function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void {
+  let id = s.maxModelId.get() ?? 0;
+  batch.forEach((r, i) => {
+    id += 1;
+    try {
+      s.insertModel.run(id, ...modelColumns(r));
+    } catch (e) {
+      throw modelClash(e, s, r, batch.slice(0, i));
+    }
+    s.insertModelJson.run(id, r.modelJson);
+    r.attributes.forEach((a, j) => {
+      try {
+        s.insertAttribute.run(a.oifma_id, id, a.name, a.type);
+      } catch (e) {
+        throw attributeClashAt(e, s, batch, i, j);
+      }
+    });
+    for (const syn of uniqueLower(r.synonyms)) s.insertSynonym.run(id, syn.lower);
+    for (const tag of uniqueLower(r.tags)) s.insertTag.run(id, tag.lower, tag.value);
+    s.insertFtsRow.run(id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n"));
+  });
+}
+
+/** The columns of a models row after its key, in insertModel's order. */
+function modelColumns(r: EntryRecord): [string, string, string, string, string, string, number, number, string, string, string, string, string] {
+  return [
+    r.oifm_id,
+    r.name,
+    r.name.toLowerCase(),
+    r.slugName,
+    r.filename,
+    r.fileHash,
+    r.fileSize,
+    r.fileMtimeMs,
+    r.description,
+    JSON.stringify(r.synonyms),
+    JSON.stringify(r.tags),
+    // Exactly the declared fields, whatever else the caller's objects carry.
+    JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
+    JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
+  ];
 }
 
 const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
@@ -123,6 +163,21 @@ function attributeClash(e: unknown, s: Statements, batch: readonly EntryRecord[]
       }
     }
   }
+  return new StoreError("constraint", `the attributes cannot be written: ${(e as Error).message}`);
+}
+
+/**
+ * What attribute `j` of `batch[i]` clashed with, written row by row (so the batch's earlier rows
+ * are in the table already): the same words as attributeClash.
+ */
+function attributeClashAt(e: unknown, s: Statements, batch: readonly EntryRecord[], i: number, j: number): unknown {
+  if (!isConstraint(e)) return e;
+  const r = batch[i]!;
+  const id = r.attributes[j]!.oifma_id;
+  const k = batch.findIndex((x, n) => n <= i && (n === i ? x.attributes.slice(0, j) : x.attributes).some((a) => a.oifma_id === id));
+  if (k >= 0) return new StoreError("constraint", `attribute ID ${id} of ${describe(r)} is also used by ${k === i ? "another attribute of the same model" : describe(batch[k]!)}`);
+  const owner = s.ownerOfAttribute.get(id);
+  if (owner) return new StoreError("constraint", `attribute ID ${id} of ${describe(r)} is already used by model ${owner.oifm_id} (file ${owner.filename})`);
   return new StoreError("constraint", `the attributes cannot be written: ${(e as Error).message}`);
 }
 

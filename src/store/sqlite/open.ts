@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
+import type { WriteMode } from "./apply.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { checkSchema, migrate, PAGE_SIZE, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -12,6 +13,13 @@ export interface SqliteOpenOptions {
   readonly?: boolean;
   /** How long to wait for another connection's write lock before failing with "locked" (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * "batched" (default): the rows hanging off each change's models go in one statement per table;
+   * "per-row": one statement call per row, the straightforward way. Only for measuring (see apply.ts).
+   */
+  writeMode?: WriteMode;
+  /** Called with the SQL text of every statement the connection runs (to count round trips); better-sqlite3's `verbose`. */
+  onStatement?: (sql: string) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -31,7 +39,9 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
 
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: readonly && !memory, fileMustExist: readonly, timeout: busyTimeoutMs });
+    const onStatement = options.onStatement;
+    const verbose = onStatement && ((sql?: unknown) => onStatement(String(sql)));
+    db = new Database(file, { readonly: readonly && !memory, fileMustExist: readonly, timeout: busyTimeoutMs, ...(verbose ? { verbose } : {}) });
     // Look before touching anything: a file that is not ours, or is newer, is refused unchanged.
     const state = readSchemaState(db);
     const needsSchema = checkSchema(file, state);
@@ -52,7 +62,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     }
     db.pragma("foreign_keys = ON");
     if (needsSchema) migrate(db, state.version);
-    return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) });
+    return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, options.writeMode);
   } catch (e) {
     db?.close();
     throw toStoreError(e, ctx);

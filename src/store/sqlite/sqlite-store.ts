@@ -14,7 +14,7 @@ import type {
   TextSearchOptions,
   ValidationSnapshot,
 } from "../store.js";
-import { makeApply } from "./apply.js";
+import { makeApply, type WriteMode } from "./apply.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { matchExpression, usableTerms } from "./fts-query.js";
 import { filterKind, prepareStatements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
@@ -32,9 +32,10 @@ export class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly ctx: SqliteStoreContext,
+    writeMode: WriteMode = "batched",
   ) {
     this.s = prepareStatements(db);
-    this.write = makeApply(db, this.s);
+    this.write = makeApply(db, this.s, writeMode);
   }
 
   /** Run `fn`, turning SQLite's errors into StoreErrors. */

@@ -98,6 +98,15 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes)" +
         " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)",
     ),
+    // One row per call: only for the "per-row" write mode (see apply.ts).
+    deleteFtsOne: prep<[string]>("DELETE FROM fts WHERE rowid = (SELECT id FROM models WHERE oifm_id = ?)"),
+    deleteModelOne: prep<[string]>("DELETE FROM models WHERE oifm_id = ?"),
+    insertAttribute: prep<[string, number, string, string]>("INSERT INTO attributes (oifma_id, model_id, name, type) VALUES (?, ?, ?, ?)"),
+    insertSynonym: prep<[number, string]>("INSERT INTO synonyms (model_id, synonym_lower) VALUES (?, ?)"),
+    insertTag: prep<[number, string, string]>("INSERT INTO tags (model_id, tag_lower, tag) VALUES (?, ?, ?)"),
+    insertFtsRow: prep<[number, string, string, string, string, string]>(
+      "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
     touch: prep<[number, number, string]>("UPDATE models SET file_size = ?, file_mtime_ms = ? WHERE oifm_id = ?"),
     upsertPerson: prep<[string, string, string, string, string | null]>(
       "INSERT INTO people (github_username, email, name, organization_code, url) VALUES (?, ?, ?, ?, ?)" +
