@@ -19,6 +19,7 @@ import { StoreError } from "../store.js";
 import { errorCode } from "./errors.js";
 import { SYNC_LOCK_CLASS } from "./locks.js";
 import type { Statements } from "./statements.js";
+import { entryColumns, uniqueLower } from "../rows.js";
 
 /** Runs one statement on the transaction's connection (counting it as a round trip). */
 export type Run = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
@@ -75,20 +76,7 @@ function insertParams(batch: readonly EntryRecord[]): Array<string | Buffer> {
     const tags = uniqueLower(r.tags);
     const jsonLength = Buffer.byteLength(r.modelJson, "utf8");
     const row = [
-      r.oifm_id,
-      r.name,
-      r.name.toLowerCase(),
-      r.slugName,
-      r.filename,
-      r.fileHash,
-      r.fileSize,
-      r.fileMtimeMs,
-      r.description,
-      JSON.stringify(r.synonyms),
-      JSON.stringify(r.tags),
-      // Exactly the declared fields, whatever else the caller's objects carry.
-      JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
-      JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
+      ...entryColumns(r),
       JSON.stringify(uniqueLower(r.synonyms).map((x) => x.lower)),
       JSON.stringify(tags.map((x) => x.lower)),
       JSON.stringify(tags.map((x) => x.value)),
@@ -194,18 +182,6 @@ export async function describeClash(e: unknown, changes: SyncChanges, s: Stateme
   return new StoreError("constraint", `the change clashes with the index: ${err.message}${err.detail ? ` (${err.detail})` : ""}`);
 }
 
-/** Values without repeats ignoring case, first spelling kept. */
-function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
-  const seen = new Set<string>();
-  const out: Array<{ value: string; lower: string }> = [];
-  for (const value of values) {
-    const lower = value.toLowerCase();
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    out.push({ value, lower });
-  }
-  return out;
-}
 
 /** Each key once, its last value winning (as writing them one after another would). */
 function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {

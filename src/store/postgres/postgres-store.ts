@@ -6,6 +6,7 @@
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
 import { createHash } from "node:crypto";
+import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { FileState, IndexEntry, Page, SlugMatch, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
@@ -372,14 +373,4 @@ function toEntry(r: EntryRow): IndexEntry {
   };
 }
 
-function toPerson(r: PersonRow): Person {
-  const p: Person = { github_username: r.github_username, email: r.email, name: r.name, organization_code: r.organization_code };
-  if (r.url !== null) p.url = r.url;
-  return p;
-}
 
-function toOrganization(r: OrganizationRow): Organization {
-  const o: Organization = { name: r.name, code: r.code };
-  if (r.url !== null) o.url = r.url;
-  return o;
-}

@@ -20,19 +20,7 @@ export interface EntryRow {
   attributes: Array<{ oifma_id: string; name: string; type: "choice" | "numeric" }>;
 }
 
-export interface PersonRow {
-  github_username: string;
-  email: string;
-  name: string;
-  organization_code: string;
-  url: string | null;
-}
 
-export interface OrganizationRow {
-  code: string;
-  name: string;
-  url: string | null;
-}
 
 const ENTRY_COLUMNS =
   "m.oifm_id, m.name, m.slug_name, m.filename, m.file_hash, m.file_size::float8 AS file_size, m.file_mtime_ms, m.description," +
@@ -180,3 +168,5 @@ export function statements(schema: string) {
 }
 
 export type Statements = ReturnType<typeof statements>;
+
+export type { OrganizationRow, PersonRow } from "../rows.js";

@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import type { EntryRecord, SyncChanges } from "../store.js";
 import { StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
+import { entryColumns, uniqueLower } from "../rows.js";
 
 /**
  * How rows are written: "batched" (the default, as described above) or "per-row", one statement
@@ -57,7 +58,7 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   batch.forEach((r, i) => {
     id += 1;
     try {
-      s.insertModel.run(id, ...modelColumns(r));
+      s.insertModel.run(id, ...entryColumns(r));
     } catch (e) {
       throw modelClash(e, s, r, batch.slice(0, i));
     }
@@ -83,7 +84,7 @@ function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void 
   batch.forEach((r, i) => {
     id += 1;
     try {
-      s.insertModel.run(id, ...modelColumns(r));
+      s.insertModel.run(id, ...entryColumns(r));
     } catch (e) {
       throw modelClash(e, s, r, batch.slice(0, i));
     }
@@ -101,25 +102,6 @@ function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void 
   });
 }
 
-/** The columns of a models row after its key, in insertModel's order. */
-function modelColumns(r: EntryRecord): [string, string, string, string, string, string, number, number, string, string, string, string, string] {
-  return [
-    r.oifm_id,
-    r.name,
-    r.name.toLowerCase(),
-    r.slugName,
-    r.filename,
-    r.fileHash,
-    r.fileSize,
-    r.fileMtimeMs,
-    r.description,
-    JSON.stringify(r.synonyms),
-    JSON.stringify(r.tags),
-    // Exactly the declared fields, whatever else the caller's objects carry.
-    JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
-    JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
-  ];
-}
 
 const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
 
@@ -194,15 +176,3 @@ function isConstraint(e: unknown): boolean {
   return e instanceof Database.SqliteError && e.code.startsWith("SQLITE_CONSTRAINT");
 }
 
-/** Values without repeats ignoring case, first spelling kept. */
-function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
-  const seen = new Set<string>();
-  const out: Array<{ value: string; lower: string }> = [];
-  for (const value of values) {
-    const lower = value.toLowerCase();
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    out.push({ value, lower });
-  }
-  return out;
-}

@@ -1,6 +1,7 @@
 // The Store on one SQLite file (better-sqlite3). better-sqlite3 is synchronous; the methods are
 // async only to fit the Store shape, and each answers in one go inside.
 import { statSync } from "node:fs";
+import { toOrganization, toPerson } from "../rows.js";
 import type Database from "better-sqlite3";
 import type { Organization, Person } from "../../model/types.js";
 import type {
@@ -267,17 +268,7 @@ function toEntry(r: EntryRow): IndexEntry {
   };
 }
 
-function toPerson(r: PersonRow): Person {
-  const p: Person = { github_username: r.github_username, email: r.email, name: r.name, organization_code: r.organization_code };
-  if (r.url !== null) p.url = r.url;
-  return p;
-}
 
-function toOrganization(r: OrganizationRow): Organization {
-  const o: Organization = { name: r.name, code: r.code };
-  if (r.url !== null) o.url = r.url;
-  return o;
-}
 
 function fileSize(file: string): number {
   try {

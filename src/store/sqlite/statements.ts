@@ -1,3 +1,4 @@
+import type { OrganizationRow, PersonRow } from "../rows.js";
 // Every SQL statement the SQLite store runs, prepared once when the store opens.
 import type Database from "better-sqlite3";
 
@@ -9,19 +10,7 @@ import type Database from "better-sqlite3";
  */
 export type EntryRow = [string, string, string, string, string, number, number, string, string, string, string, string];
 
-export interface PersonRow {
-  github_username: string;
-  email: string;
-  name: string;
-  organization_code: string;
-  url: string | null;
-}
 
-export interface OrganizationRow {
-  code: string;
-  name: string;
-  url: string | null;
-}
 
 /** Parameters of a filtered search: JSON arrays of lower-cased tags and of oifm_ids to leave out. */
 export interface FilterParams {
@@ -187,3 +176,5 @@ export function prepareStatements(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+export type { OrganizationRow, PersonRow } from "../rows.js";

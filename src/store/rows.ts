@@ -1,0 +1,63 @@
+// Row shapes and conversions every engine shares: contributors as stored, the entry columns of a
+// model row, values without repeats ignoring case. SQL stays in the engine folders.
+import type { Organization, Person } from "../model/types.js";
+import type { EntryRecord } from "./store.js";
+
+export interface PersonRow {
+  github_username: string;
+  email: string;
+  name: string;
+  organization_code: string;
+  url: string | null;
+}
+
+export interface OrganizationRow {
+  code: string;
+  name: string;
+  url: string | null;
+}
+
+export function toPerson(r: PersonRow): Person {
+  const p: Person = { github_username: r.github_username, email: r.email, name: r.name, organization_code: r.organization_code };
+  if (r.url !== null) p.url = r.url;
+  return p;
+}
+
+export function toOrganization(r: OrganizationRow): Organization {
+  const o: Organization = { name: r.name, code: r.code };
+  if (r.url !== null) o.url = r.url;
+  return o;
+}
+
+/** The columns of a model row, in the order both engines' tables declare them. */
+export function entryColumns(r: EntryRecord): [string, string, string, string, string, string, number, number, string, string, string, string, string] {
+  return [
+    r.oifm_id,
+    r.name,
+    r.name.toLowerCase(),
+    r.slugName,
+    r.filename,
+    r.fileHash,
+    r.fileSize,
+    r.fileMtimeMs,
+    r.description,
+    JSON.stringify(r.synonyms),
+    JSON.stringify(r.tags),
+    // Exactly the declared fields, whatever else the caller's objects carry.
+    JSON.stringify(r.contributors.map((c) => ({ kind: c.kind, key: c.key, name: c.name }))),
+    JSON.stringify(r.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }))),
+  ];
+}
+
+/** Values without repeats ignoring case, first spelling kept. */
+export function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ value: string; lower: string }> = [];
+  for (const value of values) {
+    const lower = value.toLowerCase();
+    if (seen.has(lower)) continue;
+    seen.add(lower);
+    out.push({ value, lower });
+  }
+  return out;
+}
