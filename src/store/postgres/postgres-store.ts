@@ -19,9 +19,6 @@ import { releasePool } from "./pool.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
-/** How often a read is tried again after losing its connection (each time on a new one). */
-const READ_RETRIES = 3;
-
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
   private readonly s: Statements;
@@ -54,7 +51,9 @@ export class PostgresStore implements Store {
         this.trips++;
         return (await this.pool.query<R>(query)).rows;
       } catch (e) {
-        if (attempt < READ_RETRIES && isConnectionLost(e)) continue;
+        // After a server restart every idle connection in the pool may be dead, and each failed
+        // one is discarded: one more try than the pool holds always reaches a fresh connection.
+        if (attempt < this.config.poolMax + 1 && isConnectionLost(e)) continue;
         throw toStoreError(e, this.config);
       }
     }
@@ -117,7 +116,9 @@ export class PostgresStore implements Store {
           organizations: organizations.map(toOrganization),
         };
       } catch (e) {
-        if (attempt < READ_RETRIES && isConnectionLost(e)) continue;
+        // After a server restart every idle connection in the pool may be dead, and each failed
+        // one is discarded: one more try than the pool holds always reaches a fresh connection.
+        if (attempt < this.config.poolMax + 1 && isConnectionLost(e)) continue;
         throw toStoreError(e, this.config);
       }
     }
@@ -132,7 +133,7 @@ export class PostgresStore implements Store {
       if (step.ok) return;
       // Lost before the transaction began (a pooled connection the server had closed, say):
       // nothing was done, so a fresh connection may try again. Lost later: rolled back, reported.
-      if (step.at === "begin" && attempt < READ_RETRIES && isConnectionLost(step.error)) continue;
+      if (step.at === "begin" && attempt < this.config.poolMax + 1 && isConnectionLost(step.error)) continue;
       const e = step.error;
       if (step.at === "begin" && errorCode(e) === "57014") {
         throw new StoreError(
