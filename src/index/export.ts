@@ -17,9 +17,10 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
 }
 
 export async function exportRegistry(defsDir: string, outDir: string): Promise<ExportReport> {
-  const { processed, changed: _notCanonical, ...report } = await checkModelFiles([defsDir], { markdown: true });
-  const result: ExportReport = { ...report, written: [], unchanged: 0 };
-  if (report.errors.length > 0 || report.conflicts.length > 0) return result;
+  // Whether the definitions are in canonical form is validate's business, not reported here.
+  const { processed, files, valid, invalid, errors, conflicts } = await checkModelFiles([defsDir], { markdown: true });
+  const result: ExportReport = { files, valid, invalid, errors, conflicts, written: [], unchanged: 0 };
+  if (errors.length > 0 || conflicts.length > 0) return result;
 
   const entries: RegistryEntry[] = processed.map((f) => ({ filename: toPosix(path.relative(defsDir, f.file)), model: f.summary! }));
   const outputs = new Map<string, string>();
