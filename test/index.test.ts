@@ -38,6 +38,12 @@ describe("sync of the real registry", () => {
     expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], applied: false });
   });
 
+  it("refuses a single file or a missing folder as the folder to sync, changing nothing", async () => {
+    await expect(index.sync(DEFS + "abdominal_abscess.fm.json")).rejects.toThrow(/is a file; sync takes the folder/);
+    await expect(index.sync(DEFS + "no-such-folder")).rejects.toThrow(/does not exist/);
+    expect(await index.count()).toBe(2382);
+  });
+
   it("gives back each whole model exactly as its file holds it", async () => {
     for (const file of ["abdominal_abscess.fm.json", "breast_density.fm.json", "cervical_lymph_nodes.fm.json"]) {
       const text = readFileSync(DEFS + file, "utf8");

@@ -3,6 +3,7 @@
 //   hash and check the rest (worker threads) -> plan (added / updated / removed / unchanged) ->
 //   check the batch against itself and the index (one bulk read) -> apply in one transaction.
 // All or nothing by default: if any file fails, the index does not change at all.
+import { statSync } from "node:fs";
 import path from "node:path";
 import { slugOf } from "../model/slug.js";
 import type { Contributor, Organization, Person } from "../model/types.js";
@@ -65,6 +66,8 @@ interface Candidate extends BatchModel {
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
   const found = findModelFiles([dir]);
   if (found.missing.length > 0) throw new SyncDirectoryError(`${dir} does not exist`);
+  // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
+  if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   return syncFiles(store, dir, found.files, problems, true, options);
 }
