@@ -72,6 +72,22 @@ describe("validation against the registry's rules", () => {
     ]);
   });
 
+  it("names the exact place of a problem deep inside lists", () => {
+    const m = base();
+    m.attributes[0].values[1].index_codes = [{ system: "SNOMED", code: "12" }, "RID5"];
+    m.attributes[1].index_codes = [];
+    m.contributors.push({ name: "Org", code: "ab" });
+    m.tags = ["ok", 7];
+    expect(issues(m)).toEqual([
+      { path: "$.tags[1]", message: "expected a string, got the number 7" },
+      { path: "$.contributors[1].name", message: 'name must be at least 5 characters long; got 3: "Org"' },
+      { path: "$.contributors[1].code", message: '"ab" is not a valid code: expected 3-4 capital letters, e.g. MSFT' },
+      { path: "$.attributes[0].values[1].index_codes[0].code", message: 'code must be at least 3 characters long; got 2: "12"' },
+      { path: "$.attributes[0].values[1].index_codes[1]", message: 'expected an index code object ({system, code, display}), got the string "RID5"' },
+      { path: "$.attributes[1].index_codes", message: "index_codes must not be an empty list; leave it out instead" },
+    ]);
+  });
+
   it("rejects what is not a model at all", () => {
     for (const value of [[], "text", 3, null, {}]) expect(issues(value).length).toBeGreaterThan(0);
     expect(issues([])).toEqual([{ path: "$", message: "expected a finding model object, got a list" }]);

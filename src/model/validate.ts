@@ -59,6 +59,32 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ID_FORM = "OIFM_, 3-4 capital letters (the organization code), _ and 6 digits, e.g. OIFM_MSFT_123456";
 const ATTRIBUTE_ID_FORM = "OIFMA_, 3-4 capital letters, _ and 6 digits, e.g. OIFMA_MSFT_123456";
 
+// Rules of the string fields, made once (this runs for every string of every file).
+type StringRule = { required?: boolean; min?: number; max?: number; pattern?: RegExp; form?: string };
+const REQUIRED: StringRule = { required: true };
+const REQUIRED_3: StringRule = { required: true, min: 3 };
+const REQUIRED_5: StringRule = { required: true, min: 5 };
+const OPTIONAL: StringRule = {};
+const OPTIONAL_3: StringRule = { min: 3 };
+const MODEL_ID: StringRule = { pattern: OIFM_ID_PATTERN, form: ID_FORM };
+const ATTRIBUTE_ID: StringRule = { pattern: OIFMA_ID_PATTERN, form: ATTRIBUTE_ID_FORM };
+const REQUIRED_MODEL_ID: StringRule = { ...MODEL_ID, required: true };
+const REQUIRED_ATTRIBUTE_ID: StringRule = { ...ATTRIBUTE_ID, required: true };
+const ATTRIBUTE_NAME: StringRule = { required: true, min: 3, max: 100 };
+const ATTRIBUTE_DESCRIPTION: StringRule = { min: 5, max: 500 };
+const SOURCE_CODE: StringRule = { required: true, pattern: SOURCE_CODE_PATTERN, form: "3-4 capital letters, e.g. MSFT" };
+const E_MAIL: StringRule = { required: true, pattern: EMAIL, form: "an e-mail address such as name@example.org" };
+const URL_TEXT: StringRule = { min: 1, max: 2083 };
+
+/**
+ * The JSON path of something: `at` is the path of its parent, `i` its position in that list (-1
+ * when it is not in a list). Paths are only written out for a problem: building one for every
+ * field checked made most of the garbage of a run.
+ */
+function where(at: string, i: number): string {
+  return i < 0 ? at : `${at}[${i}]`;
+}
+
 class Checker {
   readonly issues: ModelIssue[] = [];
   constructor(private readonly full: boolean) {}
@@ -68,24 +94,24 @@ class Checker {
   }
 
   model(value: unknown): FindingModelBase | FindingModelFull | undefined {
-    const o = this.object(value, "$", "a finding model object");
+    const o = this.object(value, "$", -1, "a finding model object");
     if (!o) return undefined;
-    this.unknownKeys(o, ROOT_KEYS, "$");
+    this.unknownKeys(o, ROOT_KEYS, "$", -1);
     const out: Json = {};
-    const id = this.string(o, "oifm_id", "$", { required: this.full, pattern: OIFM_ID_PATTERN, form: ID_FORM });
+    const id = this.string(o, "oifm_id", "$", -1, this.full ? REQUIRED_MODEL_ID : MODEL_ID);
     if (id !== undefined) out.oifm_id = id;
-    out.name = this.string(o, "name", "$", { required: true, min: 5 });
-    out.description = this.string(o, "description", "$", { required: true, min: 5 });
-    this.put(out, "synonyms", this.stringList(o, "synonyms", "$"));
-    this.put(out, "tags", this.stringList(o, "tags", "$"));
-    this.put(out, "contributors", this.contributors(o, "$"));
-    out.attributes = this.attributes(o, "$");
-    this.put(out, "index_codes", this.indexCodes(o, "index_codes", "$"));
+    out.name = this.string(o, "name", "$", -1, REQUIRED_5);
+    out.description = this.string(o, "description", "$", -1, REQUIRED_5);
+    this.put(out, "synonyms", this.stringList(o, "synonyms"));
+    this.put(out, "tags", this.stringList(o, "tags"));
+    this.put(out, "contributors", this.contributors(o));
+    out.attributes = this.attributes(o);
+    this.put(out, "index_codes", this.indexCodes(o, "index_codes", "$", -1));
     return out as unknown as FindingModelFull;
   }
 
-  private attributes(o: Json, at: string): Attribute[] {
-    const path = `${at}.attributes`;
+  private attributes(o: Json): Attribute[] {
+    const path = "$.attributes";
     const list = o.attributes;
     if (list === undefined || list === null) {
       this.fail(path, "attributes is required: a list of at least one choice or numeric attribute");
@@ -98,34 +124,35 @@ class Checker {
     if (list.length === 0) this.fail(path, "a finding model needs at least one attribute");
     const seen = new Map<string, number>();
     const out: Attribute[] = [];
-    list.forEach((item, i) => {
-      const attribute = this.attribute(item, `${path}[${i}]`);
-      if (!attribute) return;
+    for (let i = 0; i < list.length; i++) {
+      const attribute = this.attribute(list[i], path, i);
+      if (!attribute) continue;
       out.push(attribute);
       const id = attribute.oifma_id;
-      if (id === undefined) return;
+      if (id === undefined) continue;
       const first = seen.get(id);
       if (first === undefined) seen.set(id, i);
       else this.fail(`${path}[${i}].oifma_id`, `attribute ID ${id} is already used by attributes[${first}]; each attribute needs its own ID`);
-    });
+    }
     return out;
   }
 
-  private attribute(value: unknown, path: string): Attribute | undefined {
-    const o = this.object(value, path, "an attribute object");
+  private attribute(value: unknown, at: string, i: number): Attribute | undefined {
+    const o = this.object(value, at, i, "an attribute object");
     if (!o) return undefined;
+    const path = where(at, i);
     const type = o.type;
     if (type !== "choice" && type !== "numeric") {
       const got = type === undefined ? "it is missing" : `got ${describe(type)}`;
       this.fail(`${path}.type`, `type must be "choice" or "numeric"; ${got}`);
       return undefined;
     }
-    this.unknownKeys(o, type === "choice" ? CHOICE_KEYS : NUMERIC_KEYS, path);
+    this.unknownKeys(o, type === "choice" ? CHOICE_KEYS : NUMERIC_KEYS, path, -1);
     const out: Json = {};
-    const id = this.string(o, "oifma_id", path, { required: this.full, pattern: OIFMA_ID_PATTERN, form: ATTRIBUTE_ID_FORM });
+    const id = this.string(o, "oifma_id", path, -1, this.full ? REQUIRED_ATTRIBUTE_ID : ATTRIBUTE_ID);
     if (id !== undefined) out.oifma_id = id;
-    out.name = this.string(o, "name", path, { required: true, min: 3, max: 100 });
-    this.put(out, "description", this.string(o, "description", path, { min: 5, max: 500 }));
+    out.name = this.string(o, "name", path, -1, ATTRIBUTE_NAME);
+    this.put(out, "description", this.string(o, "description", path, -1, ATTRIBUTE_DESCRIPTION));
     out.type = type;
     if (type === "choice") {
       const values = this.choiceValues(o, path, id);
@@ -140,11 +167,11 @@ class Checker {
       }
       this.put(out, "minimum", minimum);
       this.put(out, "maximum", maximum);
-      this.put(out, "unit", this.string(o, "unit", path, {}));
+      this.put(out, "unit", this.string(o, "unit", path, -1, OPTIONAL));
       out.required = this.boolean(o, "required", path);
       copyNumberText(o, out);
     }
-    this.put(out, "index_codes", this.indexCodes(o, "index_codes", path));
+    this.put(out, "index_codes", this.indexCodes(o, "index_codes", path, -1));
     return out as unknown as ChoiceAttribute | NumericAttribute;
   }
 
@@ -158,20 +185,19 @@ class Checker {
     }
     if (list.length < 2) this.fail(path, `a choice attribute needs at least 2 values; it has ${list.length}`);
     const out: ChoiceValue[] = [];
-    list.forEach((item, i) => {
-      const vpath = `${path}[${i}]`;
-      const v = this.object(item, vpath, "a value object");
-      if (!v) return;
-      this.unknownKeys(v, VALUE_KEYS, vpath);
+    for (let i = 0; i < list.length; i++) {
+      const v = this.object(list[i], path, i, "a value object");
+      if (!v) continue;
+      this.unknownKeys(v, VALUE_KEYS, path, i);
       const value: Json = {};
       // The registry derives value codes from the attribute ID and the value's position.
       if (attributeId !== undefined) value.value_code = valueCode(attributeId, i);
-      else if (v.value_code !== undefined && v.value_code !== null) this.fail(`${vpath}.value_code`, "a value code needs an attribute ID (oifma_id) on its attribute");
-      value.name = this.string(v, "name", vpath, { required: true });
-      this.put(value, "description", this.string(v, "description", vpath, {}));
-      this.put(value, "index_codes", this.indexCodes(v, "index_codes", vpath));
+      else if (v.value_code !== undefined && v.value_code !== null) this.fail(`${path}[${i}].value_code`, "a value code needs an attribute ID (oifma_id) on its attribute");
+      value.name = this.string(v, "name", path, i, REQUIRED);
+      this.put(value, "description", this.string(v, "description", path, i, OPTIONAL));
+      this.put(value, "index_codes", this.indexCodes(v, "index_codes", path, i));
       out.push(value as unknown as ChoiceValue);
-    });
+    }
     return out;
   }
 
@@ -186,8 +212,8 @@ class Checker {
     return valueCount > 0 && v > valueCount ? valueCount : v;
   }
 
-  private contributors(o: Json, at: string): Contributor[] | undefined {
-    const path = `${at}.contributors`;
+  private contributors(o: Json): Contributor[] | undefined {
+    const path = "$.contributors";
     const list = o.contributors;
     if (list === undefined || list === null) return undefined;
     if (!Array.isArray(list)) {
@@ -195,73 +221,72 @@ class Checker {
       return undefined;
     }
     const out: Contributor[] = [];
-    list.forEach((item, i) => {
-      const cpath = `${path}[${i}]`;
-      const c = this.object(item, cpath, "a person or organization object");
-      if (!c) return;
+    for (let i = 0; i < list.length; i++) {
+      const c = this.object(list[i], path, i, "a person or organization object");
+      if (!c) continue;
       // A person has a GitHub username, e-mail and organization; anything else is an organization.
       const isPerson = "github_username" in c || "email" in c || "organization_code" in c;
-      if (isPerson) out.push(this.person(c, cpath));
-      else out.push(this.organization(c, cpath));
-    });
+      out.push(isPerson ? this.person(c, where(path, i)) : this.organization(c, where(path, i)));
+    }
     return out;
   }
 
   private person(c: Json, path: string): Person {
-    this.unknownKeys(c, PERSON_KEYS, path);
+    this.unknownKeys(c, PERSON_KEYS, path, -1);
     const out: Json = {
-      github_username: this.string(c, "github_username", path, { required: true, min: 3 }),
-      email: this.string(c, "email", path, { required: true, pattern: EMAIL, form: "an e-mail address such as name@example.org" }),
-      name: this.string(c, "name", path, { required: true, min: 3 }),
-      organization_code: this.string(c, "organization_code", path, { required: true, pattern: SOURCE_CODE_PATTERN, form: "3-4 capital letters, e.g. MSFT" }),
+      github_username: this.string(c, "github_username", path, -1, REQUIRED_3),
+      email: this.string(c, "email", path, -1, E_MAIL),
+      name: this.string(c, "name", path, -1, REQUIRED_3),
+      organization_code: this.string(c, "organization_code", path, -1, SOURCE_CODE),
     };
     this.put(out, "url", this.url(c, path));
     return out as unknown as Person;
   }
 
   private organization(c: Json, path: string): Organization {
-    this.unknownKeys(c, ORGANIZATION_KEYS, path);
+    this.unknownKeys(c, ORGANIZATION_KEYS, path, -1);
     const out: Json = {
-      name: this.string(c, "name", path, { required: true, min: 5 }),
-      code: this.string(c, "code", path, { required: true, pattern: SOURCE_CODE_PATTERN, form: "3-4 capital letters, e.g. MSFT" }),
+      name: this.string(c, "name", path, -1, REQUIRED_5),
+      code: this.string(c, "code", path, -1, SOURCE_CODE),
     };
     this.put(out, "url", this.url(c, path));
     return out as unknown as Organization;
   }
 
   private url(c: Json, path: string): string | undefined {
-    const url = this.string(c, "url", path, { min: 1, max: 2083 });
+    const url = this.string(c, "url", path, -1, URL_TEXT);
     if (url !== undefined && !isUri(url)) this.fail(`${path}.url`, `url must be an absolute URL such as https://example.org; got ${JSON.stringify(url)}`);
     return url;
   }
 
-  private indexCodes(o: Json, key: string, at: string): IndexCode[] | undefined {
-    const path = `${at}.${key}`;
+  /** The index codes `o[key]`, where `o` is at `where(at, i)`. */
+  private indexCodes(o: Json, key: string, at: string, i: number): IndexCode[] | undefined {
     const list = o[key];
     if (list === undefined || list === null) return undefined;
+    const path = `${where(at, i)}.${key}`;
     if (!Array.isArray(list)) {
       this.fail(path, `expected a list of index codes ({system, code, display}), got ${describe(list)}`);
       return undefined;
     }
     if (list.length === 0) this.fail(path, `${key} must not be an empty list; leave it out instead`);
     const out: IndexCode[] = [];
-    list.forEach((item, i) => {
-      const cpath = `${path}[${i}]`;
-      const c = this.object(item, cpath, "an index code object ({system, code, display})");
-      if (!c) return;
-      this.unknownKeys(c, CODE_KEYS, cpath);
+    for (let j = 0; j < list.length; j++) {
+      const c = this.object(list[j], path, j, "an index code object ({system, code, display})");
+      if (!c) continue;
+      this.unknownKeys(c, CODE_KEYS, path, j);
       const code: Json = {
-        system: this.string(c, "system", cpath, { required: true, min: 3 }),
-        code: this.string(c, "code", cpath, { required: true, min: 3 }),
+        system: this.string(c, "system", path, j, REQUIRED_3),
+        code: this.string(c, "code", path, j, REQUIRED_3),
       };
-      this.put(code, "display", this.string(c, "display", cpath, { min: 3 }));
+      this.put(code, "display", this.string(c, "display", path, j, OPTIONAL_3));
       out.push(code as unknown as IndexCode);
-    });
+    }
     return out;
   }
 
-  private stringList(o: Json, key: string, at: string): string[] | undefined {
-    const path = `${at}.${key}`;
+  /** A list of strings at the top of the model (synonyms, tags). */
+  private stringList(o: Json, key: string): string[] | undefined {
+    const path = `$.${key}`;
     const list = o[key];
     if (list === undefined || list === null) return undefined;
     if (!Array.isArray(list)) {
@@ -269,29 +294,32 @@ class Checker {
       return undefined;
     }
     if (list.length === 0) this.fail(path, `${key} must not be an empty list; leave it out instead`);
-    list.forEach((item, i) => {
-      if (typeof item !== "string") this.fail(`${path}[${i}]`, `expected a string, got ${describe(item)}`);
-    });
+    for (let i = 0; i < list.length; i++) {
+      if (typeof list[i] !== "string") this.fail(`${path}[${i}]`, `expected a string, got ${describe(list[i])}`);
+    }
     return list as string[];
   }
 
-  private string(o: Json, key: string, at: string, rule: { required?: boolean; min?: number; max?: number; pattern?: RegExp; form?: string }): string | undefined {
+  /** The string `o[key]`, where `o` is at `where(at, i)`. */
+  private string(o: Json, key: string, at: string, i: number, rule: StringRule): string | undefined {
     const v = o[key];
-    const path = `${at}.${key}`;
     if (v === undefined || v === null) {
-      if (rule.required) this.fail(path, `${key} is required${rule.min ? ` (text of at least ${rule.min} characters)` : ""}`);
+      if (rule.required) this.fail(`${where(at, i)}.${key}`, `${key} is required${rule.min ? ` (text of at least ${rule.min} characters)` : ""}`);
       return undefined;
     }
     if (typeof v !== "string") {
-      this.fail(path, `${key} must be a string, got ${describe(v)}`);
+      this.fail(`${where(at, i)}.${key}`, `${key} must be a string, got ${describe(v)}`);
       return undefined;
     }
-    if (rule.min !== undefined || rule.max !== undefined) {
+    // A string has at most as many characters (code points) as UTF-16 units and at least half as
+    // many, so only a length near a bound needs counting.
+    const { min, max } = rule;
+    if ((min !== undefined && v.length >> 1 < min) || (max !== undefined && v.length > max)) {
       const length = characterCount(v);
-      if (rule.min !== undefined && length < rule.min) this.fail(path, `${key} must be at least ${rule.min} characters long; got ${length}: ${JSON.stringify(v)}`);
-      if (rule.max !== undefined && length > rule.max) this.fail(path, `${key} must be at most ${rule.max} characters long; got ${length}`);
+      if (min !== undefined && length < min) this.fail(`${where(at, i)}.${key}`, `${key} must be at least ${min} characters long; got ${length}: ${JSON.stringify(v)}`);
+      if (max !== undefined && length > max) this.fail(`${where(at, i)}.${key}`, `${key} must be at most ${max} characters long; got ${length}`);
     }
-    if (rule.pattern && !rule.pattern.test(v)) this.fail(path, `${JSON.stringify(v)} is not a valid ${key}: expected ${rule.form}`);
+    if (rule.pattern && !rule.pattern.test(v)) this.fail(`${where(at, i)}.${key}`, `${JSON.stringify(v)} is not a valid ${key}: expected ${rule.form}`);
     return v;
   }
 
@@ -315,18 +343,19 @@ class Checker {
     return v;
   }
 
-  private object(value: unknown, path: string, what: string): Json | undefined {
+  /** `value` as an object, where it is at `where(at, i)`. */
+  private object(value: unknown, at: string, i: number, what: string): Json | undefined {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Json;
-    this.fail(path, `expected ${what}, got ${describe(value)}`);
+    this.fail(where(at, i), `expected ${what}, got ${describe(value)}`);
     return undefined;
   }
 
-  private unknownKeys(o: Json, allowed: string[], path: string): void {
+  private unknownKeys(o: Json, allowed: string[], at: string, i: number): void {
     for (const key in o) {
       if (allowed.includes(key)) continue;
       const near = closest(key, allowed);
       const hint = near ? `did you mean "${near}"?` : `allowed here: ${allowed.join(", ")}`;
-      this.fail(`${path}.${key}`, `unknown field "${key}" (${hint}); the registry would drop it`);
+      this.fail(`${where(at, i)}.${key}`, `unknown field "${key}" (${hint}); the registry would drop it`);
     }
   }
 
