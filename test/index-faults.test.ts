@@ -1,13 +1,13 @@
 // Faults around the index, through the command a user runs: a database that is locked, damaged
 // or from the future, a sync killed half-way, files that vanish.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
-import { syncFiles } from "../src/index/sync.js";
+import { syncFiles, syncFolder } from "../src/index/sync.js";
 import { DEFS } from "./corpus.js";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -111,6 +111,49 @@ describe("files", () => {
       expect(report.errors).toEqual([{ file: gone, path: "$", message: expect.stringMatching(/does not exist/) }]);
       expect(await store.count()).toBe(0);
       expect(existsSync(gone)).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  // A sync holds model JSON up to a budget and reads files past it again when it writes them.
+  it("indexes the same JSON when it reads files again instead of holding their text", async () => {
+    const dir = path.join(work, "budget");
+    expect(cli(["generate", dir, "--count", "40"]).code).toBe(0);
+    writeFileSync(path.join(dir, "not-canonical.fm.json"), JSON.stringify(JSON.parse(readFileSync(path.join(DEFS, "abdominal_abscess.fm.json"), "utf8"))));
+    const json = async (budget: number) => {
+      const store = await openSqliteStore(path.join(work, `budget-${budget}.db`));
+      try {
+        const report = await syncFolder(store, dir, { heldJsonBudget: budget });
+        expect(report).toMatchObject({ added: 41, errors: [] });
+        const ids = (await store.fileStates()).map((s) => s.oifm_id);
+        return await store.getModelJsonBatch(ids);
+      } finally {
+        await store.close();
+      }
+    };
+    const held = await json(Number.MAX_SAFE_INTEGER);
+    const reread = await json(0);
+    expect(reread.size).toBe(41);
+    expect(reread).toEqual(held);
+    // The file that is not canonical is stored canonically either way.
+    expect([...reread.values()].filter((j) => j.startsWith('{\n  "oifm_id"')).length).toBe(41);
+  });
+
+  it("writes nothing when a file changes between its check and its write", async () => {
+    const dir = path.join(work, "changing");
+    expect(cli(["generate", dir, "--count", "5"]).code).toBe(0);
+    const store = await openSqliteStore(path.join(work, "changing.db"));
+    try {
+      const victim = path.join(dir, readdirSync(dir)[2]!);
+      const write = store.apply.bind(store);
+      // The change lands after every file was checked, just before the transaction writes them.
+      store.apply = async (changes) => {
+        writeFileSync(victim, readFileSync(victim, "utf8").replace('"description": "', '"description": "Changed. '));
+        return write(changes);
+      };
+      await expect(syncFolder(store, dir, { heldJsonBudget: 0 })).rejects.toThrow(`${victim} changed while the index was being synced, so nothing was written; run the sync again`);
+      expect(await store.count()).toBe(0);
     } finally {
       await store.close();
     }

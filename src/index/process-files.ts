@@ -51,7 +51,13 @@ export interface FileRecord {
   /** Size and modification time of the file as it was read (from the open file, not an earlier scan). */
   fileSize: number;
   fileMtimeMs: number;
-  modelJson: string;
+  /**
+   * The canonical JSON. A caller may drop it to hold less when `fileIsCanonical`: it is then the
+   * file's own text, to be read again (and checked against `fileHash`) when needed.
+   */
+  modelJson?: string;
+  /** Whether the file's bytes are exactly the canonical JSON (no byte order mark, same text). */
+  fileIsCanonical: boolean;
   contributors: Contributor[];
 }
 
@@ -100,7 +106,8 @@ export function processFile(file: string, options: ProcessOptions = {}): Process
   if (options.markdown) result.markdown = toMarkdown(checked.model);
   if (options.record) {
     const fileHash = createHash("sha256").update(bytes).digest("hex");
-    result.record = { fileHash, fileSize: size, fileMtimeMs: mtimeMs, modelJson: canonical, contributors: checked.model.contributors ?? [] };
+    const fileIsCanonical = !checked.hadBom && canonical === checked.text;
+    result.record = { fileHash, fileSize: size, fileMtimeMs: mtimeMs, modelJson: canonical, fileIsCanonical, contributors: checked.model.contributors ?? [] };
   }
   return result;
 }
@@ -139,6 +146,8 @@ export interface ProcessRun {
    * free to draw progress while workers do all the work.
    */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each result as it is done; what it returns is kept (to drop what need not be held). */
+  onResult?: (result: ProcessedFile) => ProcessedFile;
 }
 
 /** Process many files; results in the order given. */
@@ -151,7 +160,7 @@ export async function processFiles(files: readonly string[], options: ProcessOpt
   const results: ProcessedFile[] = new Array(files.length);
   let done = 0;
   const take = (chunk: Claimed) => {
-    for (const [i, result] of chunk) results[i] = result;
+    for (const [i, result] of chunk) results[i] = run.onResult ? run.onResult(result) : result;
     run.onProgress?.((done += chunk.length), files.length);
   };
   const workers = Array.from({ length: Math.max(0, workerCount) }, () => runWorker({ files, options, counter }, take));

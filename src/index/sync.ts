@@ -10,6 +10,7 @@ import type { Contributor, Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import type { ContributorRef, EntryRecord, FileState, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
 import { crossCheck, type BatchModel } from "./cross-check.js";
+import { HELD_JSON_BUDGET, holdJsonUpTo, withModelJson } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type FileRecord, type ProcessedFile } from "./process-files.js";
 import { findModelFiles, statFiles } from "./scan.js";
@@ -35,6 +36,8 @@ export interface SyncOptions {
    * compares hashes. Same result; only for measuring.
    */
   changeDetection?: "stat" | "hash";
+  /** Characters of model JSON held between checking and writing before files are read again instead (see held-json.ts). */
+  heldJsonBudget?: number;
 }
 
 export interface SyncReport {
@@ -104,7 +107,8 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   for (const p of problems) present.add(relativeName(dir, p.file));
   const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
 
-  const processed = await processFiles(toRead, { record: true }, { onProgress: options.onProgress, threads: options.threads });
+  const onResult = holdJsonUpTo(options.heldJsonBudget ?? HELD_JSON_BUDGET);
+  const processed = await processFiles(toRead, { record: true }, { onProgress: options.onProgress, threads: options.threads, onResult });
   const touched: NonNullable<SyncChanges["touched"]> = [];
   const candidates: Candidate[] = [];
   for (const p of processed) {
@@ -201,7 +205,7 @@ function planChanges(kept: Candidate[], removedFiles: string[], states: Map<stri
 
 function toEntryRecord(c: Candidate): EntryRecord {
   const s = c.summary;
-  return {
+  const entry = {
     oifm_id: s.oifm_id,
     name: s.name,
     slugName: slugOf(s.name),
@@ -214,8 +218,8 @@ function toEntryRecord(c: Candidate): EntryRecord {
     tags: s.tags ?? [],
     contributors: c.contributors.map(contributorRef),
     attributes: s.attributes,
-    modelJson: c.record.modelJson,
   };
+  return withModelJson(entry, c.file, c.record);
 }
 
 export function contributorRef(c: Contributor): ContributorRef {

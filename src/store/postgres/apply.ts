@@ -72,9 +72,12 @@ function insertParams(batch: readonly EntryRecord[]): Array<string | Buffer> {
   const columns: unknown[][] = Array.from({ length: 23 }, () => []);
   const attributes: unknown[][] = [[], [], [], []];
   let jsonAt = 1; // substring() counts from 1
+  const jsonTexts: string[] = [];
   batch.forEach((r, i) => {
     const tags = uniqueLower(r.tags);
-    const jsonLength = Buffer.byteLength(r.modelJson, "utf8");
+    const modelJson = r.modelJson; // read once: it may come from the model's file (see index/held-json.ts)
+    jsonTexts.push(modelJson);
+    const jsonLength = Buffer.byteLength(modelJson, "utf8");
     const row = [
       ...entryColumns(r),
       JSON.stringify(uniqueLower(r.synonyms).map((x) => x.lower)),
@@ -99,7 +102,7 @@ function insertParams(batch: readonly EntryRecord[]): Array<string | Buffer> {
       attributes[3]!.push(a.type);
     }
   });
-  const json = Buffer.from(batch.map((r) => r.modelJson).join(""), "utf8");
+  const json = Buffer.from(jsonTexts.join(""), "utf8");
   return [...columns.map(arrayLiteral), json, ...attributes.map(arrayLiteral)];
 }
 

@@ -57,7 +57,7 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   const fts: Array<[number, string, string, string, string, string]> = [];
   batch.forEach((r, i) => {
     id += 1;
-    insertModelRow(s, r, id, batch.slice(0, i));
+    insertModelRow(s, batch, i, id);
     for (const a of r.attributes) attributes.push([a.oifma_id, id, a.name, a.type]);
     for (const syn of uniqueLower(r.synonyms)) synonyms.push([id, syn.lower]);
     for (const tag of uniqueLower(r.tags)) tags.push([id, tag.lower, tag.value]);
@@ -73,12 +73,13 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   s.insertFts.run(JSON.stringify(fts));
 }
 
-/** The model's own row and its JSON; a clash names what it clashes with (`earlier`: the batch before it). */
-function insertModelRow(s: Statements, r: EntryRecord, id: number, earlier: readonly EntryRecord[]): void {
+/** The model's own row (`batch[i]`) and its JSON; a clash names what it clashes with. */
+function insertModelRow(s: Statements, batch: readonly EntryRecord[], i: number, id: number): void {
+  const r = batch[i]!;
   try {
     s.insertModel.run(id, ...entryColumns(r));
   } catch (e) {
-    throw modelClash(e, s, r, earlier);
+    throw modelClash(e, s, r, batch.slice(0, i));
   }
   s.insertModelJson.run(id, r.modelJson);
 }
@@ -88,7 +89,7 @@ function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void 
   let id = s.maxModelId.get() ?? 0;
   batch.forEach((r, i) => {
     id += 1;
-    insertModelRow(s, r, id, batch.slice(0, i));
+    insertModelRow(s, batch, i, id);
     r.attributes.forEach((a, j) => {
       try {
         s.insertAttribute.run(a.oifma_id, id, a.name, a.type);

@@ -25,6 +25,8 @@ export interface SqliteOpenOptions {
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+/** Page cache per connection (measured: a larger one did not make a sync of 10,000 models faster). */
+const CACHE_KIB = 16 * 1024;
 
 
 /** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
@@ -61,6 +63,10 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     }
     db.pragma("foreign_keys = ON");
+    // The page cache, in KiB. Set again after the page size: SQLite turns a size in KiB into a
+    // count of pages when the file is opened, so a new file that took 64 KiB pages kept a count
+    // made for 4 KiB ones, a sixteen times larger cache (~250 MB held by a sync of 10,000 models).
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     if (needsSchema) migrate(db, state.version);
     return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, options.writeMode);
   } catch (e) {

@@ -1,0 +1,52 @@
+// How much model JSON a sync holds in memory between checking the files and writing them.
+//
+// A sync checks every changed file before it writes any (all or nothing), so the canonical JSON of
+// each would be held until the end: for 10,000 models that was most of a 400 MB peak. Up to a
+// budget the JSON is held; past it, a file that is already canonical (nearly all are) keeps only
+// its hash, and its text is read again when its row is written, and checked against that hash: a
+// file changed in between fails the sync, inside its transaction, so nothing is written.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { EntryRecord } from "../store/store.js";
+import type { FileRecord, ProcessedFile } from "./process-files.js";
+
+/** Characters of model JSON a sync holds before it reads files again instead (the registry holds ~16 M). */
+export const HELD_JSON_BUDGET = 32 * 1024 * 1024;
+
+export class FileChangedDuringSyncError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} changed while the index was being synced, so nothing was written; run the sync again`);
+  }
+}
+
+/** A function for ProcessRun.onResult that drops model JSON a file holds itself, once `budget` is spent. */
+export function holdJsonUpTo(budget: number): (result: ProcessedFile) => ProcessedFile {
+  let held = 0;
+  return (result) => {
+    const record = result.record;
+    if (record?.modelJson === undefined) return result;
+    held += record.modelJson.length;
+    if (held > budget && record.fileIsCanonical) record.modelJson = undefined;
+    return result;
+  };
+}
+
+/** `entry` with its model JSON: the record's, or else (a getter) the file's text, checked against the record's hash. */
+export function withModelJson(entry: Omit<EntryRecord, "modelJson">, file: string, record: FileRecord): EntryRecord {
+  if (record.modelJson !== undefined) return { ...entry, modelJson: record.modelJson };
+  return Object.defineProperty(entry, "modelJson", {
+    enumerable: true,
+    get: () => readCanonicalFile(file, record.fileHash),
+  }) as EntryRecord;
+}
+
+function readCanonicalFile(file: string, hash: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new FileChangedDuringSyncError(file);
+  }
+  if (createHash("sha256").update(bytes).digest("hex") !== hash) throw new FileChangedDuringSyncError(file);
+  return bytes.toString("utf8");
+}
