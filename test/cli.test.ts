@@ -180,6 +180,11 @@ interface BadFile {
 function writeBadFiles(dir: string): { valid: string[]; bad: BadFile[] } {
   const valid = [copyDef("pneumothorax.fm.json", path.join(dir, "pneumothorax.fm.json")), copyDef("abdominal_abscess.fm.json", path.join(dir, "nested", "deeper", "abdominal_abscess.fm.json"))];
   const w = (name: string, content: string | Buffer) => writeFileSync(path.join(dir, name), content);
+  // A real U+FFFD (valid UTF-8) is not mistaken for a bad byte.
+  const replacement = parseDef("hydrocephalus.fm.json");
+  replacement.description += " (\ufffd)";
+  w("replacement-character.fm.json", JSON.stringify(replacement, null, 2));
+  valid.push(path.join(dir, "replacement-character.fm.json"));
 
   w("malformed.fm.json", '{\n  "name": "broken model",\n  "description": "missing comma"\n  "attributes": []\n}\n');
   w("trailing-comma.fm.json", '{\n  "name": "trailing comma model",\n}');

@@ -75,6 +75,32 @@ export function timeProcess(runs: number, args: () => readonly string[], before?
   return { ms: median(times), peakMb, cpuMs: median(cpu), all: times, stdout };
 }
 
+/**
+ * Two whole processes timed in turn, `runs` times each (`before` runs ahead of each, untimed):
+ * on a shared machine the load drifts over seconds, and runs taken in turn see the same drift,
+ * where a block of runs of one beside a later block of the other would not.
+ */
+export function timeProcessPair(runs: number, ours: { args: () => readonly string[]; before?: () => void }, floor: { args: () => readonly string[]; before?: () => void }): { ours: ProcessTiming; floor: ProcessTiming } {
+  const o: ProcessTiming[] = [];
+  const f: ProcessTiming[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Which goes first alternates, so neither always follows the other's cache and heat.
+    if (i % 2 === 0) {
+      o.push(timeProcess(1, ours.args, ours.before));
+      f.push(timeProcess(1, floor.args, floor.before));
+    } else {
+      f.push(timeProcess(1, floor.args, floor.before));
+      o.push(timeProcess(1, ours.args, ours.before));
+    }
+  }
+  return { ours: mergeTimings(o), floor: mergeTimings(f) };
+}
+
+function mergeTimings(list: ProcessTiming[]): ProcessTiming {
+  const all = list.flatMap((t) => t.all);
+  return { ms: median(all), peakMb: Math.max(...list.map((t) => t.peakMb)), cpuMs: median(list.map((t) => t.cpuMs)), all, stdout: list.at(-1)?.stdout ?? "" };
+}
+
 /** One timed piece of work: `setup` and `teardown` run around it, untimed. */
 export interface Trial<S = unknown> {
   setup?: () => S | Promise<S>;
