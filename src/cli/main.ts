@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `findingmodel` command. Each command lives in commands/; this file wires them up and turns
 // failures into the exit codes of DESIGN.md (0 ok, 1 invalid data, 2 usage or environment).
-import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
 import { registerExport } from "./commands/export.js";
 import { registerFmToMarkdown } from "./commands/fm-to-markdown.js";
@@ -20,7 +19,11 @@ import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
 import { cliMonitor, statsRequested } from "./stats.js";
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+const require = createRequire(import.meta.url);
+// commander is CommonJS: require() loads it in about half the time of an ESM import (~8 vs ~15 ms
+// here), and every command pays that before it starts.
+const { Command, CommanderError } = require("commander") as typeof import("commander");
+const { version } = require("../../package.json") as { version: string };
 
 const program = new Command("findingmodel")
   .description("Validate, canonicalize, render and index Open Imaging Finding Models (*.fm.json)")

@@ -15,7 +15,7 @@
 // Raw worker_threads rather than piscina: one short-lived worker per core, no pool to keep, and
 // importing piscina alone took ~60 ms here, a sixth of reading and parsing the whole registry.
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { toCanonicalJsonFresh } from "../model/canonical.js";
@@ -110,11 +110,13 @@ export function processFile(file: string, options: ProcessOptions = {}): Process
 function processText(file: string, options: ProcessOptions): ProcessedFile {
   let text: string;
   try {
+    // The size first: a file of gigabytes named *.fm.json is refused, not read.
+    const size = statSync(file).size;
+    if (size > MAX_MODEL_FILE_BYTES) return failed(file, tooLargeMessage(size));
     text = readFileSync(file, "utf8");
   } catch (e) {
     return failed(file, describeIoError(e));
   }
-  if (text.length > MAX_MODEL_FILE_BYTES / 3 && Buffer.byteLength(text) > MAX_MODEL_FILE_BYTES) return failed(file, tooLargeMessage(Buffer.byteLength(text)));
   if (text.includes("\uFFFD")) {
     try {
       return processChecked(file, checkModelBytes(file, readFileSync(file)), options);

@@ -3,8 +3,14 @@
 // source text JavaScript would not write back the same way (`1.0`, `1e3`) are recorded (see
 // number-text.ts).
 import { isUtf8 } from "node:buffer";
-import { parse as parseLoosely, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { createRequire } from "node:module";
+import type { ParseError } from "jsonc-parser";
 import { recordNumberText } from "./number-text.js";
+
+// jsonc-parser only serves malformed files, so it is loaded only for one: loading it took ~9 ms of
+// every command that reads model files.
+const require = createRequire(import.meta.url);
+const jsoncParser = () => require("jsonc-parser") as typeof import("jsonc-parser");
 
 export interface JsonTextError {
   message: string;
@@ -63,6 +69,7 @@ function locateSyntaxError(text: string, v8Message: string): JsonTextError {
   let message = v8Message.replace(/ in JSON at position \d+.*$/s, "").replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
   if (offset === undefined) {
     const errors: ParseError[] = [];
+    const { parse: parseLoosely, printParseErrorCode } = jsoncParser();
     parseLoosely(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = errors[0];
     if (first) {
