@@ -150,6 +150,8 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
   });
 
   describeStoreConformance("postgres", () => openPostgresStore(urlFor(newSchema())));
+  // The per-model write mode is the straightforward path of the bench: it must behave exactly as the default.
+  describeStoreConformance("postgres, one statement per model", () => openPostgresStore(urlFor(newSchema()), { writeMode: "per-model" }));
 
   describe("PostgreSQL store schemas", () => {
     it("creates its schema with a version, in the schema the URL names", async () => {

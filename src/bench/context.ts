@@ -17,7 +17,10 @@ export interface Bench {
   processRuns: number;
   /** --full: the scale curve up to 100,000 models, and docs/scale.json + docs/scale.svg. */
   full: boolean;
-  /** --postgres <url>: also score search quality on a PostgreSQL store (in a schema of its own, dropped after). */
+  /**
+   * A PostgreSQL server for its figures (batched writes, search quality), in schemas of their own,
+   * dropped after: --postgres <url>, else the local one the tests use, if it answers.
+   */
   postgres?: string;
   /** The project (where docs/ is). */
   root: string;
@@ -58,6 +61,7 @@ export async function prepareBench(report: Report, options: { runs: number; full
   return {
     report,
     ...options,
+    postgres: options.postgres ?? (await localPostgres()),
     processRuns: Math.min(options.runs, 3),
     root,
     cli: path.join(root, "dist/cli/main.js"),
@@ -71,4 +75,22 @@ export async function prepareBench(report: Report, options: { runs: number; full
     models,
     queries: benchQueries(defs),
   };
+}
+
+/** The PostgreSQL server the tests use (127.0.0.1:5432, database "test"), if one answers. */
+async function localPostgres(): Promise<string | undefined> {
+  const { default: pg } = await import("pg");
+  for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgres://root@127.0.0.1:5432/test"]) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+      return url;
+    } catch {
+      // Not this one.
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  return undefined;
 }

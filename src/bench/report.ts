@@ -71,6 +71,11 @@ export class Report {
     return figure;
   }
 
+  /** A line of explanation in the printout (not a figure). */
+  note(text: string): void {
+    console.log(`(${text})`);
+  }
+
   /** A figure beside the straightforward way (a switch in the code): speedup = straightforward / ours. */
   speedup(name: string, ours: number, straightforward: { name: string; value: number }, unit: string, targetSpeedup?: number, note?: string): Figure {
     const ratio = straightforward.value / ours;

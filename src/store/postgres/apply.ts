@@ -39,11 +39,32 @@ export function beginAndLock(lockKey: number, timeoutMs: number, models: number)
   return `BEGIN;${timeout} SELECT pg_advisory_xact_lock(${SYNC_LOCK_CLASS}, ${lockKey})`;
 }
 
+/**
+ * How a change is written: "batched" (the default), the constant handful of statements above;
+ * "per-model", the same statements once for each model, contributor and file state, the
+ * straightforward way, one round trip each. Kept only to measure what batching saves
+ * (`npm run bench`); both write the same rows.
+ */
+export type PostgresWriteMode = "batched" | "per-model";
+
 /** Steps 2 to 4 (the caller begins, commits or rolls back). */
-export async function writeChanges(run: Run, s: Statements, changes: SyncChanges): Promise<void> {
+export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode = "batched"): Promise<void> {
+  if (mode === "per-model") return writeChangesPerModel(run, s, changes);
   const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
   if (removed.length > 0) await run(s.deleteModels, [removed]);
   if (changes.upserts.length > 0) await run(s.insertModels, insertParams(changes.upserts));
+  await writeContributorsAndTouch(run, s, changes);
+}
+
+async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges): Promise<void> {
+  for (const id of [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)]) await run(s.deleteModels, [[id]]);
+  for (const r of changes.upserts) await run(s.insertModels, insertParams([r]));
+  for (const p of changes.people) await writeContributorsAndTouch(run, s, { people: [p], organizations: [] });
+  for (const o of changes.organizations) await writeContributorsAndTouch(run, s, { people: [], organizations: [o] });
+  for (const t of changes.touched ?? []) await writeContributorsAndTouch(run, s, { people: [], organizations: [], touched: [t] });
+}
+
+async function writeContributorsAndTouch(run: Run, s: Statements, changes: Pick<SyncChanges, "people" | "organizations" | "touched">): Promise<void> {
   const people = lastByKey(changes.people, (p) => p.github_username);
   const organizations = lastByKey(changes.organizations, (o) => o.code);
   const touched = lastByKey(changes.touched ?? [], (t) => t.oifm_id);

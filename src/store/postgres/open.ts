@@ -1,5 +1,6 @@
 // Opening the index on a PostgreSQL server: the pool for the URL (shared in this process), then
 // the schema looked at, and created, migrated or refused as schema.ts decides.
+import type { PostgresWriteMode } from "./apply.js";
 import type { Store } from "../store.js";
 import { StoreError } from "../store.js";
 import { parsePostgresUrl, type PostgresPoolOptions } from "./config.js";
@@ -11,6 +12,8 @@ import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.
 export interface PostgresOpenOptions extends PostgresPoolOptions {
   /** Open for reading only: nothing is created, migrated or written. */
   readonly?: boolean;
+  /** "batched" (default) or "per-model", one statement per model: only for measuring (see apply.ts). */
+  writeMode?: PostgresWriteMode;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
           );
         }
         if (needsSchema) await migrate(client, config.schema, where);
-        return new PostgresStore(pool, config, readonly);
+        return new PostgresStore(pool, config, readonly, options.writeMode);
       } catch (e) {
         failed = e;
         // A pooled connection the server had closed (it restarted): once more on a fresh one.

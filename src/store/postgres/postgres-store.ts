@@ -11,7 +11,7 @@ import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { FileState, IndexEntry, Page, SlugMatch, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { StoreError } from "../store.js";
-import { beginAndLock, describeClash, writeChanges } from "./apply.js";
+import { beginAndLock, describeClash, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
@@ -29,6 +29,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     private readonly config: PostgresConfig,
     private readonly readonly: boolean,
+    private readonly writeMode: PostgresWriteMode = "batched",
   ) {
     this.s = statements(config.schema);
   }
@@ -167,7 +168,7 @@ export class PostgresStore implements Store {
         try {
           await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, changes.upserts.length + changes.deletes.length));
           step = "write";
-          await writeChanges(run, this.s, changes);
+          await writeChanges(run, this.s, changes, this.writeMode);
           step = "commit";
           await run(changes.upserts.length > 0 ? this.s.cleanAndCommit : "COMMIT");
         } catch (e) {
