@@ -1,7 +1,7 @@
 // Faults around the index, through the command a user runs: a database that is locked, damaged
 // or from the future, a sync killed half-way, files that vanish.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -97,6 +97,38 @@ describe("the database", () => {
     const r = cli(["index", "sync", many, "--db", db, "--json"]);
     expect(r.code).toBe(0);
     expect(count(db)).toBe(6000);
+  }, 120_000);
+
+  // A new file's first sync writes through a rollback journal; then the file turns to WAL.
+  it("is left empty or whole when the first sync into a new file is killed, readable at once, and on WAL after a sync", async () => {
+    const many = path.join(work, "many-first");
+    expect(cli(["generate", many, "--count", "6000"]).code).toBe(0);
+    const db = path.join(work, "first-killed.db");
+    const child = spawn(process.execPath, [CLI, "index", "sync", many, "--db", db, "--json"], { stdio: "ignore" });
+    const exited = new Promise((r) => child.once("exit", r));
+    // Kill it once its transaction has written pages into the file itself (when its page cache
+    // filled): then only the journal can undo them.
+    const bytes = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+    const until = Date.now() + 60_000;
+    while (bytes(db) < 4_000_000 && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    child.kill("SIGKILL");
+    await exited;
+    expect(existsSync(`${db}-journal`)).toBe(true);
+    // A read-only command reads it straight away: what the killed sync began is rolled back.
+    const r = cli(["stats", "--db", db, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).models).toBe(0);
+    const killed = new Database(db, { readonly: true });
+    expect(killed.pragma("integrity_check", { simple: true })).toBe("ok");
+    killed.close();
+    expect(existsSync(`${db}-journal`)).toBe(false);
+
+    // Synced whole, the same file is on WAL.
+    expect(cli(["index", "sync", many, "--db", db, "--json"]).code).toBe(0);
+    const conn = new Database(db, { readonly: true });
+    expect(conn.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect((conn.prepare("SELECT count(*) AS n FROM models").get() as { n: number }).n).toBe(6000);
+    conn.close();
   }, 120_000);
 });
 

@@ -29,14 +29,28 @@ export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
   private readonly s: Statements;
   private readonly write: (changes: SyncChanges) => void;
+  /** A new file still on its rollback journal, to turn to WAL after its first write (see open.ts). */
+  private walPending: boolean;
 
   constructor(
     private readonly db: Database.Database,
     private readonly ctx: SqliteStoreContext,
-    writeMode: WriteMode = "batched",
+    options: { writeMode?: WriteMode; walPending?: boolean } = {},
   ) {
     this.s = prepareStatements(db);
-    this.write = makeApply(db, this.s, writeMode);
+    this.write = makeApply(db, this.s, options.writeMode ?? "batched");
+    this.walPending = options.walPending ?? false;
+  }
+
+  /** WAL from now on: readers then never wait for a writer. */
+  private enterWal(): void {
+    if (!this.walPending) return;
+    this.walPending = false;
+    try {
+      this.db.pragma("journal_mode = WAL");
+    } catch {
+      // Another connection has the file open: the next one to open it for writing turns it to WAL.
+    }
   }
 
   /** Run `fn`, turning SQLite's errors into StoreErrors. */
@@ -72,7 +86,10 @@ export class SqliteStore implements Store {
   }
 
   apply(changes: SyncChanges): Promise<void> {
-    return this.run(() => this.write(changes));
+    return this.run(() => {
+      this.write(changes);
+      this.enterWal();
+    });
   }
 
   // --- lookups ---
@@ -238,7 +255,9 @@ export class SqliteStore implements Store {
 
   close(): Promise<void> {
     return this.run(() => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      this.enterWal();
+      this.db.close();
     });
   }
 }
