@@ -202,7 +202,7 @@ describe("keeping in step with a changing folder", () => {
     expect(await index.remove("test single finding")).toBe(false);
     // A file that clashes is refused with the reason.
     writeFileSync(file, readFileSync(path.join(DEFS, "pneumothorax.fm.json")));
-    await expect(index.addOrUpdateFromFile(file)).rejects.toThrow(/model ID OIFM_\w+ is also used by pneumothorax\.fm\.json/);
+    await expect(index.addOrUpdateFromFile(file)).rejects.toThrow(/model ID OIFM_\w+ is also used by pneumothorax\.fm\.json \(already in the index\)/);
     const kept = ["abdominal_aortic_aneurysm.fm.json"];
     expect(await index.removeUnused(kept)).toBe(2380);
     expect(await index.count()).toBe(1);

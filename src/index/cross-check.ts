@@ -20,8 +20,13 @@ export interface CrossCheckOptions {
   allowDuplicateSynonyms?: boolean;
 }
 
-type Owner = { oifm_id: string; where: string };
+/** Who holds an ID, name or synonym: a model in the index (`where`: its file as the index records it) or in the batch (the file as named). */
+type Owner = { oifm_id: string; where: string; inIndex: boolean };
+type Term = Owner & { what: "name" | "synonym" };
 
+// Every sync checks its batch against every other model of the index, so the index's side is
+// built with as little work per model as possible: no strings built (a file's description is made
+// only for a clash), each name lower-cased once.
 /**
  * Problems of each batch model, keyed by its file. `remaining` are the index's models that the
  * batch does not replace or remove. When two batch files clash, the later one (in batch order)
@@ -38,51 +43,57 @@ export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSn
   const ids = new Map<string, Owner>();
   const names = new Map<string, Owner>();
   const attributeIds = new Map<string, Owner>();
-  const terms = new Map<string, Owner & { what: string }>(); // names and synonyms, lower-cased
-  const inIndex = (filename: string) => `${filename} (already in the index)`;
+  const terms = new Map<string, Term>(); // names and synonyms, lower-cased
+  const stillNamedPeople = new Set<string>();
+  const stillNamedOrganizations = new Set<string>();
   for (const m of remaining) {
-    const owner = { oifm_id: m.oifm_id, where: inIndex(m.filename) };
+    const owner: Owner = { oifm_id: m.oifm_id, where: m.filename, inIndex: true };
     ids.set(m.oifm_id, owner);
-    names.set(m.name.toLowerCase(), owner);
-    terms.set(m.name.toLowerCase(), { ...owner, what: "name" });
-    for (const s of m.synonyms) if (!terms.has(s.toLowerCase())) terms.set(s.toLowerCase(), { ...owner, what: "synonym" });
+    const lower = m.name.toLowerCase();
+    names.set(lower, owner);
+    terms.set(lower, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "name" });
+    for (const s of m.synonyms) {
+      const key = s.toLowerCase();
+      if (!terms.has(key)) terms.set(key, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "synonym" });
+    }
     for (const a of m.attributeIds) attributeIds.set(a, owner);
+    for (const c of m.contributors) (c.kind === "person" ? stillNamedPeople : stillNamedOrganizations).add(c.key);
   }
+  const place = (o: Owner) => (o.inIndex ? `${o.where} (already in the index)` : o.where);
 
   // Contributors must agree on their details wherever they appear. What the index holds counts
   // only while a model that stays in the index still names the contributor.
-  const stillNamed = new Set(remaining.flatMap((m) => m.contributors.map((c) => `${c.kind}:${c.key}`)));
   const people = new Map<string, { person: Person; where: string }>();
   const organizations = new Map<string, { organization: Organization; where: string }>();
-  for (const p of snapshot.people) if (stillNamed.has(`person:${p.github_username}`)) people.set(p.github_username, { person: p, where: "the index" });
-  for (const o of snapshot.organizations) if (stillNamed.has(`organization:${o.code}`)) organizations.set(o.code, { organization: o, where: "the index" });
+  for (const p of snapshot.people) if (stillNamedPeople.has(p.github_username)) people.set(p.github_username, { person: p, where: "the index" });
+  for (const o of snapshot.organizations) if (stillNamedOrganizations.has(o.code)) organizations.set(o.code, { organization: o, where: "the index" });
 
   for (const m of batch) {
     const s = m.summary;
-    const owner = { oifm_id: s.oifm_id, where: m.file };
+    const owner: Owner = { oifm_id: s.oifm_id, where: m.file, inIndex: false };
     const sameId = ids.get(s.oifm_id);
-    if (sameId) fail(m, "$.oifm_id", `model ID ${s.oifm_id} is also used by ${sameId.where}`);
+    if (sameId) fail(m, "$.oifm_id", `model ID ${s.oifm_id} is also used by ${place(sameId)}`);
     else ids.set(s.oifm_id, owner);
 
     const lower = s.name.toLowerCase();
     const sameName = names.get(lower);
-    if (sameName && sameName.oifm_id !== s.oifm_id) fail(m, "$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${sameName.where} (names are compared ignoring case)`);
+    if (sameName && sameName.oifm_id !== s.oifm_id) fail(m, "$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${place(sameName)} (names are compared ignoring case)`);
     else names.set(lower, owner);
 
     s.attributes.forEach((a, i) => {
       const other = attributeIds.get(a.oifma_id);
-      if (other && other.oifm_id !== s.oifm_id) fail(m, `$.attributes[${i}].oifma_id`, `attribute ID ${a.oifma_id} already belongs to model ${other.oifm_id} in ${other.where}`);
+      if (other && other.oifm_id !== s.oifm_id) fail(m, `$.attributes[${i}].oifma_id`, `attribute ID ${a.oifma_id} already belongs to model ${other.oifm_id} in ${place(other)}`);
       else attributeIds.set(a.oifma_id, owner);
     });
 
     if (!options.allowDuplicateSynonyms) {
       const nameTerm = terms.get(lower);
       if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
-        fail(m, "$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${nameTerm.where}`);
+        fail(m, "$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
       }
       (s.synonyms ?? []).forEach((synonym, i) => {
         const other = terms.get(synonym.toLowerCase());
-        if (other && other.oifm_id !== s.oifm_id) fail(m, `$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${other.where} (use --allow-duplicate-synonyms to allow this)`);
+        if (other && other.oifm_id !== s.oifm_id) fail(m, `$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)} (use --allow-duplicate-synonyms to allow this)`);
       });
     }
     if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
