@@ -66,10 +66,15 @@ function listFiles(dir: string): string[] {
   }
 }
 
+/**
+ * Whether `file` holds exactly `content`. Read as text (one call, decoded in C++) and compared as
+ * text: cheaper than encoding `content` to compare bytes. Decoding turns a bad byte into U+FFFD,
+ * so a content with that character is compared as bytes.
+ */
 function hasContent(file: string, content: string): boolean {
   try {
-    const existing = readFileSync(file);
-    return existing.length === Buffer.byteLength(content) && existing.equals(Buffer.from(content));
+    if (content.includes("\uFFFD")) return readFileSync(file).equals(Buffer.from(content));
+    return readFileSync(file, "utf8") === content;
   } catch {
     return false;
   }
