@@ -40,8 +40,9 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
     else files.push(target);
   }
   files.sort(byPath);
-  // Each file once, however it was spelt ("defs/a.fm.json", "./defs/a.fm.json", an absolute path):
-  // a file named twice would otherwise clash with itself.
+  // One folder's walk names each file once; several targets may name a file twice, however spelt
+  // ("defs/a.fm.json", "./defs/a.fm.json", an absolute path), and it would clash with itself.
+  if (targets.length <= 1) return { files, problems, missing };
   const seen = new Set<string>();
   const unique = files.filter((f) => {
     const key = path.resolve(f);

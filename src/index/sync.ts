@@ -89,10 +89,12 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   };
   const dir = root;
   const errors: FileError[] = [...scanProblems];
-  const { stats, problems } = statFiles(files);
+  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
+  // Size and time tell unchanged files from changed ones; an empty index has none to tell, and
+  // reading each file gives its size and time anyway (and says if it vanished).
+  const { stats, problems } = states.size > 0 ? statFiles(files) : { stats: files.map((f) => ({ path: f, size: -1, mtimeMs: -1 })), problems: [] };
   for (const p of problems) errors.push({ file: p.file, path: "$", message: p.message });
 
-  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
   const present = new Set<string>();
   const toRead: string[] = [];
   let unchanged = 0;
