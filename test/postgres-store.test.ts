@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { openIndex } from "../src/index/open-index.js";
-import { beginAndLock } from "../src/store/postgres/apply.js";
+import { beginAndLock, MODELS_PER_INSERT } from "../src/store/postgres/apply.js";
 import { SYNC_LOCK_CLASS, schemaLockKey } from "../src/store/postgres/locks.js";
 import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
@@ -495,6 +495,19 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
         // File states, validation snapshot, then begin + lock, delete, insert, contributors, commit.
         expect(reports[0]!.first).toBe(7);
         expect(reports[0]!.again).toBe(1);
+        // Past 1,000 models the inserts go in parts (so as not to hold all their JSON at once): one more each.
+        const many = path.join(work, "many");
+        generateFolder(many, MODELS_PER_INSERT + 1, { seed: 3 });
+        const index = await openIndex({ postgres: urlFor(newSchema()), cache: false });
+        try {
+          const report = await index.sync(many, { allowDuplicateSynonyms: true });
+          expect(report).toMatchObject({ added: MODELS_PER_INSERT + 1, applied: true, errors: [], roundTrips: 8 });
+          expect(await index.count()).toBe(MODELS_PER_INSERT + 1);
+          const last = (await index.list({ limit: 1, offset: MODELS_PER_INSERT })).items[0]!;
+          expect((await index.getFull(last.oifm_id))?.name).toBe(last.name);
+        } finally {
+          await index.close();
+        }
         // SQLite has no round trips to count, and leaves the field out.
         const sqlite = await openIndex({ db: path.join(work, "x.db") });
         try {

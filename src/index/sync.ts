@@ -53,7 +53,7 @@ export interface SyncReport {
   ms: number;
   /**
    * Statements this sync sent to the database server (reads and the apply), when the store counts
-   * them (PostgreSQL: a constant handful, whatever the number of files); absent for SQLite.
+   * them (PostgreSQL: a handful, and one more per 1,000 changed models); absent for SQLite.
    */
   roundTrips?: number;
 }
