@@ -110,8 +110,8 @@ async function batchWrites(b: Bench): Promise<void> {
 
 /**
  * The same writes to PostgreSQL, where each statement is a round trip to a server: batched (a
- * handful of statements, one insert per 1,000 models) beside one statement per model. Over a local socket; across
- * a network each round trip costs more, and batching saves more.
+ * handful of statements, one insert per 1,000 models) beside one statement per model. Over a
+ * local socket; across a network each round trip costs more, and batching saves more.
  */
 async function batchWritesPostgres(b: Bench, all: SyncChanges, some: SyncChanges): Promise<void> {
   const { report, runs } = b;
