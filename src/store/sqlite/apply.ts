@@ -6,7 +6,7 @@
 //
 // Model rows go in one statement call each (each carries its model JSON, and a clash must name the
 // model); the many small rows that hang off them (attributes, synonyms, tags, full text) go in one
-// INSERT ... SELECT FROM json_each(?) per table, because a statement call from JavaScript costs
+// INSERT ... SELECT FROM json_each(?) per table and per 1,000 models, because a statement call from JavaScript costs
 // more than SQLite's insert of such a row. Model rows get their integer keys from here (max + 1,
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
@@ -49,20 +49,34 @@ export function makeApply(db: Database.Database, s: Statements, mode: WriteMode 
   return (changes) => write.immediate(changes);
 }
 
+/**
+ * Models whose small rows go in one statement per table. In parts, so that a sync of many models
+ * does not build (and SQLite parse) one JSON text of them all: for 10,000 models those texts and
+ * their copies were ~20 MB of the peak; a part of 1,000 costs four statements more, and no time.
+ */
+const MODELS_PER_PART = 1_000;
+
 function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   let id = s.maxModelId.get() ?? 0;
+  for (let from = 0; from < batch.length; from += MODELS_PER_PART) id = insertPart(s, batch, from, Math.min(from + MODELS_PER_PART, batch.length), id);
+}
+
+/** batch[from .. to) with keys after `lastId`; returns the last key given. */
+function insertPart(s: Statements, batch: readonly EntryRecord[], from: number, to: number, lastId: number): number {
+  let id = lastId;
   const attributes: Array<[string, number, string, string]> = [];
   const synonyms: Array<[number, string]> = [];
   const tags: Array<[number, string, string]> = [];
   const fts: Array<[number, string, string, string, string, string]> = [];
-  batch.forEach((r, i) => {
+  for (let i = from; i < to; i++) {
+    const r = batch[i]!;
     id += 1;
     insertModelRow(s, batch, i, id);
     for (const a of r.attributes) attributes.push([a.oifma_id, id, a.name, a.type]);
     for (const syn of uniqueLower(r.synonyms)) synonyms.push([id, syn.lower]);
     for (const tag of uniqueLower(r.tags)) tags.push([id, tag.lower, tag.value]);
     fts.push([id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n")]);
-  });
+  }
   try {
     s.insertAttributes.run(JSON.stringify(attributes));
   } catch (e) {
@@ -71,6 +85,7 @@ function insertModels(s: Statements, batch: readonly EntryRecord[]): void {
   s.insertSynonyms.run(JSON.stringify(synonyms));
   s.insertTags.run(JSON.stringify(tags));
   s.insertFts.run(JSON.stringify(fts));
+  return id;
 }
 
 /** The model's own row (`batch[i]`) and its JSON; a clash names what it clashes with. */
