@@ -636,6 +636,22 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           await expectRefused({ ...fresh(), attributes: [{ oifma_id: taken, name: "size", type: "numeric" }] }, taken);
         });
 
+        it("an attribute ID used twice far apart in a change of 1,500 models (written in parts)", async () => {
+          const store = await open();
+          try {
+            const records = corpus().slice(0, 1_500).map((c) => c.record);
+            const taken = records[0]!.attributes[0]!.oifma_id;
+            const last = records[records.length - 1]!;
+            records[records.length - 1] = { ...last, attributes: [...last.attributes, { oifma_id: taken, name: "size", type: "numeric" }] };
+            await expectStoreError(store.apply(changes({ upserts: records })), "constraint", taken);
+            expect(await store.count()).toBe(0);
+            await store.apply(changes({ upserts: records.slice(0, -1) }));
+            expect(await store.count()).toBe(1_499);
+          } finally {
+            await store.close();
+          }
+        });
+
         it("the same model ID twice in one change", async () => {
           const good = recordOf(ADRENAL_NODULE);
           await expectRefused({ ...fresh(), oifm_id: good.oifm_id }, good.oifm_id);
