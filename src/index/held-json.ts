@@ -42,36 +42,13 @@ export function withModelJson(entry: IndexEntry, file: string, record: FileRecor
  * getter defined on each object (Object.defineProperty) turned every one into a slow dictionary
  * object, ~800 bytes more each, 8 MB for a sync of 10,000.
  */
+interface FileBackedEntry extends IndexEntry {}
 class FileBackedEntry implements EntryRecord {
-  oifm_id: string;
-  name: string;
-  slugName: string;
-  filename: string;
-  fileHash: string;
-  fileSize: number;
-  fileMtimeMs: number;
-  description: string;
-  synonyms: string[];
-  tags: string[];
-  contributors: IndexEntry["contributors"];
-  attributes: IndexEntry["attributes"];
-
   constructor(
-    e: IndexEntry,
+    entry: IndexEntry,
     private readonly file: string,
   ) {
-    this.oifm_id = e.oifm_id;
-    this.name = e.name;
-    this.slugName = e.slugName;
-    this.filename = e.filename;
-    this.fileHash = e.fileHash;
-    this.fileSize = e.fileSize;
-    this.fileMtimeMs = e.fileMtimeMs;
-    this.description = e.description;
-    this.synonyms = e.synonyms;
-    this.tags = e.tags;
-    this.contributors = e.contributors;
-    this.attributes = e.attributes;
+    Object.assign(this, entry);
   }
 
   get modelJson(): string {
