@@ -1,19 +1,8 @@
 #!/usr/bin/env node
 // The `findingmodel` command. Each command lives in commands/; this file wires them up and turns
 // failures into the exit codes of DESIGN.md (0 ok, 1 invalid data, 2 usage or environment).
+import type { Command as CommandType } from "commander";
 import { createRequire } from "node:module";
-import { registerExport } from "./commands/export.js";
-import { registerFmToMarkdown } from "./commands/fm-to-markdown.js";
-import { registerStub } from "./commands/stub.js";
-import { registerValidate } from "./commands/validate.js";
-import { registerGenerate } from "./commands/generate.js";
-import { registerGet } from "./commands/get.js";
-import { registerListings } from "./commands/listings.js";
-import { registerSearch } from "./commands/search.js";
-import { registerSync } from "./commands/sync.js";
-import { registerIndexExport } from "./commands/index-export.js";
-import { registerServe } from "./commands/serve.js";
-import { registerMcp } from "./commands/mcp.js";
 import { InvalidRequestError } from "../index/errors.js";
 import { StoreError } from "../store/store.js";
 import { EXIT_USAGE, UsageError, warn } from "./output.js";
@@ -37,33 +26,67 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-registerValidate(program);
-registerExport(program);
-registerFmToMarkdown(program);
-registerStub(program);
+// Each command's module, loaded only when that command runs (or for help, or an unknown command,
+// when all are): loading all of them took ~20 ms of every command's start.
+type Register = (parent: CommandType) => void;
+const listings = async () => (await import("./commands/listings.js")).registerListings;
+const search = async () => (await import("./commands/search.js")).registerSearch;
+const get = async () => (await import("./commands/get.js")).registerGet;
+const generate = async () => (await import("./commands/generate.js")).registerGenerate;
+/** Top-level commands, in the order help lists them. */
+const TOP: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import("./commands/validate.js")).registerValidate,
+  export: async () => (await import("./commands/export.js")).registerExport,
+  "fm-to-markdown": async () => (await import("./commands/fm-to-markdown.js")).registerFmToMarkdown,
+  stub: async () => (await import("./commands/stub.js")).registerStub,
+  search,
+  get,
+  list: listings,
+  tags: listings,
+  people: listings,
+  organizations: listings,
+  stats: listings,
+  generate,
+  serve: async () => (await import("./commands/serve.js")).registerServe,
+  mcp: async () => (await import("./commands/mcp.js")).registerMcp,
+};
+/** `findingmodel index <command>`: the index's commands (the everyday ones also at the top level), in help's order. */
+const UNDER_INDEX: Record<string, () => Promise<Register>> = {
+  search,
+  get,
+  list: listings,
+  tags: listings,
+  people: listings,
+  organizations: listings,
+  stats: listings,
+  sync: async () => (await import("./commands/sync.js")).registerSync,
+  export: async () => (await import("./commands/index-export.js")).registerIndexExport,
+  generate,
+};
 
-// The index: `findingmodel index <command>`, and the everyday ones also at the top level
-// (`findingmodel search ...`).
-const index = program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, generate)");
-for (const parent of [index, program]) {
-  registerSearch(parent);
-  registerGet(parent);
-  registerListings(parent);
+/** Register the loaders' commands on `parent`, each module once. */
+async function register(parent: CommandType, loaders: Array<() => Promise<Register>>): Promise<void> {
+  for (const load of new Set(loaders)) (await load())(parent);
 }
-registerSync(index);
-registerIndexExport(index);
-registerGenerate(index);
-registerGenerate(program);
-registerServe(program);
-registerMcp(program);
+
+const indexCommand = () => program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, generate)");
+const [first, second] = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const one = first === "index" ? (second === undefined ? undefined : UNDER_INDEX[second]) : first === undefined ? undefined : TOP[first];
+if (first === "index") await register(indexCommand(), one ? [one] : Object.values(UNDER_INDEX));
+else if (one) await register(program, [one]);
+else {
+  // Help, or a command that does not exist (commander then suggests the nearest): all of them.
+  await register(program, [TOP.validate!, TOP.export!, TOP["fm-to-markdown"]!, TOP.stub!]);
+  await register(indexCommand(), Object.values(UNDER_INDEX));
+  await register(program, [search, get, listings, generate, TOP.serve!, TOP.mcp!]);
+}
 
 // Every command accepts --stats: timings of each operation, printed to stderr at the end.
-for (const command of [...program.commands, ...index.commands]) {
+for (const command of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
   if (!command.options.some((o) => o.long === "--stats")) command.option("--stats", "print timing statistics of each operation to stderr");
 }
 
 try {
-  const [first, second] = process.argv.slice(2).filter((a) => !a.startsWith("-"));
   const command = first === "index" && second ? `index ${second}` : (first ?? "findingmodel");
   await cliMonitor.time(`command: ${command}`, () => program.parseAsync(process.argv));
 } catch (e) {
