@@ -21,7 +21,7 @@ import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
 import { SCHEMA_VERSION } from "../src/store/postgres/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
-import { changes, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
+import { changes, contributorsOf, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
 
 // --- finding the server ---
 
@@ -369,6 +369,32 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
   });
 
   describe("PostgreSQL store syncs", () => {
+    // What the bench measures (batched beside one statement per model), checked loosely here.
+    it("writes a change in a handful of round trips, far faster than one statement per model", async () => {
+      const models = corpus().slice(0, 400);
+      const records = models.map((c) => c.record);
+      const write = async (writeMode: "batched" | "per-model") => {
+        const store = await openPostgresStore(urlFor(newSchema()), { writeMode });
+        try {
+          const trips = store.roundTrips!();
+          const started = performance.now();
+          await store.apply(changes({ upserts: records, ...contributorsOf(models) }));
+          return { ms: performance.now() - started, trips: store.roundTrips!() - trips, count: await store.count() };
+        } finally {
+          await store.close();
+        }
+      };
+      await write("batched"); // warm up the server's caches and the pool
+      const batched = await write("batched");
+      const perModel = await write("per-model");
+      expect(batched.count).toBe(400);
+      expect(perModel.count).toBe(400);
+      expect(batched.trips).toBeLessThanOrEqual(5);
+      expect(perModel.trips).toBeGreaterThan(800);
+      // Measured ~5x; a generous margin for a busy machine.
+      expect(batched.ms * 2).toBeLessThan(perModel.ms);
+    });
+
     it("serializes two syncs at once with an advisory lock; neither corrupts the other", async () => {
       const schema = newSchema();
       const a = await openPostgresStore(urlFor(schema));
