@@ -1,5 +1,5 @@
 // Opening the embedded index: one SQLite file, created, migrated or refused as schema.ts decides.
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
@@ -90,7 +90,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
  */
 function rollBackInterruptedSync(file: string, busyTimeoutMs: number): void {
   const journal = `${file}-journal`;
-  if (!existsSync(journal)) return;
+  if (!hasJournalHeader(journal)) return;
   try {
     const db = new Database(file, { fileMustExist: true, timeout: busyTimeoutMs });
     try {
@@ -104,5 +104,22 @@ function rollBackInterruptedSync(file: string, busyTimeoutMs: number): void {
       `a sync into ${file} was interrupted and left ${journal}, which only a program that may write the file can roll back (${(e as Error).message}); ` +
         "run findingmodel index sync on it once, or make it writable",
     );
+  }
+}
+
+// The first bytes of a rollback journal SQLite may play back; one left without them (its writer
+// was killed before writing any page of the file) is ignored by SQLite, and by this check.
+const JOURNAL_MAGIC = Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+
+function hasJournalHeader(journal: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(journal, "r");
+    const head = Buffer.alloc(JOURNAL_MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(JOURNAL_MAGIC);
+  } catch {
+    return false; // no journal (the usual case), or one this program cannot read: SQLite decides
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
