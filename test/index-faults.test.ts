@@ -8,6 +8,10 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { syncFiles, syncFolder } from "../src/index/sync.js";
+import { toCanonicalJson } from "../src/model/canonical.js";
+import { parseJsonText } from "../src/model/json-text.js";
+import type { FindingModelFull } from "../src/model/types.js";
+import { validateFindingModel } from "../src/model/validate.js";
 import { DEFS } from "./corpus.js";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -152,7 +156,14 @@ describe("files", () => {
   it("indexes the same JSON when it reads files again instead of holding their text", async () => {
     const dir = path.join(work, "budget");
     expect(cli(["generate", dir, "--count", "40"]).code).toBe(0);
-    writeFileSync(path.join(dir, "not-canonical.fm.json"), JSON.stringify(JSON.parse(readFileSync(path.join(DEFS, "abdominal_abscess.fm.json"), "utf8"))));
+    // A model to normalize: keys out of order, a null, "all" for max_selected.
+    const source = JSON.parse(readFileSync(path.join(DEFS, "abdominal_abscess.fm.json"), "utf8"));
+    source.attributes[0].max_selected = "all";
+    source.attributes[0].values[0].description = null;
+    const messy = Object.fromEntries(Object.entries(source).reverse());
+    writeFileSync(path.join(dir, "not-canonical.fm.json"), JSON.stringify(messy));
+    const normalized = validateFindingModel(messy);
+    if (!normalized.ok) throw new Error("the test's model is invalid");
     const json = async (budget: number) => {
       const store = await openSqliteStore(path.join(work, `budget-${budget}.db`));
       try {
@@ -168,8 +179,10 @@ describe("files", () => {
     const reread = await json(0);
     expect(reread.size).toBe(41);
     expect(reread).toEqual(held);
-    // The file that is not canonical is stored canonically either way.
-    expect([...reread.values()].filter((j) => j.startsWith('{\n  "oifm_id"')).length).toBe(41);
+    // The model that needed normalizing is stored normalized either way.
+    const stored = parseJsonText(reread.get(normalized.model.oifm_id)!);
+    expect(stored.ok && toCanonicalJson(stored.value as FindingModelFull)).toBe(toCanonicalJson(normalized.model));
+    expect(stored.ok && (stored.value as FindingModelFull).attributes[0]).toMatchObject({ max_selected: source.attributes[0].values.length });
   });
 
   it("writes nothing when a file changes between its check and its write", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toCanonicalJson, toCanonicalJsonFresh } from "../src/model/canonical.js";
+import { toCanonicalJson, toCanonicalJsonFresh, toCompactJson, toCompactJsonFresh } from "../src/model/canonical.js";
 import { parseJsonText } from "../src/model/json-text.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { defFileNames, readDef } from "./corpus.js";
@@ -22,6 +22,18 @@ describe("canonical JSON", () => {
       if (toCanonicalJson(model) !== text || toCanonicalJsonFresh(model) !== text) differ.push(name);
     }
     expect(differ).toEqual([]);
+  });
+
+  it("writes each model compactly (as the index keeps it) so that reading it back gives the file's canonical text", () => {
+    const differ: string[] = [];
+    for (const name of defFileNames()) {
+      const text = readDef(name).toString("utf8");
+      const model = load(text);
+      const compact = toCompactJson(model);
+      if (compact !== toCompactJsonFresh(model) || /\n/.test(compact) || toCanonicalJson(load(compact)) !== text) differ.push(name);
+    }
+    expect(differ).toEqual([]);
+    expect(toCompactJson(load(readDef("breast_density.fm.json")))).toContain('"minimum":1.0,');
   });
 
   it("keeps a number as it was written (1.0 stays 1.0) in the only file that has one", () => {

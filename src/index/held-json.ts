@@ -1,17 +1,18 @@
 // How much model JSON a sync holds in memory between checking the files and writing them.
 //
-// A sync checks every changed file before it writes any (all or nothing), so the canonical JSON of
-// each would be held until the end: for 10,000 models that was most of a 400 MB peak. Up to a
-// budget the JSON is held; past it, a file that is already canonical (nearly all are) keeps only
-// its hash, and its text is read again when its row is written, and checked against that hash: a
-// file changed in between fails the sync, inside its transaction, so nothing is written.
+// A sync checks every changed file before it writes any (all or nothing), so the JSON of each
+// model would be held until the end: for 10,000 models that was most of a 400 MB peak. Up to a
+// budget it is held; past it, a record keeps only the file's hash, and the JSON is made again from
+// the file when its row is written, after checking the hash: a file changed in between fails the
+// sync, inside its transaction, so nothing is written.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
-import type { FileRecord, ProcessedFile } from "./process-files.js";
+import { checkModelBytes, type FileRecord, type ProcessedFile } from "./process-files.js";
 
-/** Characters of model JSON a sync holds before it reads files again instead (the registry holds ~16 M). */
-export const HELD_JSON_BUDGET = 32 * 1024 * 1024;
+/** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~6 M). */
+export const HELD_JSON_BUDGET = 16 * 1024 * 1024;
 
 export class FileChangedDuringSyncError extends Error {
   constructor(readonly file: string) {
@@ -19,19 +20,19 @@ export class FileChangedDuringSyncError extends Error {
   }
 }
 
-/** A function for ProcessRun.onResult that drops model JSON a file holds itself, once `budget` is spent. */
+/** A function for ProcessRun.onResult that drops model JSON once `budget` characters are held. */
 export function holdJsonUpTo(budget: number): (result: ProcessedFile) => ProcessedFile {
   let held = 0;
   return (result) => {
     const record = result.record;
     if (record?.modelJson === undefined) return result;
     held += record.modelJson.length;
-    if (held > budget && record.fileIsCanonical) record.modelJson = undefined;
+    if (held > budget) record.modelJson = undefined;
     return result;
   };
 }
 
-/** `entry` with its model JSON: the record's, or else the file's text, read when asked for and checked against the record's hash. */
+/** `entry` with its model JSON: the record's, or else made from the file when asked for, after checking the record's hash. */
 export function withModelJson(entry: IndexEntry, file: string, record: FileRecord): EntryRecord {
   if (record.modelJson !== undefined) return { ...entry, modelJson: record.modelJson };
   return new FileBackedEntry(entry, file);
@@ -52,11 +53,12 @@ class FileBackedEntry implements EntryRecord {
   }
 
   get modelJson(): string {
-    return readCanonicalFile(this.file, this.fileHash);
+    return modelJsonFromFile(this.file, this.fileHash);
   }
 }
 
-function readCanonicalFile(file: string, hash: string): string {
+/** The model JSON of `file`, whose bytes must still have the sha256 `hash` (then they check as they did). */
+function modelJsonFromFile(file: string, hash: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -64,5 +66,7 @@ function readCanonicalFile(file: string, hash: string): string {
     throw new FileChangedDuringSyncError(file);
   }
   if (createHash("sha256").update(bytes).digest("hex") !== hash) throw new FileChangedDuringSyncError(file);
-  return bytes.toString("utf8");
+  const checked = checkModelBytes(file, bytes);
+  if (!checked.model) throw new FileChangedDuringSyncError(file);
+  return toCompactJsonFresh(checked.model);
 }

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { toCanonicalJsonFresh } from "../model/canonical.js";
+import { toCanonicalJsonFresh, toCompactJsonFresh } from "../model/canonical.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toMarkdown } from "../model/markdown.js";
 import { summarize, type ModelSummary } from "../model/summary.js";
@@ -41,7 +41,7 @@ export interface ProcessOptions {
   canonical?: boolean;
   /** Render each valid model's Markdown. */
   markdown?: boolean;
-  /** What an index entry needs: hash, size and time of the bytes read, canonical JSON, contributors. */
+  /** What an index entry needs: hash, size and time of the bytes read, the model's JSON, contributors. */
   record?: boolean;
 }
 
@@ -52,12 +52,10 @@ export interface FileRecord {
   fileSize: number;
   fileMtimeMs: number;
   /**
-   * The canonical JSON. A caller may drop it to hold less when `fileIsCanonical`: it is then the
-   * file's own text, to be read again (and checked against `fileHash`) when needed.
+   * The model as the index keeps it (toCompactJson). A caller may drop it to hold less, and make
+   * it again from the file (checked against `fileHash`) when needed.
    */
   modelJson?: string;
-  /** Whether the file's bytes are exactly the canonical JSON (no byte order mark, same text). */
-  fileIsCanonical: boolean;
   contributors: Contributor[];
 }
 
@@ -132,14 +130,14 @@ type Checked = ReturnType<typeof checkModelBytes>;
 function processChecked(file: string, checked: Checked, options: ProcessOptions, read?: { bytes: Buffer; size: number; mtimeMs: number }): ProcessedFile {
   if (!checked.model) return { file, errors: checked.errors };
   const result: ProcessedFile = { file, errors: [], summary: summarize(checked.model) };
-  const needCanonical = options.canonical || options.record;
-  const canonical = needCanonical ? toCanonicalJsonFresh(checked.model) : "";
-  if (options.canonical && (checked.hadBom || canonical !== checked.text)) result.canonicalText = canonical;
+  if (options.canonical) {
+    const canonical = toCanonicalJsonFresh(checked.model);
+    if (checked.hadBom || canonical !== checked.text) result.canonicalText = canonical;
+  }
   if (options.markdown) result.markdown = toMarkdown(checked.model);
   if (options.record && read) {
     const fileHash = createHash("sha256").update(read.bytes).digest("hex");
-    const fileIsCanonical = !checked.hadBom && canonical === checked.text;
-    result.record = { fileHash, fileSize: read.size, fileMtimeMs: read.mtimeMs, modelJson: canonical, fileIsCanonical, contributors: checked.model.contributors ?? [] };
+    result.record = { fileHash, fileSize: read.size, fileMtimeMs: read.mtimeMs, modelJson: toCompactJsonFresh(checked.model), contributors: checked.model.contributors ?? [] };
   }
   return result;
 }

@@ -4,8 +4,9 @@
 import { hasNumberText, numberText } from "./number-text.js";
 import type { FindingModelBase, FindingModelFull } from "./types.js";
 
-type Order = readonly (readonly [key: string, quoted: string])[];
-const order = (...keys: string[]): Order => keys.map((k) => [k, `${JSON.stringify(k)}: `] as const);
+/** Keys in the schema's order, each with its quoted form followed by ": " (pretty) or ":" (compact). */
+type Order = readonly (readonly [key: string, quoted: string, quotedCompact: string])[];
+const order = (...keys: string[]): Order => keys.map((k) => [k, `${JSON.stringify(k)}: `, `${JSON.stringify(k)}:`] as const);
 const ROOT = order("oifm_id", "name", "description", "synonyms", "tags", "contributors", "attributes", "index_codes");
 const CHOICE = order("oifma_id", "name", "description", "type", "values", "required", "max_selected", "index_codes");
 const NUMERIC = order("oifma_id", "name", "description", "type", "minimum", "maximum", "unit", "required", "index_codes");
@@ -23,6 +24,14 @@ export function toCanonicalJson(model: FindingModelBase | FindingModelFull): str
   return writeObject(model as unknown as Record<string, unknown>, ROOT, 0);
 }
 
+/**
+ * The same model as compact JSON: keys in the same order, numbers as read, no whitespace. What
+ * the index stores: parsed, it is the same model, and it is a third of the size.
+ */
+export function toCompactJson(model: FindingModelBase | FindingModelFull): string {
+  return writeObject(model as unknown as Record<string, unknown>, ROOT, -1);
+}
+
 function orderFor(key: string, item: Record<string, unknown>): Order {
   switch (key) {
     case "attributes":
@@ -38,19 +47,22 @@ function orderFor(key: string, item: Record<string, unknown>): Order {
   }
 }
 
+// Depth -1 (and below) writes compact JSON: no line breaks, no indent.
 function indent(depth: number): string {
+  if (depth < 0) return "";
   return INDENTS[depth] ?? "\n" + "  ".repeat(depth);
 }
 
 function writeObject(o: Record<string, unknown>, keys: Order, depth: number): string {
-  const inner = indent(depth + 1);
+  const compact = depth < 0;
+  const inner = indent(compact ? depth : depth + 1);
   const exact = hasNumberText(o);
   let s = "";
-  for (const [key, quoted] of keys) {
+  for (const [key, quoted, quotedCompact] of keys) {
     const value = o[key];
     if (value === undefined || value === null) continue;
-    s += (s === "" ? "{" : ",") + inner + quoted;
-    if (Array.isArray(value)) s += writeArray(key, value, depth + 1);
+    s += (s === "" ? "{" : ",") + inner + (compact ? quotedCompact : quoted);
+    if (Array.isArray(value)) s += writeArray(key, value, compact ? depth : depth + 1);
     else if (typeof value === "number" && exact) s += numberText(o, key, value);
     else s += JSON.stringify(value);
   }
@@ -59,12 +71,13 @@ function writeObject(o: Record<string, unknown>, keys: Order, depth: number): st
 
 function writeArray(key: string, list: unknown[], depth: number): string {
   if (list.length === 0) return "[]";
-  const inner = indent(depth + 1);
+  const compact = depth < 0;
+  const inner = indent(compact ? depth : depth + 1);
   let s = "[";
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
     s += (i === 0 ? "" : ",") + inner;
-    if (item !== null && typeof item === "object") s += writeObject(item as Record<string, unknown>, orderFor(key, item as Record<string, unknown>), depth + 1);
+    if (item !== null && typeof item === "object") s += writeObject(item as Record<string, unknown>, orderFor(key, item as Record<string, unknown>), compact ? depth : depth + 1);
     else s += JSON.stringify(item);
   }
   return s + indent(depth) + "]";
@@ -79,4 +92,10 @@ function writeArray(key: string, list: unknown[], depth: number): string {
 export function toCanonicalJsonFresh(model: FindingModelFull): string {
   for (const attribute of model.attributes) if (hasNumberText(attribute)) return toCanonicalJson(model);
   return JSON.stringify(model, null, 2);
+}
+
+/** toCompactJson of a model straight from validateFindingModel, by the engine's own JSON.stringify where it can (as above). */
+export function toCompactJsonFresh(model: FindingModelFull): string {
+  for (const attribute of model.attributes) if (hasNumberText(attribute)) return toCompactJson(model);
+  return JSON.stringify(model);
 }

@@ -39,7 +39,7 @@ export interface IndexEntry {
   attributes: AttributeRef[];
 }
 
-/** An entry to write: the entry and the model's canonical JSON (what getFull returns, parsed). */
+/** An entry to write: the entry and the model as JSON (toCompactJson: keys in canonical order, numbers as read; what getFull returns, parsed). */
 export interface EntryRecord extends IndexEntry {
   modelJson: string;
 }
@@ -110,9 +110,9 @@ export interface Store {
   /** By oifm_id (exact), or name or synonym (case-insensitive). */
   getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined>;
   getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]>;
-  /** The canonical JSON of a model. */
+  /** The model's JSON, as written by sync (compact; an index written before may hold it indented). */
   getModelJson(oifmId: string): Promise<string | undefined>;
-  /** Canonical JSON of many models in one query; missing IDs are absent from the map. */
+  /** The JSON of many models in one query; missing IDs are absent from the map. */
   getModelJsonBatch(oifmIds: readonly string[]): Promise<Map<string, string>>;
   count(): Promise<number>;
   countPeople(): Promise<number>;
