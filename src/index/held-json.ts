@@ -11,7 +11,7 @@ import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
 import { checkModelBytes, type FileRecord, type ProcessedFile } from "./process-files.js";
 
-/** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~6 M). */
+/** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~9.5 M). */
 export const HELD_JSON_BUDGET = 16 * 1024 * 1024;
 
 export class FileChangedDuringSyncError extends Error {
@@ -39,7 +39,7 @@ export function withModelJson(entry: IndexEntry, file: string, record: FileRecor
 }
 
 /**
- * An entry whose model JSON is read from its file. A class with the getter on its prototype: a
+ * An entry whose model JSON is made from its file. A class with the getter on its prototype: a
  * getter defined on each object (Object.defineProperty) turned every one into a slow dictionary
  * object, ~800 bytes more each, 8 MB for a sync of 10,000.
  */

@@ -3,9 +3,10 @@
 // it, parsing, checking and writing text the rest.
 //
 // One thread by default: measured on the 2-vCPU machines here, two threads took as long as one
-// (the registry: 351-367 ms either way; each thread ran at half speed beside the other, and a
-// worker needs ~350 ms to start and load its modules, about as long as the whole job), so a
-// worker does not pay. Set FINDINGMODEL_THREADS (or pass `threads`) where it does.
+// (the registry: ~300-340 ms either way, with 1.4 cores busy instead of 1.0: each thread ran at
+// about half speed beside the other, as on one core's two hyperthreads; a worker itself is ready
+// ~50 ms after it starts), so a worker does not pay. Set FINDINGMODEL_THREADS (or pass `threads`)
+// where it does.
 //
 // Threads share one work queue: an atomic counter in shared memory that each thread (the main
 // thread included) bumps to claim the next chunk of files. Fast threads simply claim more, so a
