@@ -4,7 +4,9 @@
 //
 // `open` must return a new, empty store each time it is called; each test closes what it opens.
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { parseJsonText } from "../src/model/json-text.js";
@@ -12,7 +14,8 @@ import { slugOf } from "../src/model/slug.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
-import { DEFS, defFileNames } from "./corpus.js";
+import { syncFiles, type SyncReport } from "../src/index/sync.js";
+import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
 
 // --- the corpus as index entries ---
 
@@ -125,6 +128,59 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
   const smallSet = (): string[] => [...new Set([...SMALL, ...corpus().slice(0, 40).map((c) => c.record.filename)])];
 
   describe(`Store conformance: ${engine}`, () => {
+    // A sync of a few files reads only what they can clash with (a scoped snapshot); the checks
+    // must come out exactly as from a read of the whole index.
+    describe("a small batch's checks, from a scoped snapshot and from the whole index", () => {
+      let scoped: Store;
+      let whole: Store;
+      const work = mkdtempSync(path.join(tmpdir(), "fm-scope-"));
+      beforeAll(async () => {
+        [scoped, whole] = [await storeWith(), await storeWith()];
+      }, 120_000);
+      afterAll(async () => {
+        await scoped?.close();
+        await whole?.close();
+        rmSync(work, { recursive: true, force: true });
+      });
+
+      /** Sync `files` (under `root`) into both stores; the reports must match. */
+      async function both(root: string, files: string[]): Promise<SyncReport> {
+        const a = await syncFiles(scoped, root, files, [], false, { validationRead: "bulk" });
+        const b = await syncFiles(whole, root, files, [], false, { validationRead: "whole" });
+        const { ms: _a, ...ra } = a;
+        const { ms: _b, ...rb } = b;
+        expect(ra).toEqual(rb);
+        return a;
+      }
+
+      it("for every real clash the registry set aside", async () => {
+        const files = readdirSync(CONFLICTS, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".fm.json")).sort();
+        let failed = 0;
+        for (const f of files) if ((await both(CONFLICTS, [path.join(CONFLICTS, f)])).errors.length > 0) failed++;
+        expect(failed).toBeGreaterThan(10);
+      }, 120_000);
+
+      it("for a changed file that clashes by contributor or synonym, or does not clash", async () => {
+        // A model whose contributor (a person) other models name too.
+        const source = JSON.parse(readFileSync(DEFS + AAA, "utf8"));
+        const file = path.join(work, AAA);
+        const person = source.contributors.find((c: { github_username?: string }) => c.github_username);
+        const cases: Array<[string, (m: any) => void, RegExp | undefined]> = [
+          ["a person's e-mail", (m) => (m.contributors.find((c: { github_username?: string }) => c.github_username === person.github_username).email = "someone.else@example.org"), /other details/],
+          ["a synonym that is another model's name", (m) => (m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name]), /is also the name of/],
+          ["its own description", (m) => (m.description = `${m.description} Changed.`), undefined],
+        ];
+        for (const [what, change, error] of cases) {
+          const m = JSON.parse(JSON.stringify(source));
+          change(m);
+          writeFileSync(file, JSON.stringify(m, null, 2));
+          const report = await both(work, [file]);
+          if (error) expect(report.errors.map((e) => e.message).join("\n"), what).toMatch(error);
+          else expect(report, what).toMatchObject({ updated: 1, errors: [] });
+        }
+      });
+    });
+
     describe("reads, on the whole registry", () => {
       let store: Store;
       const all = () => corpus().map((c) => c.record);

@@ -1,5 +1,6 @@
 // Checks of a batch of new or changed models against each other and against the rest of the
-// index, from one bulk read of the index (never a query per file).
+// index, from one bulk read of the index (never a query per file; for a few files, of only the
+// models they can clash with, see Store.validationSnapshot).
 import type { Contributor, Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import type { ModelSummary } from "../model/summary.js";

@@ -1,14 +1,15 @@
 // Keeping an index in step with a folder of model files:
 //   scan (paths, size, mtime) -> skip files the index has with the same size and mtime -> read,
 //   hash and check the rest (worker threads) -> plan (added / updated / removed / unchanged) ->
-//   check the batch against itself and the index (one bulk read) -> apply in one transaction.
+//   check the batch against itself and the index (one bulk read: for a few files, of only what they
+//   can clash with) -> apply in one transaction.
 // All or nothing by default: if any file fails, the index does not change at all.
 import { statSync } from "node:fs";
 import path from "node:path";
 import { slugOf } from "../model/slug.js";
 import type { Contributor, Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
-import type { ContributorRef, EntryRecord, FileState, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
+import type { ContributorRef, EntryRecord, FileState, SnapshotScope, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
 import { crossCheck, type BatchModel } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo, withModelJson } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
@@ -25,11 +26,13 @@ export interface SyncOptions {
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
   /**
-   * How the cross-file checks learn what the index holds: "bulk" (default), one read of it all
-   * (Store.validationSnapshot); "per-model", a query per indexed model and per contributor, the
-   * straightforward way the performance plan replaces. Same result; only for measuring.
+   * How the cross-file checks learn what the index holds: "bulk" (default), one read
+   * (Store.validationSnapshot) of what the batch can clash with when the batch is small beside the
+   * index, else of it all; "whole", one read of it all whatever the batch; "per-model", a query per
+   * indexed model and per contributor, the straightforward way the performance plan replaces.
+   * Same result; only for measuring.
    */
-  validationRead?: "bulk" | "per-model";
+  validationRead?: "bulk" | "whole" | "per-model";
   /**
    * How unchanged files are found: "stat" (default) does not read a file whose size and
    * modification time are what the index recorded; "hash" reads and hashes every file and
@@ -135,7 +138,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
       ? undefined
       : options.validationRead === "per-model"
         ? await snapshotPerModel(store, states, candidates)
-        : await store.validationSnapshot();
+        : await store.validationSnapshot(options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
   let kept = candidates;
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
@@ -189,6 +192,35 @@ async function snapshotPerModel(store: Store, states: ReadonlyMap<string, FileSt
     await readContributor(ref.kind, ref.key);
   }
   return { models, people: [...people.values()], organizations: [...organizations.values()] };
+}
+
+/**
+ * A batch reads only what it can clash with when it is under a tenth of the index (a sync of one
+ * changed file reads a few rows instead of every model); a larger one reads the whole index, in
+ * one scan instead of lookups of every key.
+ */
+const SCOPED_BELOW = 10;
+
+function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): SnapshotScope {
+  const terms = new Set<string>();
+  const people = new Set<string>();
+  const organizations = new Set<string>();
+  for (const c of batch) {
+    terms.add(c.summary.name.toLowerCase());
+    for (const synonym of c.summary.synonyms ?? []) terms.add(synonym.toLowerCase());
+    for (const contributor of c.contributors) {
+      if (isPerson(contributor)) people.add(contributor.github_username);
+      else organizations.add(contributor.code);
+    }
+  }
+  return {
+    oifmIds: batch.map((c) => c.summary.oifm_id),
+    terms: [...terms],
+    attributeIds: batch.flatMap((c) => c.summary.attributes.map((a) => a.oifma_id)),
+    filenames: [...batch.map((c) => c.filename), ...removedFiles],
+    people: [...people],
+    organizations: [...organizations],
+  };
 }
 
 function toCandidate(p: ProcessedFile, filename: string, kind: Candidate["kind"]): Candidate {

@@ -53,6 +53,24 @@ export interface FileState {
   fileMtimeMs: number;
 }
 
+/**
+ * What a batch of models can clash with, by the batch's own keys: the index's models that hold one
+ * of its IDs, names or synonyms (as names or synonyms) or attribute IDs; and for each contributor
+ * it names, its details and one model that names it too, other than those of the files the batch
+ * writes or removes (so the checks know whether the index still names it).
+ */
+export interface SnapshotScope {
+  oifmIds: string[];
+  /** Names and synonyms, lower-cased. */
+  terms: string[];
+  attributeIds: string[];
+  /** Files the batch writes or removes. */
+  filenames: string[];
+  /** GitHub user names of people, and codes of organizations. */
+  people: string[];
+  organizations: string[];
+}
+
 /** Everything the cross-file checks of a sync need, in one bulk read. */
 export interface ValidationSnapshot {
   models: Array<{ oifm_id: string; name: string; filename: string; synonyms: string[]; attributeIds: string[]; contributors: ContributorRef[] }>;
@@ -102,7 +120,11 @@ export interface Store {
 
   // --- sync ---
   fileStates(): Promise<FileState[]>;
-  validationSnapshot(): Promise<ValidationSnapshot>;
+  /**
+   * What the cross-file checks need, in one read: of the whole index, or (with `scope`) only of
+   * what a batch can clash with, which is what a sync of a few files reads.
+   */
+  validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot>;
   /** Apply all changes in one transaction; on any error nothing changes and the error is thrown. */
   apply(changes: SyncChanges): Promise<void>;
 

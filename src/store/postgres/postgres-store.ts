@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { FileState, IndexEntry, Page, SlugMatch, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { StoreError } from "../store.js";
 import { beginAndLock, describeClash, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
@@ -92,7 +92,8 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
   }
 
-  async validationSnapshot(): Promise<ValidationSnapshot> {
+  async validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot> {
+    if (scope) return this.scopedSnapshot(scope);
     for (let attempt = 0; ; attempt++) {
       try {
         const results = await this.withClient(async (client) => {
@@ -123,6 +124,26 @@ export class PostgresStore implements Store {
         throw toStoreError(e, this.config);
       }
     }
+  }
+
+  private async scopedSnapshot(scope: SnapshotScope): Promise<ValidationSnapshot> {
+    type Row = { models: Array<Pick<EntryRow, "oifm_id" | "name" | "filename" | "synonyms" | "attributes" | "contributors">>; people: PersonRow[]; organizations: OrganizationRow[] };
+    const kinds = [...scope.people.map(() => "person"), ...scope.organizations.map(() => "organization")];
+    const [row] = await this.read<Row>(this.s.snapshotScoped, [
+      scope.oifmIds,
+      scope.terms,
+      scope.attributeIds,
+      scope.filenames,
+      kinds,
+      [...scope.people, ...scope.organizations],
+      scope.people,
+      scope.organizations,
+    ]);
+    return {
+      models: row!.models.map((r) => ({ oifm_id: r.oifm_id, name: r.name, filename: r.filename, synonyms: r.synonyms, attributeIds: r.attributes.map((a) => a.oifma_id), contributors: r.contributors })),
+      people: row!.people.map(toPerson),
+      organizations: row!.organizations.map(toOrganization),
+    };
   }
 
   async apply(changes: SyncChanges): Promise<void> {

@@ -123,6 +123,35 @@ export function statements(schema: string) {
       ` SELECT github_username, email, name, organization_code, url FROM ${s}.people ORDER BY github_username;` +
       ` SELECT code, name, url FROM ${s}.organizations ORDER BY code;` +
       " COMMIT",
+    /**
+     * The snapshot of a scope (store.ts SnapshotScope) in one statement (so one moment): IDs $1,
+     * terms $2, attribute IDs $3, files $4, contributors as kinds $5 and keys $6, people $7,
+     * organizations $8. Each key is looked up by its index; a contributor's model is found by a
+     * substring test on the stored list before the exact one.
+     */
+    snapshotScoped: `
+      WITH hit AS (
+        SELECT id FROM ${s}.models WHERE oifm_id = ANY($1::text[])
+        UNION SELECT id FROM ${s}.models WHERE name_lower = ANY($2::text[])
+        UNION SELECT id FROM ${s}.models WHERE synonyms_lower && $2::text[]
+        UNION SELECT model_id FROM ${s}.attributes WHERE oifma_id = ANY($3::text[])
+        UNION SELECT (
+          SELECT m.id FROM ${s}.models AS m
+           WHERE m.contributors::text LIKE '%' || to_json(k.key)::text || '%'
+             AND m.filename <> ALL($4::text[])
+             AND m.contributors::jsonb @> jsonb_build_array(jsonb_build_object('kind', k.kind, 'key', k.key))
+           LIMIT 1)
+          FROM unnest($5::text[], $6::text[]) AS k(kind, key)
+      )
+      SELECT
+        (SELECT coalesce(json_agg(json_build_object('oifm_id', m.oifm_id, 'name', m.name, 'filename', m.filename,
+                                                    'synonyms', m.synonyms, 'attributes', m.attributes, 'contributors', m.contributors)), '[]')
+           FROM ${s}.models AS m WHERE m.id IN (SELECT id FROM hit)) AS models,
+        (SELECT coalesce(json_agg(json_build_object('github_username', github_username, 'email', email, 'name', name,
+                                                    'organization_code', organization_code, 'url', url)), '[]')
+           FROM ${s}.people WHERE github_username = ANY($7::text[])) AS people,
+        (SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'url', url)), '[]')
+           FROM ${s}.organizations WHERE code = ANY($8::text[])) AS organizations`,
     entriesByIds: `SELECT ${ENTRY_COLUMNS} FROM ${s}.models AS m WHERE m.oifm_id = ANY($1::text[])`,
     modelJson: `SELECT j.json FROM ${s}.models AS m JOIN ${s}.model_json AS j ON j.id = m.id WHERE m.oifm_id = $1`,
     modelJsonBatch: `SELECT m.oifm_id, j.json FROM ${s}.models AS m JOIN ${s}.model_json AS j ON j.id = m.id WHERE m.oifm_id = ANY($1::text[])`,

@@ -9,6 +9,7 @@ import type {
   IndexEntry,
   Page,
   SlugMatch,
+  SnapshotScope,
   Store,
   StoreStats,
   SyncChanges,
@@ -70,19 +71,28 @@ export class SqliteStore implements Store {
     );
   }
 
-  validationSnapshot(): Promise<ValidationSnapshot> {
-    return this.run(() => ({
-      models: this.s.snapshotModels.all().map((r) => ({
-        oifm_id: r.oifm_id,
-        name: r.name,
-        filename: r.filename,
-        synonyms: JSON.parse(r.synonyms) as string[],
-        attributeIds: (JSON.parse(r.attributes) as Array<{ oifma_id: string }>).map((a) => a.oifma_id),
-        contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
-      })),
+  validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot> {
+    // One read transaction, so that the reads see the same moment.
+    return this.run(this.db.transaction(() => (scope ? this.scopedSnapshot(scope) : this.wholeSnapshot())));
+  }
+
+  private wholeSnapshot(): ValidationSnapshot {
+    return {
+      models: this.s.snapshotModels.all().map(snapshotModel),
       people: this.s.people.all().map(toPerson),
       organizations: this.s.organizations.all().map(toOrganization),
-    }));
+    };
+  }
+
+  private scopedSnapshot(scope: SnapshotScope): ValidationSnapshot {
+    const json = JSON.stringify;
+    const contributors = json([...scope.people.map((k) => ["person", k]), ...scope.organizations.map((k) => ["organization", k])]);
+    const rows = this.s.snapshotScoped.all({ ids: json(scope.oifmIds), terms: json(scope.terms), attributeIds: json(scope.attributeIds), files: json(scope.filenames), contributors });
+    return {
+      models: rows.map(snapshotModel),
+      people: this.s.peopleByKeys.all(json(scope.people)).map(toPerson),
+      organizations: this.s.organizationsByKeys.all(json(scope.organizations)).map(toOrganization),
+    };
   }
 
   apply(changes: SyncChanges): Promise<void> {
@@ -260,6 +270,19 @@ export class SqliteStore implements Store {
       this.db.close();
     });
   }
+}
+
+type SnapshotRow = { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string };
+
+function snapshotModel(r: SnapshotRow): ValidationSnapshot["models"][number] {
+  return {
+    oifm_id: r.oifm_id,
+    name: r.name,
+    filename: r.filename,
+    synonyms: JSON.parse(r.synonyms) as string[],
+    attributeIds: (JSON.parse(r.attributes) as Array<{ oifma_id: string }>).map((a) => a.oifma_id),
+    contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
+  };
 }
 
 /** Exclusion lists up to this long are applied in JavaScript, longer ones in SQL. */

@@ -123,6 +123,29 @@ export function prepareStatements(db: Database.Database) {
     snapshotModels: prep<[], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
       "SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models",
     ),
+    /**
+     * The snapshot of a scope (store.ts SnapshotScope), each parameter a JSON array; contributors
+     * as [kind, key] pairs. Each key is looked up by its
+     * index; a contributor's model is found by a substring test on the stored list before the
+     * exact one, so the scan it needs stays cheap.
+     */
+    snapshotScoped: prep<[{ ids: string; terms: string; attributeIds: string; files: string; contributors: string }], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
+      `SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models WHERE id IN (
+         SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(@ids))
+         UNION SELECT id FROM models WHERE name_lower IN (SELECT value FROM json_each(@terms))
+         UNION SELECT model_id FROM synonyms WHERE synonym_lower IN (SELECT value FROM json_each(@terms))
+         UNION SELECT model_id FROM attributes WHERE oifma_id IN (SELECT value FROM json_each(@attributeIds))
+         UNION SELECT (
+           SELECT m.id FROM models AS m
+            WHERE m.contributors LIKE '%' || json_quote(k.value ->> 1) || '%'
+              AND m.filename NOT IN (SELECT value FROM json_each(@files))
+              AND EXISTS (SELECT 1 FROM json_each(m.contributors) AS c WHERE c.value ->> 'kind' = k.value ->> 0 AND c.value ->> 'key' = k.value ->> 1)
+            LIMIT 1)
+           FROM json_each(@contributors) AS k
+       )`,
+    ),
+    peopleByKeys: prep<[string], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people WHERE github_username IN (SELECT value FROM json_each(?))"),
+    organizationsByKeys: prep<[string], OrganizationRow>("SELECT code, name, url FROM organizations WHERE code IN (SELECT value FROM json_each(?))"),
     entriesByIds: prepEntries<[string]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m WHERE m.oifm_id IN (SELECT value FROM json_each(?))`),
     modelJson: prepPluck<[string], string>("SELECT j.json FROM models AS m JOIN model_json AS j ON j.id = m.id WHERE m.oifm_id = ?"),
     modelJsonBatch: prep<[string], { oifm_id: string; json: string }>(
