@@ -36,7 +36,7 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
       else problems.push({ file: target, message: describeIoError(e) });
       continue;
     }
-    if (isDirectory) walk(target, files, problems);
+    if (isDirectory) walk(path.normalize(target), files, problems);
     else files.push(target);
   }
   files.sort(byPath);
@@ -53,6 +53,7 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
   return { files: unique, problems, missing };
 }
 
+/** Walk `dir`, a normalized path: each entry's path is then the folder's, a separator and its name (what path.join gives, without normalizing every one). */
 function walk(dir: string, files: string[], problems: ScanProblem[]): void {
   let entries: Dirent[];
   try {
@@ -61,8 +62,9 @@ function walk(dir: string, files: string[], problems: ScanProblem[]): void {
     problems.push({ file: dir, message: describeIoError(e) });
     return;
   }
+  const prefix = dir === "." ? "" : dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const entry of entries) {
-    const full = path.join(dir, entry.name);
+    const full = prefix + entry.name;
     const isModelName = entry.name.endsWith(MODEL_FILE_SUFFIX);
     let isDirectory = entry.isDirectory();
     if (entry.isSymbolicLink()) {
