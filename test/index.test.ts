@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { openIndex } from "../src/index/open-index.js";
+import { findModelFiles } from "../src/index/scan.js";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
 
@@ -206,5 +207,27 @@ describe("keeping in step with a changing folder", () => {
     const kept = ["abdominal_aortic_aneurysm.fm.json"];
     expect(await index.removeUnused(kept)).toBe(2380);
     expect(await index.count()).toBe(1);
+  });
+});
+
+describe("finding model files", () => {
+  it("names them as path.join would, however the folder is spelt, each once", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "fm-scan-"));
+    try {
+      mkdirSync(path.join(root, "sub", "deeper"), { recursive: true });
+      for (const f of ["a.fm.json", "sub/b.fm.json", "sub/deeper/c.fm.json", "sub/notes.json"]) writeFileSync(path.join(root, f), "{}");
+      const expected = (dir: string) => ["a.fm.json", "sub/b.fm.json", "sub/deeper/c.fm.json"].map((f) => path.join(dir, f));
+      const cwd = process.cwd();
+      process.chdir(root);
+      try {
+        for (const spelling of [".", "./", "sub/..", root, root + "/"]) expect(findModelFiles([spelling]).files, spelling).toEqual(expected(spelling));
+        // Two spellings of the same folder name each file once.
+        expect(findModelFiles([".", root]).files).toHaveLength(3);
+      } finally {
+        process.chdir(cwd);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -62,7 +62,7 @@ function walk(dir: string, files: string[], problems: ScanProblem[]): void {
     problems.push({ file: dir, message: describeIoError(e) });
     return;
   }
-  const prefix = dir === "." ? "" : dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const prefix = dir === "." || dir === "." + path.sep ? "" : dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const entry of entries) {
     const full = prefix + entry.name;
     const isModelName = entry.name.endsWith(MODEL_FILE_SUFFIX);
