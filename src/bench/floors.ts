@@ -100,7 +100,7 @@ export function rawFtsTimes(db: string, queries: readonly string[], rounds: numb
 export async function floorsSection(b: Bench): Promise<void> {
   const { report, copy, cli } = b;
   // Whole processes of a few hundred milliseconds: more runs than elsewhere, each beside a run of its floor.
-  const runs = Math.max(b.processRuns, 5);
+  const runs = Math.max(b.processRuns, 9);
   report.heading("floors", `The commands beside their floors (whole processes on the ${b.registryCount.toLocaleString("en-US")} registry files, each run in turn with its floor; medians of ${runs})`);
   const vsFloor = (name: string, pair: { ours: ProcessTiming; floor: ProcessTiming }, floorName: string, maxRatio: number) =>
     report.versus(name, pair.ours.ms, "floor", { name: floorName, value: pair.floor.ms }, "ms", { maxRatio });
