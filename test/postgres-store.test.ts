@@ -17,6 +17,7 @@ import { generateFolder } from "../src/index/generate-folder.js";
 import { openIndex } from "../src/index/open-index.js";
 import { beginAndLock, MODELS_PER_INSERT } from "../src/store/postgres/apply.js";
 import { SYNC_LOCK_CLASS, schemaLockKey } from "../src/store/postgres/locks.js";
+import { localServerCandidates } from "../src/store/postgres/local-server.js";
 import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
 import { SCHEMA_VERSION } from "../src/store/postgres/schema.js";
@@ -25,9 +26,7 @@ import { changes, contributorsOf, corpus, describeStoreConformance, recordOf } f
 
 // --- finding the server ---
 
-const CANDIDATES = process.env.FINDINGMODEL_TEST_POSTGRES_URL
-  ? [process.env.FINDINGMODEL_TEST_POSTGRES_URL]
-  : ["postgres://postgres@127.0.0.1:5432/test", "postgres://root@127.0.0.1:5432/test"];
+const CANDIDATES = localServerCandidates();
 
 async function findServer(): Promise<{ url?: string; why: string }> {
   const reasons: string[] = [];

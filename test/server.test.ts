@@ -12,6 +12,7 @@ import type { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { openIndex } from "../src/index/open-index.js";
 import { buildApp } from "../src/server/app.js";
 import { MAX_BATCH_QUERIES, MAX_LIMIT, MAX_QUERY_LENGTH } from "../src/server/limits.js";
+import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import type { IndexEntry } from "../src/store/store.js";
 import { CORPUS, DEFS } from "./corpus.js";
 
@@ -582,33 +583,12 @@ describe("findingmodel serve", () => {
 // The same API on a PostgreSQL index: $FINDINGMODEL_TEST_POSTGRES_URL, else a local server (as in
 // postgres-store.test.ts). Skipped with a warning when there is none, a failure under CI=true.
 
-const PG_CANDIDATES = process.env.FINDINGMODEL_TEST_POSTGRES_URL
-  ? [process.env.FINDINGMODEL_TEST_POSTGRES_URL]
-  : ["postgres://postgres@127.0.0.1:5432/test", "postgres://root@127.0.0.1:5432/test"];
-
-async function findPostgres(): Promise<string | undefined> {
-  const { default: pg } = await import("pg");
-  for (const url of PG_CANDIDATES) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query("SELECT 1");
-      return url;
-    } catch {
-      // try the next
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return undefined;
-}
-
-const PG_BASE = await findPostgres();
+const PG_BASE = await firstReachable(localServerCandidates());
 if (!PG_BASE && process.env.CI !== "true") console.warn("server.test.ts: skipping the API-on-PostgreSQL tests: no PostgreSQL server reachable");
 
 describe.runIf(!PG_BASE && process.env.CI === "true")("the API on PostgreSQL (CI)", () => {
   it("needs a PostgreSQL server", () => {
-    throw new Error(`no PostgreSQL server at ${PG_CANDIDATES.join(" or ")}; set FINDINGMODEL_TEST_POSTGRES_URL`);
+    throw new Error(`no PostgreSQL server at ${localServerCandidates().join(" or ")}; set FINDINGMODEL_TEST_POSTGRES_URL`);
   });
 });
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openIndex } from "../index/open-index.js";
+import { firstReachable, localServerCandidates } from "../store/postgres/local-server.js";
 import type { QualityModel } from "./quality.js";
 import { benchQueries } from "./queries.js";
 import type { Report } from "./report.js";
@@ -19,7 +20,7 @@ export interface Bench {
   full: boolean;
   /**
    * A PostgreSQL server for its figures (batched writes, search quality), in schemas of their own,
-   * dropped after: --postgres <url>, else the local one the tests use, if it answers.
+   * dropped after: --postgres <url>, else the one the tests use, if it answers (local-server.ts).
    */
   postgres?: string;
   /** The project (where docs/ is). */
@@ -61,7 +62,7 @@ export async function prepareBench(report: Report, options: { runs: number; full
   return {
     report,
     ...options,
-    postgres: options.postgres ?? (await localPostgres()),
+    postgres: options.postgres ?? (await firstReachable(localServerCandidates(), 2000)),
     processRuns: Math.min(options.runs, 3),
     root,
     cli: path.join(root, "dist/cli/main.js"),
@@ -75,22 +76,4 @@ export async function prepareBench(report: Report, options: { runs: number; full
     models,
     queries: benchQueries(defs),
   };
-}
-
-/** The PostgreSQL server the tests use (127.0.0.1:5432, database "test"), if one answers. */
-async function localPostgres(): Promise<string | undefined> {
-  const { default: pg } = await import("pg");
-  for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgres://root@127.0.0.1:5432/test"]) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query("SELECT 1");
-      return url;
-    } catch {
-      // Not this one.
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return undefined;
 }
