@@ -100,23 +100,8 @@ export class PostgresStore implements Store {
           this.trips++;
           return (await client.query(this.s.snapshot)) as unknown as pg.QueryResult[];
         });
-        const [models, people, organizations] = [results[1]!.rows, results[2]!.rows, results[3]!.rows] as [
-          Array<Pick<EntryRow, "oifm_id" | "name" | "filename" | "synonyms" | "attributes" | "contributors">>,
-          PersonRow[],
-          OrganizationRow[],
-        ];
-        return {
-          models: models.map((r) => ({
-            oifm_id: r.oifm_id,
-            name: r.name,
-            filename: r.filename,
-            synonyms: r.synonyms,
-            attributeIds: r.attributes.map((a) => a.oifma_id),
-            contributors: r.contributors,
-          })),
-          people: people.map(toPerson),
-          organizations: organizations.map(toOrganization),
-        };
+        const [models, people, organizations] = [results[1]!.rows, results[2]!.rows, results[3]!.rows] as [SnapshotRow[], PersonRow[], OrganizationRow[]];
+        return { models: models.map(snapshotModel), people: people.map(toPerson), organizations: organizations.map(toOrganization) };
       } catch (e) {
         // After a server restart every idle connection in the pool may be dead, and each failed
         // one is discarded: one more try than the pool holds always reaches a fresh connection.
@@ -127,7 +112,7 @@ export class PostgresStore implements Store {
   }
 
   private async scopedSnapshot(scope: SnapshotScope): Promise<ValidationSnapshot> {
-    type Row = { models: Array<Pick<EntryRow, "oifm_id" | "name" | "filename" | "synonyms" | "attributes" | "contributors">>; people: PersonRow[]; organizations: OrganizationRow[] };
+    type Row = { models: SnapshotRow[]; people: PersonRow[]; organizations: OrganizationRow[] };
     const kinds = [...scope.people.map(() => "person"), ...scope.organizations.map(() => "organization")];
     const [row] = await this.read<Row>(this.s.snapshotScoped, [
       scope.oifmIds,
@@ -139,11 +124,7 @@ export class PostgresStore implements Store {
       scope.people,
       scope.organizations,
     ]);
-    return {
-      models: row!.models.map((r) => ({ oifm_id: r.oifm_id, name: r.name, filename: r.filename, synonyms: r.synonyms, attributeIds: r.attributes.map((a) => a.oifma_id), contributors: r.contributors })),
-      people: row!.people.map(toPerson),
-      organizations: row!.organizations.map(toOrganization),
-    };
+    return { models: row!.models.map(snapshotModel), people: row!.people.map(toPerson), organizations: row!.organizations.map(toOrganization) };
   }
 
   async apply(changes: SyncChanges): Promise<void> {
@@ -396,4 +377,9 @@ function toEntry(r: EntryRow): IndexEntry {
   };
 }
 
+/** A model row of a validation snapshot (whole or scoped). */
+type SnapshotRow = Pick<EntryRow, "oifm_id" | "name" | "filename" | "synonyms" | "attributes" | "contributors">;
 
+function snapshotModel(r: SnapshotRow): ValidationSnapshot["models"][number] {
+  return { oifm_id: r.oifm_id, name: r.name, filename: r.filename, synonyms: r.synonyms, attributeIds: r.attributes.map((a) => a.oifma_id), contributors: r.contributors };
+}

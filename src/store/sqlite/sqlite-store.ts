@@ -19,7 +19,7 @@ import type {
 import { makeApply, type WriteMode } from "./apply.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { matchExpression, usableTerms } from "./fts-query.js";
-import { filterKind, prepareStatements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
+import { filterKind, prepareStatements, type EntryRow, type OrganizationRow, type PersonRow, type SnapshotRow, type Statements } from "./statements.js";
 
 export interface SqliteStoreContext extends ErrorContext {
   /** Absolute path of the file, or ":memory:". */
@@ -271,8 +271,6 @@ export class SqliteStore implements Store {
     });
   }
 }
-
-type SnapshotRow = { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string };
 
 function snapshotModel(r: SnapshotRow): ValidationSnapshot["models"][number] {
   return {

@@ -8,6 +8,9 @@ import type Database from "better-sqlite3";
  * filename, file_hash, file_size, file_mtime_ms, description, then the JSON texts of synonyms,
  * tags, contributors, attributes.
  */
+/** A model row of a validation snapshot (whole or scoped); the lists as their JSON text. */
+export type SnapshotRow = { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string };
+
 export type EntryRow = [string, string, string, string, string, number, number, string, string, string, string, string];
 
 
@@ -120,7 +123,7 @@ export function prepareStatements(db: Database.Database) {
     fileStates: prep<[], { filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>(
       "SELECT filename, oifm_id, file_hash, file_size, file_mtime_ms FROM models",
     ),
-    snapshotModels: prep<[], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
+    snapshotModels: prep<[], SnapshotRow>(
       "SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models",
     ),
     /**
@@ -129,7 +132,7 @@ export function prepareStatements(db: Database.Database) {
      * index; a contributor's model is found by a substring test on the stored list before the
      * exact one, so the scan it needs stays cheap.
      */
-    snapshotScoped: prep<[{ ids: string; terms: string; attributeIds: string; files: string; contributors: string }], { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string }>(
+    snapshotScoped: prep<[{ ids: string; terms: string; attributeIds: string; files: string; contributors: string }], SnapshotRow>(
       `SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models WHERE id IN (
          SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(@ids))
          UNION SELECT id FROM models WHERE name_lower IN (SELECT value FROM json_each(@terms))
