@@ -8,10 +8,11 @@ import type Database from "better-sqlite3";
  * filename, file_hash, file_size, file_mtime_ms, description, then the JSON texts of synonyms,
  * tags, contributors, attributes.
  */
-/** A model row of a validation snapshot (whole or scoped); the lists as their JSON text. */
-export type SnapshotRow = { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string };
 
 export type EntryRow = [string, string, string, string, string, number, number, string, string, string, string, string];
+
+/** A model row of a validation snapshot (whole or scoped); the lists as their JSON text. */
+export type SnapshotRow = { oifm_id: string; name: string; filename: string; synonyms: string; attributes: string; contributors: string };
 
 
 
