@@ -8,7 +8,6 @@ import type Database from "better-sqlite3";
  * filename, file_hash, file_size, file_mtime_ms, description, then the JSON texts of synonyms,
  * tags, contributors, attributes.
  */
-
 export type EntryRow = [string, string, string, string, string, number, number, string, string, string, string, string];
 
 /** A model row of a validation snapshot (whole or scoped); the lists as their JSON text. */
