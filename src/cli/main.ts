@@ -30,35 +30,31 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 // when all are): loading all of them took ~20 ms of every command's start.
 type Register = (parent: CommandType) => void;
 const listings = async () => (await import("./commands/listings.js")).registerListings;
-const search = async () => (await import("./commands/search.js")).registerSearch;
-const get = async () => (await import("./commands/get.js")).registerGet;
 const generate = async () => (await import("./commands/generate.js")).registerGenerate;
+/** The everyday index commands: both at the top level and under `index`. */
+const EVERYDAY: Record<string, () => Promise<Register>> = {
+  search: async () => (await import("./commands/search.js")).registerSearch,
+  get: async () => (await import("./commands/get.js")).registerGet,
+  list: listings,
+  tags: listings,
+  people: listings,
+  organizations: listings,
+  stats: listings,
+};
 /** Top-level commands, in the order help lists them. */
 const TOP: Record<string, () => Promise<Register>> = {
   validate: async () => (await import("./commands/validate.js")).registerValidate,
   export: async () => (await import("./commands/export.js")).registerExport,
   "fm-to-markdown": async () => (await import("./commands/fm-to-markdown.js")).registerFmToMarkdown,
   stub: async () => (await import("./commands/stub.js")).registerStub,
-  search,
-  get,
-  list: listings,
-  tags: listings,
-  people: listings,
-  organizations: listings,
-  stats: listings,
+  ...EVERYDAY,
   generate,
   serve: async () => (await import("./commands/serve.js")).registerServe,
   mcp: async () => (await import("./commands/mcp.js")).registerMcp,
 };
-/** `findingmodel index <command>`: the index's commands (the everyday ones also at the top level), in help's order. */
+/** `findingmodel index <command>`, in help's order. */
 const UNDER_INDEX: Record<string, () => Promise<Register>> = {
-  search,
-  get,
-  list: listings,
-  tags: listings,
-  people: listings,
-  organizations: listings,
-  stats: listings,
+  ...EVERYDAY,
   sync: async () => (await import("./commands/sync.js")).registerSync,
   export: async () => (await import("./commands/index-export.js")).registerIndexExport,
   generate,
@@ -78,7 +74,7 @@ else {
   // Help, or a command that does not exist (commander then suggests the nearest): all of them.
   await register(program, [TOP.validate!, TOP.export!, TOP["fm-to-markdown"]!, TOP.stub!]);
   await register(indexCommand(), Object.values(UNDER_INDEX));
-  await register(program, [search, get, listings, generate, TOP.serve!, TOP.mcp!]);
+  await register(program, [...Object.values(EVERYDAY), generate, TOP.serve!, TOP.mcp!]);
 }
 
 // Every command accepts --stats: timings of each operation, printed to stderr at the end.
