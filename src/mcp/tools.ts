@@ -3,6 +3,7 @@
 // a tool error whose message says what to change, so an agent can correct itself.
 import type { FindingModelIndex } from "../index/finding-model-index.js";
 import { InvalidRequestError } from "../index/errors.js";
+import { findingModelJsonSchema } from "../model/json-schema.js";
 import type { IndexEntry } from "../store/store.js";
 
 // The same limits as the HTTP API's (server/limits.ts; layers do not import each other).
@@ -108,20 +109,7 @@ export const TOOLS: ToolDefinition[] = [
       required: ["id_or_name"],
       additionalProperties: false,
     },
-    outputSchema: {
-      type: "object",
-      required: ["oifm_id", "name", "attributes"],
-      properties: {
-        oifm_id: { type: "string" },
-        name: { type: "string" },
-        description: { type: "string" },
-        synonyms: { type: "array", items: { type: "string" } },
-        tags: { type: "array", items: { type: "string" } },
-        attributes: { type: "array", items: { type: "object" } },
-        contributors: { type: "array", items: { type: "object" } },
-        index_codes: { type: "array", items: { type: "object" } },
-      },
-    },
+    outputSchema: findingModelJsonSchema,
     annotations: readOnly("Get a finding model"),
     async run(index, args) {
       checkKnown(args, ["id_or_name"]);

@@ -1,6 +1,7 @@
 // JSON Schemas of what the API takes and returns. Request schemas are checked by Fastify on every
 // request; response schemas are documentation only (they appear in /api/openapi.json, and
 // responses are serialized with JSON.stringify so that no field is ever dropped).
+import { findingModelJsonSchema } from "../model/json-schema.js";
 import { MAX_BATCH_QUERIES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 
 // --- requests ---
@@ -65,12 +66,6 @@ export const listQuerystring = {
 
 // --- responses (components of the OpenAPI description) ---
 
-const codeSchema = {
-  type: "object",
-  required: ["system", "code"],
-  properties: { system: { type: "string" }, code: { type: "string" }, display: { type: "string" } },
-};
-
 export const components: Record<string, object> = {
   Error: {
     type: "object",
@@ -102,21 +97,7 @@ export const components: Record<string, object> = {
       },
     },
   },
-  FindingModel: {
-    type: "object",
-    description: "The whole model, as its *.fm.json file holds it (see the registry's finding_model.schema.json).",
-    required: ["oifm_id", "name", "description", "attributes"],
-    properties: {
-      oifm_id: { type: "string" },
-      name: { type: "string" },
-      description: { type: "string" },
-      synonyms: { type: "array", items: { type: "string" } },
-      tags: { type: "array", items: { type: "string" } },
-      contributors: { type: "array", items: { type: "object" } },
-      attributes: { type: "array", items: { type: "object" } },
-      index_codes: { type: "array", items: codeSchema },
-    },
-  },
+  FindingModel: findingModelJsonSchema,
   SearchResult: {
     type: "object",
     required: ["query", "limit", "results"],
