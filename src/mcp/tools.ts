@@ -33,15 +33,16 @@ export interface ToolDefinition {
 /** A bad argument: reported to the client as a tool error with this message. */
 export class ToolArgumentError extends Error {}
 
+const { oifm_id, name, description, synonyms, tags } = findingModelJsonSchema.properties;
 const summarySchema = {
   type: "object",
   required: ["oifm_id", "name"],
   properties: {
-    oifm_id: { type: "string" },
-    name: { type: "string" },
-    description: { type: "string" },
-    synonyms: { type: "array", items: { type: "string" } },
-    tags: { type: "array", items: { type: "string" } },
+    oifm_id,
+    name,
+    description,
+    synonyms,
+    tags,
     attributes: { type: "array", items: { type: "string" }, description: "Attribute names; get_finding_model gives their values and codes." },
   },
 };
