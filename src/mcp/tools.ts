@@ -33,16 +33,16 @@ export interface ToolDefinition {
 /** A bad argument: reported to the client as a tool error with this message. */
 export class ToolArgumentError extends Error {}
 
-const { oifm_id, name, description, synonyms, tags } = findingModelJsonSchema.properties;
+const model = findingModelJsonSchema.properties;
 const summarySchema = {
   type: "object",
   required: ["oifm_id", "name"],
   properties: {
-    oifm_id,
-    name,
-    description,
-    synonyms,
-    tags,
+    oifm_id: model.oifm_id,
+    name: model.name,
+    description: model.description,
+    synonyms: model.synonyms,
+    tags: model.tags,
     attributes: { type: "array", items: { type: "string" }, description: "Attribute names; get_finding_model gives their values and codes." },
   },
 };
