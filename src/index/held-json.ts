@@ -57,7 +57,11 @@ class FileBackedEntry implements EntryRecord {
   }
 }
 
-/** The model JSON of `file`, whose bytes must still have the sha256 `hash` (then they check as they did). */
+/**
+ * The model JSON of `file`, whose bytes must still have the sha256 `hash` (then they check as they
+ * did). Not processFile, though it reads and checks the same way: making a whole ProcessedFile
+ * (summary, record) for each model here measured ~30 MB more at the peak of a 10,000-model sync.
+ */
 function modelJsonFromFile(file: string, hash: string): string {
   let bytes: Buffer;
   try {

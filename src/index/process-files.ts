@@ -86,8 +86,10 @@ export function processFile(file: string, options: ProcessOptions = {}): Process
   return processChecked(file, checkModelBytes(file, read.bytes), options, read);
 }
 
-/** The bytes of a file (a view of a buffer that the next read reuses), with its size and time when asked; or why not. */
-type FileRead = { bytes: Buffer; size: number; mtimeMs: number } | string;
+/** The bytes of a file (a view of a buffer that the next read reuses), with its size and time when asked. */
+type FileBytes = { bytes: Buffer; size: number; mtimeMs: number };
+/** The bytes, or why they were not read. */
+type FileRead = FileBytes | string;
 
 // One buffer for every read, one byte larger than a model file may be: a read that fills it is of
 // a file too large, which is then not read further. Measured on the registry: open, one read into
@@ -120,7 +122,7 @@ function readModelFile(file: string, withStat: boolean): FileRead {
 
 type Checked = ReturnType<typeof checkModelBytes>;
 
-function processChecked(file: string, checked: Checked, options: ProcessOptions, read: { bytes: Buffer; size: number; mtimeMs: number }): ProcessedFile {
+function processChecked(file: string, checked: Checked, options: ProcessOptions, read: FileBytes): ProcessedFile {
   if (!checked.model) return { file, errors: checked.errors };
   const result: ProcessedFile = { file, errors: [], summary: summarize(checked.model) };
   if (options.canonical) {
