@@ -188,19 +188,30 @@ describe("files", () => {
   it("writes nothing when a file changes between its check and its write", async () => {
     const dir = path.join(work, "changing");
     expect(cli(["generate", dir, "--count", "5"]).code).toBe(0);
-    const store = await openSqliteStore(path.join(work, "changing.db"));
-    try {
-      const victim = path.join(dir, readdirSync(dir)[2]!);
-      const write = store.apply.bind(store);
-      // The change lands after every file was checked, just before the transaction writes them.
-      store.apply = async (changes) => {
-        writeFileSync(victim, readFileSync(victim, "utf8").replace('"description": "', '"description": "Changed. '));
-        return write(changes);
-      };
-      await expect(syncFolder(store, dir, { heldJsonBudget: 0 })).rejects.toThrow(`${victim} changed while the index was being synced, so nothing was written; run the sync again`);
-      expect(await store.count()).toBe(0);
-    } finally {
-      await store.close();
+    const victim = path.join(dir, readdirSync(dir)[2]!);
+    const original = readFileSync(victim, "utf8");
+    // Grown (caught by its size, and not read), or edited in place to the same size (caught by its hash).
+    const changes: Array<[string, () => string]> = [
+      ["grown", () => original.replace('"description": "', '"description": "Changed. ')],
+      ["same size", () => original.replace(/"description": "(.)/, (_, c: string) => `"description": "${c === "X" ? "Y" : "X"}`)],
+    ];
+    for (const [what, changed] of changes) {
+      writeFileSync(victim, original);
+      const store = await openSqliteStore(path.join(work, `changing-${what}.db`));
+      try {
+        const write = store.apply.bind(store);
+        // The change lands after every file was checked, just before the transaction writes them.
+        store.apply = async (c) => {
+          const text = changed();
+          expect(text.length === original.length, what).toBe(what === "same size");
+          writeFileSync(victim, text);
+          return write(c);
+        };
+        await expect(syncFolder(store, dir, { heldJsonBudget: 0 })).rejects.toThrow(`${victim} changed while the index was being synced, so nothing was written; run the sync again`);
+        expect(await store.count()).toBe(0);
+      } finally {
+        await store.close();
+      }
     }
   });
 });

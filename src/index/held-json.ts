@@ -6,7 +6,7 @@
 // the file when its row is written, after checking the hash: a file changed in between fails the
 // sync, inside its transaction, so nothing is written.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
 import { checkModelBytes, type FileRecord, type ProcessedFile } from "./process-files.js";
@@ -53,19 +53,26 @@ class FileBackedEntry implements EntryRecord {
   }
 
   get modelJson(): string {
-    return modelJsonFromFile(this.file, this.fileHash);
+    return modelJsonFromFile(this.file, this.fileHash, this.fileSize);
   }
 }
 
 /**
- * The model JSON of `file`, whose bytes must still have the sha256 `hash` (then they check as they
- * did). Not processFile, though it reads and checks the same way: making a whole ProcessedFile
+ * The model JSON of `file`, whose bytes must still be `size` long with the sha256 `hash` (then they
+ * check as they did). Not processFile, though it reads and checks the same way: making a whole ProcessedFile
  * (summary, record) for each model here measured ~30 MB more at the peak of a 10,000-model sync.
  */
-function modelJsonFromFile(file: string, hash: string): string {
+function modelJsonFromFile(file: string, hash: string, size: number): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    // A file whose size moved has changed: it is not read (whatever it has grown to).
+    const fd = openSync(file, "r");
+    try {
+      if (fstatSync(fd).size !== size) throw new FileChangedDuringSyncError(file);
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     throw new FileChangedDuringSyncError(file);
   }
