@@ -196,6 +196,9 @@ function writeBadFiles(dir: string): { valid: string[]; bad: BadFile[] } {
   symlinkSync("loop.fm.json", path.join(dir, "loop.fm.json"));
   symlinkSync("no-such-target.fm.json", path.join(dir, "dangling.fm.json"));
   w("huge.fm.json", Buffer.alloc(50 * 1024 * 1024, 0x20));
+  // Not files at all: a named pipe (reading it would wait for a writer forever) and an endless device.
+  expect(spawnSync("mkfifo", [path.join(dir, "pipe.fm.json")]).status).toBe(0);
+  symlinkSync("/dev/zero", path.join(dir, "device.fm.json"));
   w("array.fm.json", "[]");
   w("string.fm.json", '"a finding model"');
   w("empty-object.fm.json", "{}");
@@ -226,6 +229,8 @@ function writeBadFiles(dir: string): { valid: string[]; bad: BadFile[] } {
     { name: "loop.fm.json", path: "$", message: /symbolic link that loops/ },
     { name: "dangling.fm.json", path: "$", message: /symbolic link to a file that does not exist/ },
     { name: "huge.fm.json", path: "$", message: /50\.0 MB.*at most 10\.0 MB/ },
+    { name: "pipe.fm.json", path: "$", message: /is not a regular file/ },
+    { name: "device.fm.json", path: "$", message: /is not a regular file/ },
     { name: "array.fm.json", path: "$", message: /expected a finding model object, got a list/ },
     { name: "string.fm.json", path: "$", message: /expected a finding model object, got the string/ },
     { name: "empty-object.fm.json", path: "$.oifm_id", message: /oifm_id is required/ },

@@ -16,7 +16,7 @@
 // Raw worker_threads rather than piscina: one short-lived worker per core, no pool to keep, and
 // importing piscina alone took ~60 ms here, a sixth of reading and parsing the whole registry.
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { toCanonicalJsonFresh, toCompactJsonFresh } from "../model/canonical.js";
@@ -99,25 +99,41 @@ let readBuffer: Buffer | undefined;
 
 function readModelFile(file: string, withStat: boolean): FileRead {
   const buffer = (readBuffer ??= Buffer.allocUnsafe(MAX_MODEL_FILE_BYTES + 1));
-  const fd = openSync(file, "r");
+  // Non-blocking: a named pipe called *.fm.json must not wait forever for a writer.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     let [size, mtimeMs] = [-1, -1];
     if (withStat) {
       // Size and time come from the open file, so they describe the bytes read even if the file
       // changes after a scan; a file that changes while being read is caught by the size.
       const info = fstatSync(fd);
-      if (info.isDirectory()) return "is a directory, not a model file";
+      if (!info.isFile()) return notAFile(info);
       [size, mtimeMs] = [info.size, info.mtimeMs];
       if (size > MAX_MODEL_FILE_BYTES) return tooLargeMessage(size);
     }
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_MODEL_FILE_BYTES) return tooLargeMessage(withStat ? size : fstatSync(fd).size);
+    try {
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    } catch (e) {
+      const info = fstatSync(fd);
+      if (!info.isFile()) return notAFile(info);
+      throw e;
+    }
+    // Nothing read, or too much: a regular file that is empty or too large, or no file at all.
+    if (length === 0 || length > MAX_MODEL_FILE_BYTES) {
+      const info = withStat ? undefined : fstatSync(fd);
+      if (info && !info.isFile()) return notAFile(info);
+      if (length > MAX_MODEL_FILE_BYTES) return tooLargeMessage(info?.size ?? size);
+    }
     if (withStat && length !== size) return "changed while it was being read; run again";
     return { bytes: buffer.subarray(0, length), size: withStat ? size : length, mtimeMs };
   } finally {
     closeSync(fd);
   }
+}
+
+function notAFile(info: Stats): string {
+  return info.isDirectory() ? "is a directory, not a model file" : "is not a regular file (a pipe, device or socket), not a model file";
 }
 
 type Checked = ReturnType<typeof checkModelBytes>;
