@@ -152,6 +152,21 @@ describe("files", () => {
     }
   });
 
+  it("says, on a terminal's terms, which files failed and why, each file once, and changes nothing", () => {
+    const dir = path.join(work, "two-problems");
+    expect(cli(["generate", dir, "--count", "3"]).code).toBe(0);
+    const bad = path.join(dir, "bad.fm.json");
+    writeFileSync(bad, JSON.stringify({ name: "x", description: "y" }));
+    const db = path.join(work, "two-problems.db");
+    const r = cli(["index", "sync", dir, "--db", db]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split(`✗ ${bad}\n`)).toHaveLength(2);
+    expect(r.stdout).toMatch(/ {4}\$\.name: name must be at least 5 characters long/);
+    expect(r.stdout).toMatch(/ {4}\$\.attributes: attributes is required/);
+    expect(r.stdout).toMatch(/nothing changed: 1 file\(s\) failed/);
+    expect(count(db)).toBe(0);
+  });
+
   // A sync holds model JSON up to a budget and reads files past it again when it writes them.
   it("indexes the same JSON when it reads files again instead of holding their text", async () => {
     const dir = path.join(work, "budget");

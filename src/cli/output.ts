@@ -22,6 +22,16 @@ export function warn(text: string): void {
   process.stderr.write(text + "\n");
 }
 
+/** Problems found in files: each file named once, then each of its problems (where, and what). */
+export function printFileErrors(errors: ReadonlyArray<{ file: string; path: string; message: string }>): void {
+  let lastFile: string | undefined;
+  for (const error of errors) {
+    if (error.file !== lastFile) printLine(`✗ ${error.file}`);
+    lastFile = error.file;
+    printLine(`    ${error.path}: ${error.message}`);
+  }
+}
+
 /** "1 file", "2 files". */
 export function plural(n: number, word: string, many = word + "s"): string {
   return `${n} ${n === 1 ? word : many}`;

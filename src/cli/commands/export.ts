@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
-import { EXIT_INVALID, EXIT_OK, plural, printJson, printLine, UsageError } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine, UsageError } from "../output.js";
 
 export function registerExport(program: Command): void {
   program
@@ -19,7 +19,7 @@ export function registerExport(program: Command): void {
         const { files, valid, invalid, errors, conflicts, written, unchanged } = report;
         printJson({ files, valid, invalid, written, unchanged, errors, conflicts });
       } else {
-        for (const e of report.errors) printLine(`✗ ${e.file}\n    ${e.path}: ${e.message}`);
+        printFileErrors(report.errors);
         for (const c of report.conflicts) printLine(`✗ duplicate ${c.kind} ${c.value}: ${c.files.join(", ")}`);
         if (failed) printLine(`nothing exported: fix the ${plural(report.errors.length + report.conflicts.length, "problem")} above first`);
         else printLine(`${plural(report.files, "model")}: ${report.written.length} written, ${report.unchanged} unchanged in ${opts.out}`);

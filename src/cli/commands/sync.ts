@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { EXIT_INVALID, EXIT_OK, printJson, printLine } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface SyncCommandOptions extends IndexCommandOptions {
@@ -41,7 +41,7 @@ export function registerSync(parent: Command): void {
     if (opts.json) {
       printJson(report);
     } else {
-      for (const e of report.errors) printLine(`✗ ${e.file}\n    ${e.path}: ${e.message}`);
+      printFileErrors(report.errors);
       const failedFiles = new Set(report.errors.map((e) => e.file)).size;
       if (report.errors.length > 0 && !opts.skipInvalid) printLine(`nothing changed: ${failedFiles} file(s) failed (fix them, or use --skip-invalid to index the rest)`);
       else printLine(`${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged, ${report.skipped} skipped in ${Math.round(report.ms)} ms`);

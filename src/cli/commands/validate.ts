@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Conflict } from "../../model/conflicts.js";
-import { EXIT_INVALID, EXIT_OK, plural, printJson, printLine } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine } from "../output.js";
 
 const CONFLICT_WORDS: Record<Conflict["kind"], string> = {
   oifm_id: "model ID",
@@ -23,12 +23,7 @@ export function registerValidate(program: Command): void {
         const { files, valid, invalid, changed, errors, conflicts } = report;
         printJson({ files, valid, invalid, changed: changed.length, changedFiles: changed, errors, conflicts });
       } else {
-        let lastFile = "";
-        for (const error of report.errors) {
-          if (error.file !== lastFile) printLine(`✗ ${error.file}`);
-          lastFile = error.file;
-          printLine(`    ${error.path}: ${error.message}`);
-        }
+        printFileErrors(report.errors);
         for (const c of report.conflicts) {
           printLine(`✗ duplicate ${CONFLICT_WORDS[c.kind]} ${c.value} in ${c.files.length} files:`);
           for (const file of c.files) printLine(`    ${file}`);
