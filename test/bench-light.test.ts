@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { qualityQueries, scoreSearch, type QualityModel } from "../src/bench/quality.js";
 import { benchQueries } from "../src/bench/queries.js";
+import { captureChanges } from "../src/bench/captured-changes.js";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { syncFolder, type SyncOptions } from "../src/index/sync.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
@@ -55,13 +56,10 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     cpSync(DEFS, copy, { recursive: true });
     registryDb = tempDb();
     const store = await openSqliteStore(registryDb);
-    const apply = store.apply.bind(store);
-    store.apply = (c) => {
-      changes = c;
-      return apply(c);
-    };
+    const captured = captureChanges(store);
     await syncFolder(store, copy, { allowDuplicateSynonyms: true });
     await store.close();
+    changes = captured()!;
   }, 60_000);
 
   it("batched writes: the same rows as one statement per row, in far fewer statements, and not slower", async () => {

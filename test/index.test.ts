@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { openIndex } from "../src/index/open-index.js";
 import { findModelFiles } from "../src/index/scan.js";
+import { generateFolder } from "../src/index/generate-folder.js";
+import { syncFolder, type SyncOptions, type SyncReport } from "../src/index/sync.js";
+import { openSqliteStore } from "../src/store/sqlite/open.js";
+import { partsOf, type ChangeParts } from "../src/store/store.js";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
 
@@ -228,6 +232,72 @@ describe("finding model files", () => {
       }
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a first sync (into an empty index)", () => {
+  const root = path.join(work, "first");
+  beforeAll(() => {
+    cpSync(DEFS, path.join(root, "defs"), { recursive: true });
+    cpSync(CONFLICTS, path.join(root, "conflicts"), { recursive: true });
+  });
+  const syncNew = async (options: SyncOptions) => {
+    const store = await openSqliteStore(path.join(work, `first-${++dbCount}.db`));
+    try {
+      const report = await syncFolder(store, root, { allowDuplicateSynonyms: true, ...options });
+      return { report, entries: await store.allEntries(), people: await store.people(), organizations: await store.organizations() };
+    } finally {
+      await store.close();
+    }
+  };
+  const sorted = (errors: SyncReport["errors"]) => [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+
+  it("writes each file as it checks it, with the same outcome as holding them all: real clashes", async () => {
+    for (const skipInvalid of [false, true]) {
+      const streamed = await syncNew({ skipInvalid });
+      const held = await syncNew({ skipInvalid, streamFirstSync: false });
+      expect(streamed.report.errors.length).toBeGreaterThan(0);
+      expect(sorted(streamed.report.errors)).toEqual(sorted(held.report.errors));
+      const { ms: _a, errors: _e, ...counts } = streamed.report;
+      const { ms: _b, errors: _f, ...heldCounts } = held.report;
+      expect(counts).toEqual(heldCounts);
+      expect(streamed.entries).toEqual(held.entries);
+      expect(streamed.people).toEqual(held.people);
+      expect(streamed.organizations).toEqual(held.organizations);
+      // Nothing at all by default; every valid file that clashes with nothing before it with skipInvalid.
+      if (skipInvalid) {
+        expect(streamed.report).toMatchObject({ applied: true, skipped: new Set(streamed.report.errors.map((e) => e.file)).size });
+        expect(streamed.entries.length).toBe(streamed.report.added);
+      } else {
+        expect(streamed.report).toMatchObject({ applied: false, added: 0, skipped: 0 });
+        expect(streamed.entries).toEqual([]);
+      }
+    }
+  }, 60_000);
+
+  it("goes to the store in parts of the store's size, so that no part is held long", async () => {
+    const dir = path.join(work, "parts");
+    generateFolder(dir, 250, { seed: 7 });
+    const store = await openSqliteStore(path.join(work, `parts-${++dbCount}.db`));
+    try {
+      const sizes: number[] = [];
+      const apply = store.apply.bind(store);
+      store.apply = (changes) => {
+        expect("parts" in changes && changes.allNew).toBe(true);
+        const parts = partsOf(changes);
+        return apply({ ...(changes as ChangeParts), parts: (function* () {
+          for (const part of parts) {
+            sizes.push(part.upserts.length);
+            yield part;
+          }
+        })() });
+      };
+      expect(await syncFolder(store, dir)).toMatchObject({ added: 250, applied: true, errors: [] });
+      expect(sizes).toEqual([100, 100, 50]);
+      expect(await store.count()).toBe(250);
+    } finally {
+      await store.close();
     }
   });
 });

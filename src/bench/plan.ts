@@ -17,6 +17,7 @@ import { searchTerms } from "../index/search-query.js";
 import { syncFolder, type SyncOptions } from "../index/sync.js";
 import { openSqliteStore, type SqliteOpenOptions } from "../store/sqlite/open.js";
 import type { Store, SyncChanges } from "../store/store.js";
+import { captureChanges } from "./captured-changes.js";
 import type { Bench } from "./context.js";
 import { fileChanger, removeDb } from "./floors.js";
 import { compare, median, perCall } from "./measure.js";
@@ -55,16 +56,12 @@ async function countStatements(file: string, options: SqliteOpenOptions, work: (
 /** The changes a cold sync of the registry writes (captured on their way to the store). */
 async function registryChanges(b: Bench): Promise<SyncChanges> {
   const store = await openSqliteStore(":memory:");
-  let captured: SyncChanges | undefined;
-  const apply = store.apply.bind(store);
-  store.apply = (changes) => {
-    captured = changes;
-    return apply(changes);
-  };
+  const captured = captureChanges(store);
   await syncFolder(store, b.copy, { allowDuplicateSynonyms: true });
   await store.close();
-  if (!captured) throw new Error("the registry's sync wrote nothing");
-  return captured;
+  const changes = captured();
+  if (!changes) throw new Error("the registry's sync wrote nothing");
+  return changes;
 }
 
 // --- Batch operations: 50% faster ------------------------------------------------------------------

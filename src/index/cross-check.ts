@@ -34,67 +34,84 @@ type Term = Owner & { what: "name" | "synonym" };
  * gets the error, so that with skip-invalid the first one is kept.
  */
 export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSnapshot["models"], snapshot: Pick<ValidationSnapshot, "people" | "organizations">, options: CrossCheckOptions = {}): Map<string, FileError[]> {
+  const checker = new CrossChecker(remaining, snapshot, options);
   const errors = new Map<string, FileError[]>();
-  const fail = (m: BatchModel, path: string, message: string) => {
-    const list = errors.get(m.file) ?? [];
-    list.push({ file: m.file, path, message });
-    errors.set(m.file, list);
-  };
-
-  const ids = new Map<string, Owner>();
-  const names = new Map<string, Owner>();
-  const attributeIds = new Map<string, Owner>();
-  const terms = new Map<string, Term>(); // names and synonyms, lower-cased
-  const stillNamedPeople = new Set<string>();
-  const stillNamedOrganizations = new Set<string>();
-  for (const m of remaining) {
-    const owner: Owner = { oifm_id: m.oifm_id, where: m.filename, inIndex: true };
-    ids.set(m.oifm_id, owner);
-    const lower = m.name.toLowerCase();
-    names.set(lower, owner);
-    terms.set(lower, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "name" });
-    for (const s of m.synonyms) {
-      const key = s.toLowerCase();
-      if (!terms.has(key)) terms.set(key, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "synonym" });
-    }
-    for (const a of m.attributeIds) attributeIds.set(a, owner);
-    for (const c of m.contributors) (c.kind === "person" ? stillNamedPeople : stillNamedOrganizations).add(c.key);
-  }
-  const place = (o: Owner) => (o.inIndex ? `${o.where} (already in the index)` : o.where);
-
-  // Contributors must agree on their details wherever they appear. What the index holds counts
-  // only while a model that stays in the index still names the contributor.
-  const people = new Map<string, { person: Person; where: string }>();
-  const organizations = new Map<string, { organization: Organization; where: string }>();
-  for (const p of snapshot.people) if (stillNamedPeople.has(p.github_username)) people.set(p.github_username, { person: p, where: "the index" });
-  for (const o of snapshot.organizations) if (stillNamedOrganizations.has(o.code)) organizations.set(o.code, { organization: o, where: "the index" });
-
   for (const m of batch) {
+    const problems = checker.check(m);
+    if (problems.length > 0) errors.set(m.file, problems);
+  }
+  return errors;
+}
+
+/**
+ * The same checks one model at a time, in batch order: a sync that writes each model as soon as it
+ * is checked holds only these keys, not the models.
+ */
+export class CrossChecker {
+  private readonly ids = new Map<string, Owner>();
+  private readonly names = new Map<string, Owner>();
+  private readonly attributeIds = new Map<string, Owner>();
+  /** Names and synonyms, lower-cased. */
+  private readonly terms = new Map<string, Term>();
+  private readonly people = new Map<string, { person: Person; where: string }>();
+  private readonly organizations = new Map<string, { organization: Organization; where: string }>();
+
+  constructor(
+    remaining: ValidationSnapshot["models"],
+    snapshot: Pick<ValidationSnapshot, "people" | "organizations">,
+    private readonly options: CrossCheckOptions = {},
+  ) {
+    const stillNamedPeople = new Set<string>();
+    const stillNamedOrganizations = new Set<string>();
+    for (const m of remaining) {
+      const owner: Owner = { oifm_id: m.oifm_id, where: m.filename, inIndex: true };
+      this.ids.set(m.oifm_id, owner);
+      const lower = m.name.toLowerCase();
+      this.names.set(lower, owner);
+      this.terms.set(lower, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "name" });
+      for (const s of m.synonyms) {
+        const key = s.toLowerCase();
+        if (!this.terms.has(key)) this.terms.set(key, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "synonym" });
+      }
+      for (const a of m.attributeIds) this.attributeIds.set(a, owner);
+      for (const c of m.contributors) (c.kind === "person" ? stillNamedPeople : stillNamedOrganizations).add(c.key);
+    }
+    // Contributors must agree on their details wherever they appear. What the index holds counts
+    // only while a model that stays in the index still names the contributor.
+    for (const p of snapshot.people) if (stillNamedPeople.has(p.github_username)) this.people.set(p.github_username, { person: p, where: "the index" });
+    for (const o of snapshot.organizations) if (stillNamedOrganizations.has(o.code)) this.organizations.set(o.code, { organization: o, where: "the index" });
+  }
+
+  /** Problems of `m` against the index and the models checked before it (none: an empty list). */
+  check(m: BatchModel): FileError[] {
+    const errors: FileError[] = [];
+    const fail = (path: string, message: string) => errors.push({ file: m.file, path, message });
+    const { ids, names, attributeIds, terms, people, organizations } = this;
     const s = m.summary;
     const owner: Owner = { oifm_id: s.oifm_id, where: m.file, inIndex: false };
     const sameId = ids.get(s.oifm_id);
-    if (sameId) fail(m, "$.oifm_id", `model ID ${s.oifm_id} is also used by ${place(sameId)}`);
+    if (sameId) fail("$.oifm_id", `model ID ${s.oifm_id} is also used by ${place(sameId)}`);
     else ids.set(s.oifm_id, owner);
 
     const lower = s.name.toLowerCase();
     const sameName = names.get(lower);
-    if (sameName && sameName.oifm_id !== s.oifm_id) fail(m, "$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${place(sameName)} (names are compared ignoring case)`);
+    if (sameName && sameName.oifm_id !== s.oifm_id) fail("$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${place(sameName)} (names are compared ignoring case)`);
     else names.set(lower, owner);
 
     s.attributes.forEach((a, i) => {
       const other = attributeIds.get(a.oifma_id);
-      if (other && other.oifm_id !== s.oifm_id) fail(m, `$.attributes[${i}].oifma_id`, `attribute ID ${a.oifma_id} already belongs to model ${other.oifm_id} in ${place(other)}`);
+      if (other && other.oifm_id !== s.oifm_id) fail(`$.attributes[${i}].oifma_id`, `attribute ID ${a.oifma_id} already belongs to model ${other.oifm_id} in ${place(other)}`);
       else attributeIds.set(a.oifma_id, owner);
     });
 
-    if (!options.allowDuplicateSynonyms) {
+    if (!this.options.allowDuplicateSynonyms) {
       const nameTerm = terms.get(lower);
       if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
-        fail(m, "$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
+        fail("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
       }
       (s.synonyms ?? []).forEach((synonym, i) => {
         const other = terms.get(synonym.toLowerCase());
-        if (other && other.oifm_id !== s.oifm_id) fail(m, `$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)} (use --allow-duplicate-synonyms to allow this)`);
+        if (other && other.oifm_id !== s.oifm_id) fail(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)} (use --allow-duplicate-synonyms to allow this)`);
       });
     }
     if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
@@ -105,17 +122,21 @@ export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSn
       if (isPerson(c)) {
         const seen = people.get(c.github_username);
         const diff = seen && differences(seen.person, c, ["email", "name", "organization_code", "url"]);
-        if (diff) fail(m, path, `contributor ${c.github_username} has other details in ${seen.where}: ${diff}; a person must be described the same way everywhere`);
+        if (diff) fail(path, `contributor ${c.github_username} has other details in ${seen.where}: ${diff}; a person must be described the same way everywhere`);
         else if (!seen) people.set(c.github_username, { person: c, where: m.file });
       } else {
         const seen = organizations.get(c.code);
         const diff = seen && differences(seen.organization, c, ["name", "url"]);
-        if (diff) fail(m, path, `organization ${c.code} has other details in ${seen.where}: ${diff}; an organization must be described the same way everywhere`);
+        if (diff) fail(path, `organization ${c.code} has other details in ${seen.where}: ${diff}; an organization must be described the same way everywhere`);
         else if (!seen) organizations.set(c.code, { organization: c, where: m.file });
       }
     });
+    return errors;
   }
-  return errors;
+}
+
+function place(o: Owner): string {
+  return o.inIndex ? `${o.where} (already in the index)` : o.where;
 }
 
 /** Details that both sides state and state differently (a detail left out elsewhere is no clash). */

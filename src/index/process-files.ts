@@ -194,7 +194,7 @@ export interface ProcessRun {
 /** Process many files; results in the order given. */
 export async function processFiles(files: readonly string[], options: ProcessOptions = {}, run: ProcessRun = {}): Promise<ProcessedFile[]> {
   const threads = run.threads ?? defaultThreads();
-  const parallel = files.length >= PARALLEL_FROM && WORKER_URL !== undefined && threads > 1;
+  const parallel = usesWorkers(files.length, threads);
   const mainWorks = !(parallel && run.onProgress);
   const workerCount = parallel ? Math.min(threads - (mainWorks ? 1 : 0), Math.ceil(files.length / CHUNK) - 1) : 0;
   const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -208,6 +208,11 @@ export async function processFiles(files: readonly string[], options: ProcessOpt
   if (mainWorks || workerCount <= 0) claimAndProcess(files, options, counter, take);
   await Promise.all(workers);
   return results;
+}
+
+/** Whether processFiles spreads `fileCount` files over worker threads (`threads`: as ProcessRun.threads). */
+export function usesWorkers(fileCount: number, threads = defaultThreads()): boolean {
+  return fileCount >= PARALLEL_FROM && WORKER_URL !== undefined && threads > 1;
 }
 
 export type Claimed = Array<[index: number, result: ProcessedFile]>;

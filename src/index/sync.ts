@@ -5,15 +5,15 @@
 //   can clash with) -> apply in one transaction.
 // All or nothing by default: if any file fails, the index does not change at all.
 import { statSync } from "node:fs";
-import path from "node:path";
-import { slugOf } from "../model/slug.js";
-import type { Contributor, Organization, Person } from "../model/types.js";
+import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
-import type { ContributorRef, EntryRecord, FileState, SnapshotScope, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
-import { crossCheck, type BatchModel } from "./cross-check.js";
-import { HELD_JSON_BUDGET, holdJsonUpTo, withModelJson } from "./held-json.js";
+import type { ContributorRef, FileState, SnapshotScope, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
+import { crossCheck } from "./cross-check.js";
+import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
-import { processFiles, type FileError, type FileRecord, type ProcessedFile } from "./process-files.js";
+import { syncIntoEmptyIndex } from "./first-sync.js";
+import { processFiles, usesWorkers, type FileError } from "./process-files.js";
+import { contributorRef, contributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
 import { findModelFiles, statFiles } from "./scan.js";
 
 export interface SyncOptions {
@@ -39,6 +39,12 @@ export interface SyncOptions {
    * compares hashes. Same result; only for measuring.
    */
   changeDetection?: "stat" | "hash";
+  /**
+   * Whether a sync into an empty index writes each file as soon as it is checked (default; see
+   * first-sync.ts) rather than holding them all until every file is checked, as a sync into an
+   * index that holds models must. Same result; only for measuring and tests.
+   */
+  streamFirstSync?: boolean;
   /** Characters of model JSON held between checking and writing before files are read again instead (see held-json.ts). */
   heldJsonBudget?: number;
 }
@@ -62,11 +68,6 @@ export interface SyncReport {
 }
 
 export class SyncDirectoryError extends InvalidRequestError {}
-
-interface Candidate extends BatchModel {
-  record: FileRecord;
-  kind: "added" | "updated";
-}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
@@ -111,6 +112,8 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
   const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+
+  if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
 
   const onResult = holdJsonUpTo(options.heldJsonBudget ?? HELD_JSON_BUDGET);
   const processed = await processFiles(toRead, { record: true }, { onProgress: options.onProgress, threads: options.threads, onResult });
@@ -223,10 +226,6 @@ function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): 
   };
 }
 
-function toCandidate(p: ProcessedFile, filename: string, kind: Candidate["kind"]): Candidate {
-  return { file: p.file, filename, summary: p.summary!, contributors: p.record!.contributors, record: p.record!, kind };
-}
-
 function planChanges(kept: Candidate[], removedFiles: string[], states: Map<string, FileState>, snapshot: ValidationSnapshot | undefined, touched: SyncChanges["touched"]): SyncChanges {
   const upserts = kept.map(toEntryRecord);
   const upserted = new Set(upserts.map((u) => u.oifm_id));
@@ -234,70 +233,5 @@ function planChanges(kept: Candidate[], removedFiles: string[], states: Map<stri
   // is written again (a model that moved to another file).
   const oldIds = [...removedFiles.map((f) => states.get(f)!.oifm_id), ...kept.flatMap((c) => states.get(c.filename)?.oifm_id ?? [])];
   const deletes = [...new Set(oldIds.filter((id) => !upserted.has(id)))];
-  return { upserts, deletes, ...contributorUpserts(kept, snapshot), touched };
-}
-
-function toEntryRecord(c: Candidate): EntryRecord {
-  const s = c.summary;
-  const entry = {
-    oifm_id: s.oifm_id,
-    name: s.name,
-    slugName: slugOf(s.name),
-    filename: c.filename,
-    fileHash: c.record.fileHash,
-    fileSize: c.record.fileSize,
-    fileMtimeMs: c.record.fileMtimeMs,
-    description: s.description,
-    synonyms: s.synonyms ?? [],
-    tags: s.tags ?? [],
-    contributors: c.contributors.map(contributorRef),
-    attributes: s.attributes,
-  };
-  return withModelJson(entry, c.file, c.record);
-}
-
-export function contributorRef(c: Contributor): ContributorRef {
-  return isPerson(c) ? { kind: "person", key: c.github_username, name: c.name } : { kind: "organization", key: c.code, name: c.name };
-}
-
-/** People and organizations to write: the batch's, each merged with what is known (a detail left out is kept). */
-function contributorUpserts(kept: Candidate[], snapshot: ValidationSnapshot | undefined): Pick<SyncChanges, "people" | "organizations"> {
-  const people = new Map<string, Person>((snapshot?.people ?? []).map((p) => [p.github_username, p]));
-  const organizations = new Map<string, Organization>((snapshot?.organizations ?? []).map((o) => [o.code, o]));
-  const changedPeople = new Map<string, Person>();
-  const changedOrganizations = new Map<string, Organization>();
-  for (const c of kept.flatMap((k) => k.contributors)) {
-    if (isPerson(c)) {
-      const merged = merge(people.get(c.github_username), c);
-      if (merged) {
-        people.set(c.github_username, merged);
-        changedPeople.set(c.github_username, merged);
-      }
-    } else {
-      const merged = merge(organizations.get(c.code), c);
-      if (merged) {
-        organizations.set(c.code, merged);
-        changedOrganizations.set(c.code, merged);
-      }
-    }
-  }
-  return { people: [...changedPeople.values()], organizations: [...changedOrganizations.values()] };
-}
-
-/** `known` updated with the details `next` states; undefined when that changes nothing. */
-function merge<T extends object>(known: T | undefined, next: T): T | undefined {
-  if (!known) return next;
-  const merged = { ...known } as Record<string, unknown>;
-  let changed = false;
-  for (const [k, v] of Object.entries(next)) {
-    if (v != null && merged[k] !== v) {
-      merged[k] = v;
-      changed = true;
-    }
-  }
-  return changed ? (merged as T) : undefined;
-}
-
-function relativeName(dir: string, file: string): string {
-  return path.relative(dir, file).split(path.sep).join("/");
+  return { upserts, deletes, ...contributorUpserts(kept.flatMap((k) => k.contributors), snapshot), touched };
 }

@@ -91,6 +91,20 @@ export interface SyncChanges {
   touched?: Array<Pick<FileState, "oifm_id" | "fileSize" | "fileMtimeMs">>;
 }
 
+/**
+ * One change given in parts, each worked out as it is taken: a sync of many new models writes
+ * each part as soon as its files are checked instead of holding them all. The parts are applied in
+ * order, in one transaction; an error thrown while taking one rolls the whole change back.
+ */
+export interface ChangeParts {
+  /** Each applied as a change of its own would be (its removals, then its inserts). */
+  parts: Iterable<SyncChanges>;
+  /** How many models the parts write or remove, at most (a server engine sizes its time limits by it). */
+  models: number;
+  /** The index holds none of the models the parts write (a first sync): nothing is removed to make room for them. */
+  allNew?: boolean;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -117,6 +131,11 @@ export interface StoreStats {
 
 export interface Store {
   readonly engine: "sqlite" | "postgres";
+  /**
+   * Models a part of ChangeParts should hold: few where a part costs nothing but memory (models
+   * held across garbage collections are kept longer), more where each part costs round trips.
+   */
+  readonly modelsPerPart: number;
 
   // --- sync ---
   fileStates(): Promise<FileState[]>;
@@ -126,7 +145,7 @@ export interface Store {
    */
   validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot>;
   /** Apply all changes in one transaction; on any error nothing changes and the error is thrown. */
-  apply(changes: SyncChanges): Promise<void>;
+  apply(changes: SyncChanges | ChangeParts): Promise<void>;
 
   // --- lookups ---
   /** By oifm_id (exact), or name or synonym (case-insensitive). */
@@ -184,4 +203,9 @@ export class StoreError extends Error {
     super(message);
     this.name = "StoreError";
   }
+}
+
+/** The parts of a change, one when it is given whole. */
+export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChanges> {
+  return "parts" in changes ? changes.parts : [changes];
 }

@@ -50,9 +50,9 @@ export function beginAndLock(lockKey: number, timeoutMs: number, models: number)
 export type PostgresWriteMode = "batched" | "per-model";
 
 /** Steps 2 to 4 (the caller begins, commits or rolls back). */
-export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode = "batched"): Promise<void> {
-  if (mode === "per-model") return writeChangesPerModel(run, s, changes);
-  const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode = "batched", allNew = false): Promise<void> {
+  if (mode === "per-model") return writeChangesPerModel(run, s, changes, allNew);
+  const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
   if (removed.length > 0) await run(s.deleteModels, [removed]);
   for (let i = 0; i < changes.upserts.length; i += MODELS_PER_INSERT) await run(s.insertModels, insertParams(changes.upserts.slice(i, i + MODELS_PER_INSERT)));
   await writeContributorsAndTouch(run, s, changes);
@@ -65,8 +65,8 @@ export async function writeChanges(run: Run, s: Statements, changes: SyncChanges
  */
 export const MODELS_PER_INSERT = 1_000;
 
-async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges): Promise<void> {
-  for (const id of [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)]) await run(s.deleteModels, [[id]]);
+async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges, allNew: boolean): Promise<void> {
+  for (const id of allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)]) await run(s.deleteModels, [[id]]);
   for (const r of changes.upserts) await run(s.insertModels, insertParams([r]));
   for (const p of changes.people) await writeContributorsAndTouch(run, s, { people: [p], organizations: [] });
   for (const o of changes.organizations) await writeContributorsAndTouch(run, s, { people: [], organizations: [o] });

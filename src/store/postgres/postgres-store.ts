@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { StoreError } from "../store.js";
-import { beginAndLock, describeClash, writeChanges, type PostgresWriteMode } from "./apply.js";
+import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import { partsOf, StoreError } from "../store.js";
+import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
@@ -21,6 +21,8 @@ import { statements, type EntryRow, type OrganizationRow, type PersonRow, type S
 
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
+  /** Each part is an insert statement, one round trip. */
+  readonly modelsPerPart = MODELS_PER_INSERT;
   private readonly s: Statements;
   private trips = 0;
   private closed = false;
@@ -127,11 +129,12 @@ export class PostgresStore implements Store {
     return { models: row!.models.map(snapshotModel), people: row!.people.map(toPerson), organizations: row!.organizations.map(toOrganization) };
   }
 
-  async apply(changes: SyncChanges): Promise<void> {
+  async apply(changes: SyncChanges | ChangeParts): Promise<void> {
     if (this.readonly) {
       throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
     }
     for (let attempt = 0; ; attempt++) {
+      // (A retry takes no part twice: only a failure to begin, before any part is taken, is retried.)
       const step = await this.applyOnce(changes);
       if (step.ok) return;
       // Lost before the transaction began (a pooled connection the server had closed, say):
@@ -152,15 +155,17 @@ export class PostgresStore implements Store {
             "run it again when the server is back to be sure",
         );
       }
-      const clash = await describeClash(e, changes, this.s, async (sql, value) => (await this.read<{ oifm_id: string; filename: string; name: string }>(sql, [value]))[0]);
+      const clash = step.part && (await describeClash(e, step.part, this.s, async (sql, value) => (await this.read<{ oifm_id: string; filename: string; name: string }>(sql, [value]))[0]));
       if (clash) throw clash;
       throw toStoreError(e, this.config);
     }
   }
 
   /** One try at apply: where it stopped, and why. */
-  private async applyOnce(changes: SyncChanges): Promise<{ ok: true } | { ok: false; at: "begin" | "write" | "commit"; error: unknown }> {
+  private async applyOnce(changes: SyncChanges | ChangeParts): Promise<{ ok: true } | { ok: false; at: "begin" | "write" | "commit"; error: unknown; /** The part being written when it failed. */ part?: SyncChanges }> {
     let step: "begin" | "write" | "commit" = "begin";
+    let part: SyncChanges | undefined;
+    let upserted = false;
     try {
       await this.withClient(async (client) => {
         const run = async (sql: string, params?: unknown[]) => {
@@ -168,11 +173,15 @@ export class PostgresStore implements Store {
           return client.query(sql, params);
         };
         try {
-          await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, changes.upserts.length + changes.deletes.length));
+          const models = "parts" in changes ? changes.models : changes.upserts.length + changes.deletes.length;
+          await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models));
           step = "write";
-          await writeChanges(run, this.s, changes, this.writeMode);
+          for (part of partsOf(changes)) {
+            await writeChanges(run, this.s, part, this.writeMode, "parts" in changes && changes.allNew === true);
+            upserted ||= part.upserts.length > 0;
+          }
           step = "commit";
-          await run(changes.upserts.length > 0 ? this.s.cleanAndCommit : "COMMIT");
+          await run(upserted ? this.s.cleanAndCommit : "COMMIT");
         } catch (e) {
           // Leave nothing behind; on a lost connection the server has rolled back already.
           if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);
@@ -181,7 +190,7 @@ export class PostgresStore implements Store {
       });
       return { ok: true };
     } catch (e) {
-      return { ok: false, at: step, error: e };
+      return { ok: false, at: step, error: e, part };
     }
   }
 

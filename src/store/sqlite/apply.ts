@@ -10,8 +10,8 @@
 // more than SQLite's insert of such a row. Model rows get their integer keys from here (max + 1,
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
-import type { EntryRecord, SyncChanges } from "../store.js";
-import { StoreError } from "../store.js";
+import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
+import { partsOf, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
 import { entryColumns, uniqueLower } from "../rows.js";
 
@@ -22,9 +22,13 @@ import { entryColumns, uniqueLower } from "../rows.js";
  */
 export type WriteMode = "batched" | "per-row";
 
-export function makeApply(db: Database.Database, s: Statements, mode: WriteMode = "batched"): (changes: SyncChanges) => void {
-  const write = db.transaction((changes: SyncChanges) => {
-    const removed = [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+export function makeApply(db: Database.Database, s: Statements, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
+  const write = db.transaction((changes: SyncChanges | ChangeParts) => {
+    const allNew = "parts" in changes && changes.allNew === true;
+    for (const part of partsOf(changes)) writePart(part, allNew);
+  });
+  const writePart = (changes: SyncChanges, allNew: boolean) => {
+    const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
     if (mode === "per-row") {
       for (const id of removed) {
         s.deleteFtsOne.run(id);
@@ -43,7 +47,7 @@ export function makeApply(db: Database.Database, s: Statements, mode: WriteMode 
       guard(() => s.upsertOrganization.run(o.code, o.name, o.url ?? null), `organization "${o.code}"`);
     }
     for (const t of changes.touched ?? []) s.touch.run(t.fileSize, t.fileMtimeMs, t.oifm_id);
-  });
+  };
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
   // that a concurrent writer makes this wait rather than fail half-way.
   return (changes) => write.immediate(changes);

@@ -13,13 +13,14 @@ import type {
   Store,
   StoreStats,
   SyncChanges,
+  ChangeParts,
   TextSearchOptions,
   ValidationSnapshot,
 } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { matchExpression, usableTerms } from "./fts-query.js";
-import { filterKind, prepareStatements, type EntryRow, type OrganizationRow, type PersonRow, type SnapshotRow, type Statements } from "./statements.js";
+import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
 
 export interface SqliteStoreContext extends ErrorContext {
   /** Absolute path of the file, or ":memory:". */
@@ -28,8 +29,14 @@ export interface SqliteStoreContext extends ErrorContext {
 
 export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
+  /**
+   * A part costs one statement call per table here, so parts are small: measured on a first sync
+   * of 10,000 models, parts of 1,000 lived long enough to be promoted to V8's old generation and
+   * stayed there as garbage (peak 193 MB); parts of 100 die young (137 MB), in the same time.
+   */
+  readonly modelsPerPart = 100;
   private readonly s: Statements;
-  private readonly write: (changes: SyncChanges) => void;
+  private readonly write: (changes: SyncChanges | ChangeParts) => void;
   /** A new file still on its rollback journal, to turn to WAL after its first write (see open.ts). */
   private walPending: boolean;
 
@@ -95,7 +102,7 @@ export class SqliteStore implements Store {
     };
   }
 
-  apply(changes: SyncChanges): Promise<void> {
+  apply(changes: SyncChanges | ChangeParts): Promise<void> {
     return this.run(() => {
       this.write(changes);
       this.enterWal();

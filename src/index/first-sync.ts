@@ -1,0 +1,68 @@
+// The first sync of a folder: into an empty index, there is nothing to replace, remove or keep, and
+// nothing in the index to clash with. So each file is written as soon as it is read and checked
+// (against the files before it), in parts inside one transaction, and no model is held until the
+// end: only the keys the cross-file checks need. Measured whole-process, alternating with the
+// sync that held every model until all were checked: 10,000 synthetic models 137-139 MB peak
+// against 191-199 MB, and 1.8 s against 2.3 s; the 2,382-file registry 117 MB against 133 MB, in
+// about the same time (in process 294-299 ms against 299-316 ms).
+//
+// All or nothing still: once a file fails (without skip-invalid), nothing more is written, the
+// rest are still read and checked so that the report lists every failing file, and the
+// transaction is rolled back.
+import type { Contributor } from "../model/types.js";
+import type { EntryRecord, Store, SyncChanges } from "../store/store.js";
+import { CrossChecker } from "./cross-check.js";
+import { processFile, type FileError } from "./process-files.js";
+import { contributorUpserts, relativeName, toCandidate, toEntryRecord } from "./sync-records.js";
+import type { SyncOptions, SyncReport } from "./sync.js";
+
+/** Thrown from the parts to roll the transaction back when a file failed; not an error of the store. */
+class RollBack {}
+
+/** Sync `files` (under `dir`) into an empty index; `errors` holds problems found before reading (kept, and added to). */
+export async function syncIntoEmptyIndex(store: Store, dir: string, files: readonly string[], errors: FileError[], options: SyncOptions): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
+  // No models, but people and organizations may have stayed from models removed before: a detail
+  // a file leaves out is kept from them, as in any sync.
+  const known = await store.validationSnapshot();
+  const checker = new CrossChecker([], { people: [], organizations: [] }, options);
+  const contributors: Contributor[] = [];
+  let added = 0;
+  let skipped = new Set(errors.map((e) => e.file)).size;
+  let failed = skipped > 0;
+
+  function* parts(): Generator<SyncChanges> {
+    let upserts: EntryRecord[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const p = processFile(files[i]!, { record: true });
+      const candidate = p.summary ? toCandidate(p, relativeName(dir, p.file), "added") : undefined;
+      const problems = candidate ? checker.check(candidate) : p.errors;
+      options.onProgress?.(i + 1, files.length);
+      if (problems.length > 0) {
+        errors.push(...problems);
+        skipped++;
+        failed = true;
+        continue;
+      }
+      // After a failure without skip-invalid, files are only checked: nothing will be kept.
+      if (failed && !options.skipInvalid) continue;
+      upserts.push(toEntryRecord(candidate!));
+      contributors.push(...candidate!.contributors);
+      added++;
+      if (upserts.length === store.modelsPerPart) {
+        yield { upserts, deletes: [], people: [], organizations: [] };
+        upserts = [];
+      }
+    }
+    if (failed && !options.skipInvalid) throw new RollBack();
+    yield { upserts, deletes: [], ...contributorUpserts(contributors, known) };
+  }
+
+  const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, applied: false };
+  try {
+    await store.apply({ parts: parts(), models: files.length, allNew: true });
+  } catch (e) {
+    if (e instanceof RollBack) return report;
+    throw e;
+  }
+  return { ...report, added, skipped: failed ? skipped : 0, applied: added > 0 };
+}
