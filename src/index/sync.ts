@@ -3,6 +3,7 @@
 //   hash and check the rest (worker threads) -> plan (added / updated / removed / unchanged) ->
 //   check the batch against itself and the index (one bulk read: for a few files, of only what they
 //   can clash with) -> apply in one transaction.
+// A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
 import { statSync } from "node:fs";
 import type { Organization, Person } from "../model/types.js";
@@ -113,6 +114,8 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   for (const p of problems) present.add(relativeName(dir, p.file));
   const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
 
+  // Into an empty index, each file is written as soon as it is checked (first-sync.ts), on this
+  // thread; with worker threads asked for (and worth starting), files are read on them and held.
   if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
 
   const onResult = holdJsonUpTo(options.heldJsonBudget ?? HELD_JSON_BUDGET);

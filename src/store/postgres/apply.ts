@@ -4,10 +4,12 @@
 //   1. BEGIN; SELECT pg_advisory_xact_lock(...)   one round trip (simple protocol, no parameters):
 //      a second sync of the same index waits here until the first commits or rolls back.
 //      (With SET LOCAL statement_timeout for a sync of more than 10,000 models.)
-//   2. DELETE the models written or removed        their JSON and attributes go with them (CASCADE)
+//   2. DELETE the models written or removed        their JSON and attributes go with them (CASCADE);
+//                                                  not sent by a first sync (ChangeParts.allNew)
 //   3. INSERT the models, their JSON, attributes   one statement per 1,000 models: arrays UNNESTed
 //                                                  on the server (in parts, so that a big sync
-//                                                  does not hold all its JSON at once)
+//                                                  does not hold all its JSON at once; a first
+//                                                  sync gives its models in such parts)
 //   4. UPSERT people, organizations; UPDATE file states of touched models   one statement
 //   5. COMMIT                                      after moving new GIN index entries out of the
 //                                                  pending lists (same round trip; see cleanAndCommit)

@@ -3,6 +3,8 @@
 // Every model written is first removed (its row, and with it, by ON DELETE CASCADE, its JSON,
 // attributes, synonyms and tags; and its full-text row), then inserted whole. All removals come
 // before all inserts, so that models may trade names, files or attribute IDs within one change.
+// A change given in parts (a first sync, see index/first-sync.ts) is written part by part in the
+// same transaction; its models are all new, so nothing is removed for them.
 //
 // Model rows go in one statement call each (each carries its model JSON, and a clash must name the
 // model); the many small rows that hang off them (attributes, synonyms, tags, full text) go in one
