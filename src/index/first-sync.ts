@@ -16,6 +16,9 @@ import { processFile, type FileError } from "./process-files.js";
 import { contributorUpserts, relativeName, toCandidate, toEntryRecord } from "./sync-records.js";
 import type { SyncOptions, SyncReport } from "./sync.js";
 
+/** Files between progress reports (as processFiles reports its chunks). */
+const PROGRESS_EVERY = 32;
+
 /** Thrown from the parts to roll the transaction back when a file failed; not an error of the store. */
 class RollBack {}
 
@@ -36,7 +39,7 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
       const p = processFile(files[i]!, { record: true });
       const candidate = p.summary ? toCandidate(p, relativeName(dir, p.file), "added") : undefined;
       const problems = candidate ? checker.check(candidate) : p.errors;
-      options.onProgress?.(i + 1, files.length);
+      if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === files.length) options.onProgress?.(i + 1, files.length);
       if (problems.length > 0) {
         errors.push(...problems);
         skipped++;
