@@ -67,5 +67,5 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
     if (e instanceof RollBack) return report;
     throw e;
   }
-  return { ...report, added, skipped: failed ? skipped : 0, applied: added > 0 };
+  return { ...report, added, skipped, applied: added > 0 };
 }
