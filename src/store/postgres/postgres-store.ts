@@ -1,7 +1,7 @@
 // The Store on a PostgreSQL server (pg, with a Pool shared by every store on the same URL).
 //
 // Every method is one round trip (one statement, or several sent together), except apply (at most
-// five for up to 1,000 models, one more per 1,000 more; see apply.ts). `roundTrips()` counts them, so a sync can
+// five for up to 1,000 models, one more per 1,000 more, one less for a first sync; see apply.ts). `roundTrips()` counts them, so a sync can
 // report how many it took. Reads that fail because the connection was lost (the server restarted,
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
