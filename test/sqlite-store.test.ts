@@ -9,6 +9,8 @@ import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
 import { changes, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
+import { generateFolder } from "../src/index/generate-folder.js";
+import { syncFolder } from "../src/index/sync.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "findingmodel-sqlite-"));
 let n = 0;
@@ -228,15 +230,47 @@ describe("SQLite store files", () => {
   });
 
   it("creates the schema all or nothing", () => {
-    // A step that fails half-way (here: a table of that name already exists) leaves no tables behind.
-    const db = new Database(":memory:");
-    db.exec("CREATE TABLE organizations (x)");
-    expect(() => migrate(db, 0)).toThrow(/organizations/);
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
-    expect(tables).toEqual(["organizations"]);
+    // A step that fails half-way (here: the file may not grow past a few pages, so the first
+    // tables fit and a later one does not) leaves no tables behind.
+    const db = new Database(tempFile());
+    db.pragma("max_page_count = 6");
+    expect(() => migrate(db, "half.db")).toThrow(/full/);
+    expect(db.prepare("SELECT name FROM sqlite_schema").pluck().all()).toEqual([]);
     expect(db.pragma("user_version", { simple: true })).toBe(0);
     expect(db.pragma("application_id", { simple: true })).toBe(0);
     db.close();
+  });
+
+  it("finds the schema made when another program created it while this one waited for the lock", () => {
+    // Two programs that open a new file at once both see it empty; the second to take the lock
+    // must not create the tables again ("table models already exists").
+    const db = new Database(tempFile());
+    migrate(db, "twice.db");
+    const objects = db.prepare("SELECT name FROM sqlite_schema ORDER BY name").pluck().all();
+    expect(objects.length).toBeGreaterThan(5);
+    expect(() => migrate(db, "twice.db")).not.toThrow();
+    expect(db.prepare("SELECT name FROM sqlite_schema ORDER BY name").pluck().all()).toEqual(objects);
+    db.close();
+  });
+
+  it("two first syncs at once into one new file: one adds, the other finds them unchanged", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fm-twin-"));
+    generateFolder(dir, 60, { seed: 5 });
+    const file = tempFile();
+    const [a, b] = [await openSqliteStore(file), await openSqliteStore(file)];
+    try {
+      // Both find the index empty before either writes; the second to write finds it filled.
+      const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
+      expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
+        [0, 60, 0],
+        [60, 0, 0],
+      ]);
+      expect(await b.count()).toBe(60);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("waits for, then gives up on, a writer holding the lock while creating the schema", async () => {

@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
-import type { ContributorRef, FileState, SnapshotScope, Store, SyncChanges, ValidationSnapshot } from "../store/store.js";
+import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
@@ -116,7 +116,16 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
 
   // Into an empty index, each file is written as soon as it is checked (first-sync.ts), on this
   // thread; with worker threads asked for (and worth starting), files are read on them and held.
-  if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
+  if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) {
+    try {
+      return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
+    } catch (e) {
+      // Another sync filled the index after this one found it empty (and before this one wrote
+      // anything): sync again, against what it holds now.
+      if (e instanceof StoreError && e.code === "changed") return syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false });
+      throw e;
+    }
+  }
 
   const onResult = holdJsonUpTo(options.heldJsonBudget ?? HELD_JSON_BUDGET);
   const processed = await processFiles(toRead, { record: true }, { onProgress: options.onProgress, threads: options.threads, onResult });

@@ -101,7 +101,11 @@ export interface ChangeParts {
   parts: Iterable<SyncChanges>;
   /** How many models the parts write or remove, at most (a server engine sizes its time limits by it). */
   models: number;
-  /** The index holds none of the models the parts write (a first sync): nothing is removed to make room for them. */
+  /**
+   * The parts are for an empty index (a first sync): nothing is removed to make room for their
+   * models. If the index holds a model once the transaction has begun (another sync filled it
+   * since this one looked), nothing is applied and a StoreError "changed" is thrown.
+   */
   allNew?: boolean;
 }
 
@@ -197,7 +201,7 @@ export interface Store {
 /** A database problem in words a user can act on; `code` for programs. */
 export class StoreError extends Error {
   constructor(
-    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "other",
+    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other",
     message: string,
   ) {
     super(message);
@@ -208,4 +212,9 @@ export class StoreError extends Error {
 /** The parts of a change, one when it is given whole. */
 export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChanges> {
   return "parts" in changes ? changes.parts : [changes];
+}
+
+/** The StoreError of ChangeParts.allNew given to an index that holds models. */
+export function notEmptyError(location: string): StoreError {
+  return new StoreError("changed", `the index at ${location} was filled by another sync while this one started; nothing was written: run it again`);
 }

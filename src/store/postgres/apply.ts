@@ -37,10 +37,12 @@ export const MODELS_PER_TIMEOUT = 10_000;
  * number of models (about 5 s per 10,000 on a small server), so for this transaction it is
  * multiplied by each started 10,000 models written.
  */
-export function beginAndLock(lockKey: number, timeoutMs: number, models: number): string {
+export function beginAndLock(lockKey: number, timeoutMs: number, models: number, then?: string): string {
   const factor = Math.max(1, Math.ceil(models / MODELS_PER_TIMEOUT));
   const timeout = timeoutMs > 0 && factor > 1 ? ` SET LOCAL statement_timeout = ${Math.round(timeoutMs * factor)};` : "";
-  return `BEGIN;${timeout} SELECT pg_advisory_xact_lock(${SYNC_LOCK_CLASS}, ${lockKey})`;
+  // `then`, a statement without parameters, runs in the same round trip once the lock is held: a
+  // first sync (ChangeParts.allNew) learns whether another sync filled the index meanwhile.
+  return `BEGIN;${timeout} SELECT pg_advisory_xact_lock(${SYNC_LOCK_CLASS}, ${lockKey})${then ? `; ${then}` : ""}`;
 }
 
 /**

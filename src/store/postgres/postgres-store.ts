@@ -10,7 +10,7 @@ import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { partsOf, StoreError } from "../store.js";
+import { notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
@@ -174,10 +174,12 @@ export class PostgresStore implements Store {
         };
         try {
           const models = "parts" in changes ? changes.models : changes.upserts.length + changes.deletes.length;
-          await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models));
+          const allNew = "parts" in changes && changes.allNew === true;
+          const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
+          if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);
           step = "write";
           for (part of partsOf(changes)) {
-            await writeChanges(run, this.s, part, this.writeMode, "parts" in changes && changes.allNew === true);
+            await writeChanges(run, this.s, part, this.writeMode, allNew);
             upserted ||= part.upserts.length > 0;
           }
           step = "commit";

@@ -38,6 +38,8 @@ export function statements(schema: string) {
     // --- writes (see apply.ts) ---
     /** $1: oifm_ids. Attributes and model JSON go with the model (ON DELETE CASCADE). */
     deleteModels: `DELETE FROM ${s}.models WHERE oifm_id = ANY($1::text[])`,
+    /** Whether the index holds a model (sent with the BEGIN of a first sync; no parameters). */
+    anyModel: `SELECT EXISTS (SELECT 1 FROM ${s}.models) AS filled`,
     /**
      * All new models in one statement: the rows (parallel arrays $1..$21, one element per model, in
      * batch order), their JSON ($22 byte offsets and $23 byte lengths into $24, the JSON of all

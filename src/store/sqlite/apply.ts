@@ -13,7 +13,7 @@
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
 import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
-import { partsOf, StoreError } from "../store.js";
+import { notEmptyError, partsOf, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
 import { entryColumns, uniqueLower } from "../rows.js";
 
@@ -24,9 +24,10 @@ import { entryColumns, uniqueLower } from "../rows.js";
  */
 export type WriteMode = "batched" | "per-row";
 
-export function makeApply(db: Database.Database, s: Statements, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
+export function makeApply(db: Database.Database, s: Statements, location: string, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
     const allNew = "parts" in changes && changes.allNew === true;
+    if (allNew && s.anyModel.get()) throw notEmptyError(location);
     for (const part of partsOf(changes)) writePart(part, allNew);
   });
   const writePart = (changes: SyncChanges, allNew: boolean) => {

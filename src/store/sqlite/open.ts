@@ -74,7 +74,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     // count of pages when the file is opened, so a new file that took 64 KiB pages kept a count
     // made for 4 KiB ones, a sixteen times larger cache (~250 MB held by a sync of 10,000 models).
     db.pragma(`cache_size = -${CACHE_KIB}`);
-    if (needsSchema) migrate(db, state.version);
+    if (needsSchema) migrate(db, file);
     return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, { writeMode: options.writeMode, walPending: fresh });
   } catch (e) {
     db?.close();

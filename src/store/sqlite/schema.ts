@@ -145,10 +145,16 @@ export function checkSchema(file: string, state: SchemaState): boolean {
   return state.version < SCHEMA_VERSION;
 }
 
-/** Create or migrate the schema to SCHEMA_VERSION, all steps in one transaction. */
-export function migrate(db: Database.Database, from: number): void {
+/**
+ * Create or migrate the schema of `file` to SCHEMA_VERSION, all steps in one transaction. The
+ * state is read again once the write lock is held: another program that opened the file at the
+ * same time may have created or migrated it while this one waited (then there is nothing to do).
+ */
+export function migrate(db: Database.Database, file: string): void {
   db.transaction(() => {
-    for (let v = from; v < SCHEMA_VERSION; v++) {
+    const state = readSchemaState(db);
+    if (!checkSchema(file, state)) return;
+    for (let v = state.version; v < SCHEMA_VERSION; v++) {
       const step = MIGRATIONS[v];
       if (step === undefined) throw new Error(`no migration from schema version ${v}`);
       db.exec(step);

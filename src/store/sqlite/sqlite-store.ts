@@ -46,7 +46,7 @@ export class SqliteStore implements Store {
     options: { writeMode?: WriteMode; walPending?: boolean } = {},
   ) {
     this.s = prepareStatements(db);
-    this.write = makeApply(db, this.s, options.writeMode ?? "batched");
+    this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched");
     this.walPending = options.walPending ?? false;
   }
 
