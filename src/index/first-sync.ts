@@ -9,11 +9,10 @@
 // All or nothing still: once a file fails (without skip-invalid), nothing more is written, the
 // rest are still read and checked so that the report lists every failing file, and the
 // transaction is rolled back.
-import type { Contributor } from "../model/types.js";
 import type { EntryRecord, Store, SyncChanges } from "../store/store.js";
 import { CrossChecker } from "./cross-check.js";
 import { processFile, type FileError } from "./process-files.js";
-import { contributorUpserts, relativeName, toCandidate, toEntryRecord } from "./sync-records.js";
+import { ContributorUpserts, relativeName, toCandidate, toEntryRecord } from "./sync-records.js";
 import type { SyncOptions, SyncReport } from "./sync.js";
 
 /** Files between progress reports (as processFiles reports its chunks). */
@@ -28,7 +27,7 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
   // a file leaves out is kept from them, as in any sync.
   const known = await store.validationSnapshot();
   const checker = new CrossChecker([], { people: [], organizations: [] }, options);
-  const contributors: Contributor[] = [];
+  const contributors = new ContributorUpserts(known);
   let added = 0;
   let skipped = new Set(errors.map((e) => e.file)).size;
   let failed = skipped > 0;
@@ -49,7 +48,7 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
       // After a failure without skip-invalid, files are only checked: nothing will be kept.
       if (failed && !options.skipInvalid) continue;
       upserts.push(toEntryRecord(candidate!));
-      contributors.push(...candidate!.contributors);
+      contributors.add(candidate!.contributors);
       added++;
       if (upserts.length === store.modelsPerPart) {
         yield { upserts, deletes: [], people: [], organizations: [] };
@@ -57,7 +56,7 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
       }
     }
     if (failed && !options.skipInvalid) throw new RollBack();
-    yield { upserts, deletes: [], ...contributorUpserts(contributors, known) };
+    yield { upserts, deletes: [], ...contributors.changes() };
   }
 
   const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, applied: false };

@@ -42,28 +42,42 @@ export function contributorRef(c: Contributor): ContributorRef {
   return isPerson(c) ? { kind: "person", key: c.github_username, name: c.name } : { kind: "organization", key: c.code, name: c.name };
 }
 
-/** People and organizations to write: the batch's, each merged with what is known (a detail left out is kept). */
-export function contributorUpserts(contributors: readonly Contributor[], snapshot: ValidationSnapshot | undefined): Pick<SyncChanges, "people" | "organizations"> {
-  const people = new Map<string, Person>((snapshot?.people ?? []).map((p) => [p.github_username, p]));
-  const organizations = new Map<string, Organization>((snapshot?.organizations ?? []).map((o) => [o.code, o]));
-  const changedPeople = new Map<string, Person>();
-  const changedOrganizations = new Map<string, Organization>();
-  for (const c of contributors) {
-    if (isPerson(c)) {
-      const merged = merge(people.get(c.github_username), c);
-      if (merged) {
-        people.set(c.github_username, merged);
-        changedPeople.set(c.github_username, merged);
-      }
-    } else {
-      const merged = merge(organizations.get(c.code), c);
-      if (merged) {
-        organizations.set(c.code, merged);
-        changedOrganizations.set(c.code, merged);
+/**
+ * People and organizations to write: those the written models name, each merged with what is
+ * known (a detail left out is kept). Gathered model by model, holding each contributor once.
+ */
+export class ContributorUpserts {
+  private readonly people: Map<string, Person>;
+  private readonly organizations: Map<string, Organization>;
+  private readonly changedPeople = new Map<string, Person>();
+  private readonly changedOrganizations = new Map<string, Organization>();
+
+  constructor(known: Pick<ValidationSnapshot, "people" | "organizations"> | undefined) {
+    this.people = new Map((known?.people ?? []).map((p) => [p.github_username, p]));
+    this.organizations = new Map((known?.organizations ?? []).map((o) => [o.code, o]));
+  }
+
+  add(contributors: readonly Contributor[]): void {
+    for (const c of contributors) {
+      if (isPerson(c)) {
+        const merged = merge(this.people.get(c.github_username), c);
+        if (merged) {
+          this.people.set(c.github_username, merged);
+          this.changedPeople.set(c.github_username, merged);
+        }
+      } else {
+        const merged = merge(this.organizations.get(c.code), c);
+        if (merged) {
+          this.organizations.set(c.code, merged);
+          this.changedOrganizations.set(c.code, merged);
+        }
       }
     }
   }
-  return { people: [...changedPeople.values()], organizations: [...changedOrganizations.values()] };
+
+  changes(): Pick<SyncChanges, "people" | "organizations"> {
+    return { people: [...this.changedPeople.values()], organizations: [...this.changedOrganizations.values()] };
+  }
 }
 
 /** `known` updated with the details `next` states; undefined when that changes nothing. */

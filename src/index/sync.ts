@@ -14,7 +14,7 @@ import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
-import { contributorRef, contributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
+import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
 import { findModelFiles, statFiles } from "./scan.js";
 
 export interface SyncOptions {
@@ -245,5 +245,7 @@ function planChanges(kept: Candidate[], removedFiles: string[], states: Map<stri
   // is written again (a model that moved to another file).
   const oldIds = [...removedFiles.map((f) => states.get(f)!.oifm_id), ...kept.flatMap((c) => states.get(c.filename)?.oifm_id ?? [])];
   const deletes = [...new Set(oldIds.filter((id) => !upserted.has(id)))];
-  return { upserts, deletes, ...contributorUpserts(kept.flatMap((k) => k.contributors), snapshot), touched };
+  const contributors = new ContributorUpserts(snapshot);
+  for (const k of kept) contributors.add(k.contributors);
+  return { upserts, deletes, ...contributors.changes(), touched };
 }
