@@ -15,7 +15,6 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { openIndex } from "../src/index/open-index.js";
-import { syncFolder } from "../src/index/sync.js";
 import { beginAndLock, MODELS_PER_INSERT } from "../src/store/postgres/apply.js";
 import { SYNC_LOCK_CLASS, schemaLockKey } from "../src/store/postgres/locks.js";
 import { localServerCandidates } from "../src/store/postgres/local-server.js";
@@ -23,7 +22,7 @@ import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
 import { SCHEMA_VERSION } from "../src/store/postgres/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
-import { changes, contributorsOf, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
+import { changes, contributorsOf, corpus, describeStoreConformance, recordOf, twoFirstSyncsAtOnce } from "./store-conformance.js";
 
 // --- finding the server ---
 
@@ -500,23 +499,8 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
     });
 
     it("two first syncs at once into one schema: one adds, the other finds them unchanged", async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "fm-pg-twin-"));
-      generateFolder(dir, 60, { seed: 5 });
       const url = urlFor(newSchema());
-      const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)];
-      try {
-        // Both find the index empty; the second to take the sync lock finds it filled, and syncs again.
-        const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
-        expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
-          [0, 60, 0],
-          [60, 0, 0],
-        ]);
-        expect(await b.count()).toBe(60);
-      } finally {
-        await a.close();
-        await b.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await twoFirstSyncsAtOnce(await openPostgresStore(url), await openPostgresStore(url));
     });
 
     it("takes the same number of round trips to sync 10 models as 500, and reports it", async () => {

@@ -8,9 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
-import { changes, corpus, describeStoreConformance, recordOf } from "./store-conformance.js";
-import { generateFolder } from "../src/index/generate-folder.js";
-import { syncFolder } from "../src/index/sync.js";
+import { changes, corpus, describeStoreConformance, recordOf, twoFirstSyncsAtOnce } from "./store-conformance.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "findingmodel-sqlite-"));
 let n = 0;
@@ -254,23 +252,8 @@ describe("SQLite store files", () => {
   });
 
   it("two first syncs at once into one new file: one adds, the other finds them unchanged", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "fm-twin-"));
-    generateFolder(dir, 60, { seed: 5 });
     const file = tempFile();
-    const [a, b] = [await openSqliteStore(file), await openSqliteStore(file)];
-    try {
-      // Both find the index empty before either writes; the second to write finds it filled.
-      const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
-      expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
-        [0, 60, 0],
-        [60, 0, 0],
-      ]);
-      expect(await b.count()).toBe(60);
-    } finally {
-      await a.close();
-      await b.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file));
   });
 
   it("waits for, then gives up on, a writer holding the lock while creating the schema", async () => {

@@ -14,7 +14,8 @@ import { slugOf } from "../src/model/slug.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
-import { syncFiles, type SyncReport } from "../src/index/sync.js";
+import { generateFolder } from "../src/index/generate-folder.js";
+import { syncFiles, syncFolder, type SyncReport } from "../src/index/sync.js";
 import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
 
 // --- the corpus as index entries ---
@@ -753,4 +754,26 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
       });
     });
   });
+}
+
+/**
+ * Two stores on one new, empty index sync the same folder at once: both find the index empty; the
+ * second to hold the write lock finds it filled, writes nothing and syncs again. One reports the
+ * models added, the other unchanged; both succeed. Closes both stores.
+ */
+export async function twoFirstSyncsAtOnce(a: Store, b: Store): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "fm-twin-"));
+  try {
+    generateFolder(dir, 60, { seed: 5 });
+    const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
+    expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
+      [0, 60, 0],
+      [60, 0, 0],
+    ]);
+    expect(await b.count()).toBe(60);
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,6 +4,7 @@
 // transaction as the DDL, so a schema is either untouched or complete. Creation and migration run
 // under an advisory lock, so that two programs opening a new index at once do not both create it.
 import type pg from "pg";
+import { listed, needsSchema } from "../schema-check.js";
 import { StoreError } from "../store.js";
 import { errorCode } from "./errors.js";
 import { MIGRATION_LOCK_CLASS, schemaLockKey } from "./locks.js";
@@ -160,23 +161,14 @@ export async function readSchemaState(client: pg.ClientBase, schema: string): Pr
  * (throws). `where` names it in messages.
  */
 export function checkSchema(where: string, state: SchemaState): boolean {
-  if (state.tables.length === 0) return true;
-  if (state.application !== APPLICATION) {
-    const listed = state.tables.slice(0, 5).join(", ") + (state.tables.length > 5 ? ", ..." : "");
-    throw new StoreError(
-      "other",
-      `${where} holds tables of another program (${listed}), not a findingmodel index; findingmodel leaves them untouched: ` +
-        "name another schema in the URL (?schema=findingmodel)",
-    );
-  }
-  if (state.version > SCHEMA_VERSION) {
-    throw new StoreError(
-      "too-new",
-      `${where} has index schema version ${state.version}, but this findingmodel reads version ${SCHEMA_VERSION} at most; ` +
-        "upgrade findingmodel (npm install findingmodel@latest), or name another schema in the URL",
-    );
-  }
-  return state.version < SCHEMA_VERSION;
+  const found = { empty: state.tables.length === 0, ours: state.application === APPLICATION, version: state.version };
+  return needsSchema(found, {
+    where,
+    foreign:
+      `${where} holds tables of another program (${listed(state.tables)}), not a findingmodel index; findingmodel leaves them untouched: ` +
+      "name another schema in the URL (?schema=findingmodel)",
+    elsewhere: "name another schema in the URL",
+  }, SCHEMA_VERSION);
 }
 
 /** Errors of a race with another program creating the same catalog objects: worth one more try. */

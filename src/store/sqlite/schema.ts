@@ -5,7 +5,7 @@
 // file header for exactly this) and versioned by PRAGMA user_version. Both are written inside the
 // same transaction as the DDL, so a file is either untouched or has the whole schema.
 import type Database from "better-sqlite3";
-import { StoreError } from "../store.js";
+import { listed, needsSchema } from "../schema-check.js";
 
 /** "OIFM" in ASCII: marks a file as a findingmodel index. */
 export const APPLICATION_ID = 0x4f49464d;
@@ -125,24 +125,18 @@ export function readSchemaState(db: Database.Database): SchemaState {
  * used (throws). Reads only; changes nothing.
  */
 export function checkSchema(file: string, state: SchemaState): boolean {
-  const fresh = state.applicationId === 0 && state.version === 0 && state.objects.length === 0;
-  if (fresh) return true;
-  if (state.applicationId !== APPLICATION_ID) {
-    const listed = state.objects.slice(0, 5).join(", ") + (state.objects.length > 5 ? ", ..." : "");
-    throw new StoreError(
-      "other",
-      `${file} is a SQLite database of another program (it holds ${listed || "no tables"}), not a findingmodel index; ` +
-        "findingmodel leaves it untouched: point --db at another file",
-    );
-  }
-  if (state.version > SCHEMA_VERSION) {
-    throw new StoreError(
-      "too-new",
-      `${file} has index schema version ${state.version}, but this findingmodel reads version ${SCHEMA_VERSION} at most; ` +
-        "upgrade findingmodel (npm install findingmodel@latest), or point --db at another file",
-    );
-  }
-  return state.version < SCHEMA_VERSION;
+  const found = {
+    empty: state.applicationId === 0 && state.version === 0 && state.objects.length === 0,
+    ours: state.applicationId === APPLICATION_ID,
+    version: state.version,
+  };
+  return needsSchema(found, {
+    where: file,
+    foreign:
+      `${file} is a SQLite database of another program (it holds ${listed(state.objects) || "no tables"}), not a findingmodel index; ` +
+      "findingmodel leaves it untouched: point --db at another file",
+    elsewhere: "point --db at another file",
+  }, SCHEMA_VERSION);
 }
 
 /**
