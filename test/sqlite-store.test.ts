@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { generateFolder } from "../src/index/generate-folder.js";
+import { syncFolder } from "../src/index/sync.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
 import { StoreError, type Store } from "../src/store/store.js";
@@ -249,6 +251,22 @@ describe("SQLite store files", () => {
     expect(() => migrate(db, "twice.db")).not.toThrow();
     expect(db.prepare("SELECT name FROM sqlite_schema ORDER BY name").pluck().all()).toEqual(objects);
     db.close();
+  });
+
+  it("leaves the full-text index of a first sync in one segment (written in parts, it would be in many, and slower to search)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fm-segments-"));
+    const file = tempFile();
+    try {
+      generateFolder(dir, 450, { seed: 9 });
+      const store = await openSqliteStore(file);
+      expect(await syncFolder(store, dir)).toMatchObject({ added: 450, errors: [] });
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare("SELECT count(DISTINCT segid) FROM fts_idx").pluck().get()).toBe(1);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("two first syncs at once into one new file: one adds, the other finds them unchanged", async () => {

@@ -29,6 +29,11 @@ export function makeApply(db: Database.Database, s: Statements, location: string
     const allNew = "parts" in changes && changes.allNew === true;
     if (allNew && s.anyModel.get()) throw notEmptyError(location);
     for (const part of partsOf(changes)) writePart(part, allNew);
+    // FTS5 starts a segment of its index at each statement that writes it within a transaction: a
+    // first sync in parts of 100 left the registry's index in 11 segments, and searches 30% slower
+    // (p50 0.40 vs 0.31 ms) than with the 3 of parts of 1,000. Merged into one, searches are a
+    // little faster still (0.29 ms), for ~5 ms at the end of the registry's first sync.
+    if (allNew) s.optimizeFts.run();
   });
   const writePart = (changes: SyncChanges, allNew: boolean) => {
     const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];

@@ -76,6 +76,8 @@ export function prepareStatements(db: Database.Database) {
     deleteModels: prep<[string]>("DELETE FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))"),
     maxModelId: prepPluck<[], number>("SELECT max(id) FROM models"),
     anyModel: prepPluck<[], number>("SELECT EXISTS (SELECT 1 FROM models)"),
+    /** Merge the full-text index into one segment (FTS5's 'optimize'). */
+    optimizeFts: prep<[]>("INSERT INTO fts (fts) VALUES ('optimize')"),
     insertModel: prep<[number, string, string, string, string, string, string, number, number, string, string, string, string, string]>(
       "INSERT INTO models (id, oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description," +
         " synonyms, tags, contributors, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
