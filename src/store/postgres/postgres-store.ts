@@ -176,6 +176,7 @@ export class PostgresStore implements Store {
           const models = "parts" in changes ? changes.models : changes.upserts.length + changes.deletes.length;
           const allNew = "parts" in changes && changes.allNew === true;
           const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
+          // (Several statements in one query: pg gives a result for each; the check's is the last.)
           if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);
           step = "write";
           for (part of partsOf(changes)) {
