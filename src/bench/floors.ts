@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { openIndex } from "../index/open-index.js";
 import { searchTerms } from "../index/search-query.js";
 import { matchExpression, usableTerms } from "../store/sqlite/fts-query.js";
+import { CACHE_KIB } from "../store/sqlite/open.js";
 import { MIGRATIONS, PAGE_SIZE } from "../store/sqlite/schema.js";
 import type { Bench } from "./context.js";
 import { median, perCall, percentile, timeProcessPair, type ProcessTiming } from "./measure.js";
@@ -67,7 +68,7 @@ const Database = createRequire(path.join(project, "package.json"))("better-sqlit
 const db = new Database(file);
 db.pragma("page_size = ${PAGE_SIZE}");
 db.pragma("synchronous = NORMAL");
-db.pragma("cache_size = -16384");
+db.pragma("cache_size = -${CACHE_KIB}");
 db.exec(${JSON.stringify(MIGRATIONS[0])});
 const model = db.prepare("INSERT INTO models (id, oifm_id, name, name_lower, slug_name, filename, file_hash, file_size, file_mtime_ms, description, synonyms, tags, contributors, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 const json = db.prepare("INSERT INTO model_json (id, json) VALUES (?, ?)");

@@ -25,8 +25,13 @@ export interface SqliteOpenOptions {
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
-/** Page cache per connection (measured: a larger one did not make a sync of 10,000 models faster). */
-const CACHE_KIB = 16 * 1024;
+/**
+ * Page cache per connection, 64 pages. Measured against 16 MiB, alternating: first syncs of the
+ * registry, 10,000 and 100,000 models and searches of the registry took the same time (the pages
+ * beyond it are in the system's file cache), and a 10,000-model first sync peaked 11 MB lower
+ * (121-123 MB against 132-134 MB).
+ */
+export const CACHE_KIB = 4 * 1024;
 
 
 /** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
