@@ -121,8 +121,9 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
       return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
     } catch (e) {
       // Another sync filled the index after this one found it empty (and before this one wrote
-      // anything): sync again, against what it holds now.
-      if (e instanceof StoreError && e.code === "changed") return syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false });
+      // anything): sync again, against what it holds now; the report's time and round trips are
+      // of both tries.
+      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false }));
       throw e;
     }
   }

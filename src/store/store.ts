@@ -209,6 +209,11 @@ export class StoreError extends Error {
   }
 }
 
+/** Whether `changes` are parts for an empty index (ChangeParts.allNew). */
+export function isAllNew(changes: SyncChanges | ChangeParts): boolean {
+  return "parts" in changes && changes.allNew === true;
+}
+
 /** The parts of a change, one when it is given whole. */
 export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChanges> {
   return "parts" in changes ? changes.parts : [changes];

@@ -10,7 +10,7 @@ import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { notEmptyError, partsOf, StoreError } from "../store.js";
+import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
@@ -174,7 +174,7 @@ export class PostgresStore implements Store {
         };
         try {
           const models = "parts" in changes ? changes.models : changes.upserts.length + changes.deletes.length;
-          const allNew = "parts" in changes && changes.allNew === true;
+          const allNew = isAllNew(changes);
           const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
           // (Several statements in one query: pg gives a result for each; the check's is the last.)
           if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);

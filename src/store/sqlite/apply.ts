@@ -13,7 +13,7 @@
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
 import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
-import { notEmptyError, partsOf, StoreError } from "../store.js";
+import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
 import { entryColumns, uniqueLower } from "../rows.js";
 
@@ -26,7 +26,7 @@ export type WriteMode = "batched" | "per-row";
 
 export function makeApply(db: Database.Database, s: Statements, location: string, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
-    const allNew = "parts" in changes && changes.allNew === true;
+    const allNew = isAllNew(changes);
     if (allNew && s.anyModel.get()) throw notEmptyError(location);
     for (const part of partsOf(changes)) writePart(part, allNew);
     // FTS5 starts a segment of its index at each statement that writes it within a transaction: a

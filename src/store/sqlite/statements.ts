@@ -1,6 +1,6 @@
-import type { OrganizationRow, PersonRow } from "../rows.js";
 // Every SQL statement the SQLite store runs, prepared once when the store opens.
 import type Database from "better-sqlite3";
+import type { OrganizationRow, PersonRow } from "../rows.js";
 
 /**
  * A models row as read for an entry, as an array in ENTRY_COLUMNS order (better-sqlite3's raw
@@ -131,9 +131,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     /**
      * The snapshot of a scope (store.ts SnapshotScope), each parameter a JSON array; contributors
-     * as [kind, key] pairs. Each key is looked up by its
-     * index; a contributor's model is found by a substring test on the stored list before the
-     * exact one, so the scan it needs stays cheap.
+     * as [kind, key] pairs. Each key is looked up by its index; a contributor's model is found by
+     * a substring test on the stored list before the exact one, so the scan it needs stays cheap.
      */
     snapshotScoped: prep<[{ ids: string; terms: string; attributeIds: string; files: string; contributors: string }], SnapshotRow>(
       `SELECT oifm_id, name, filename, synonyms, attributes, contributors FROM models WHERE id IN (
