@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { openIndex } from "../index/open-index.js";
 import { searchTerms } from "../index/search-query.js";
 import { matchExpression, usableTerms } from "../store/sqlite/fts-query.js";
-import { CACHE_KIB } from "../store/sqlite/open.js";
+import { CACHE_KIB } from "../store/sqlite/settings.js";
 import { MIGRATIONS, PAGE_SIZE } from "../store/sqlite/schema.js";
 import type { Bench } from "./context.js";
 import { median, perCall, percentile, timeProcessPair, type ProcessTiming } from "./measure.js";

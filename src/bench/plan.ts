@@ -2,6 +2,7 @@
 // replaced, in this run and this process. Each straightforward way is a switch in the code:
 //   batched writes vs one statement per row            SQLite store `writeMode` (store/sqlite/apply.ts)
 //   one bulk read for the checks vs a query per model  sync `validationRead` (index/sync.ts)
+//   a first sync's writes on a thread of their own     SQLite store `writerThread` (store/sqlite/write-on-thread.ts)
 //   files read on several threads vs one               sync `threads` (index/process-files.ts)
 //   size + mtime skip vs reading and hashing each file sync `changeDetection` (index/sync.ts)
 //   query cache hit vs miss                            index `cache`
@@ -227,18 +228,20 @@ async function fileProcessing(b: Bench): Promise<void> {
   const { report, runs } = b;
   const threads = availableParallelism();
   type Open = { index: FindingModelIndex; file: string; cpu: NodeJS.CpuUsage };
-  const cpuShare: Record<number, number[]> = {};
-  const cold = (n: number) => ({
+  const cpuShare: Record<string, number[]> = {};
+  // `n` threads reading and checking (with more than one, the models are held and written at the
+  // end, on the main thread); with one, the writes on a writer thread of their own or not.
+  const cold = (n: number, writerThread: boolean) => ({
     setup: async (): Promise<Open> => {
       const file = freshDb(b);
-      return { index: new FindingModelIndex(await openSqliteStore(file), { cache: false }), file, cpu: process.cpuUsage() };
+      return { index: new FindingModelIndex(await openSqliteStore(file, { writerThread }), { cache: false }), file, cpu: process.cpuUsage() };
     },
     run: async (o: Open) => {
       const started = performance.now();
       o.cpu = process.cpuUsage();
       await o.index.sync(b.copy, { allowDuplicateSynonyms: true, threads: n });
       const used = process.cpuUsage(o.cpu);
-      (cpuShare[n] ??= []).push((used.user + used.system) / 1000 / (performance.now() - started));
+      (cpuShare[`${n}${writerThread}`] ??= []).push((used.user + used.system) / 1000 / (performance.now() - started));
     },
     teardown: async (o: Open) => {
       await o.index.close();
@@ -246,8 +249,11 @@ async function fileProcessing(b: Bench): Promise<void> {
     },
   });
   if (threads > 1) {
-    const t = await compare(Math.min(runs, 3), cold(threads), cold(1));
-    report.speedup(`cold sync, files read and checked on ${threads} threads`, t.a, { name: "one thread", value: t.b }, "ms", 1.6, `${median(cpuShare[threads]!).toFixed(2)} cores busy vs ${median(cpuShare[1]!).toFixed(2)}`);
+    const cores = (key: string) => median(cpuShare[key]!).toFixed(2);
+    const writer = await compare(Math.min(runs, 3), cold(1, true), cold(1, false));
+    report.speedup("cold sync, written on a writer thread while the next files are read", writer.a, { name: "one thread", value: writer.b }, "ms", 1.6, `${cores("1true")} cores busy vs ${cores("1false")}`);
+    const readers = await compare(Math.min(runs, 3), cold(threads, false), cold(1, false));
+    report.speedup(`cold sync, files read and checked on ${threads} threads`, readers.a, { name: "one thread", value: readers.b }, "ms", 1.6, `${cores(`${threads}false`)} cores busy vs ${cores("1false")}`);
   } else {
     report.add({ name: "cold sync on several threads", value: NaN, unit: "ms", note: "this machine has one core: not measured" });
   }

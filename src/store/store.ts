@@ -210,7 +210,7 @@ export class StoreError extends Error {
 }
 
 /** Whether `changes` are parts for an empty index (ChangeParts.allNew). */
-export function isAllNew(changes: SyncChanges | ChangeParts): boolean {
+export function isAllNew(changes: SyncChanges | ChangeParts): changes is ChangeParts {
   return "parts" in changes && changes.allNew === true;
 }
 

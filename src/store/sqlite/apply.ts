@@ -27,38 +27,52 @@ export type WriteMode = "batched" | "per-row";
 export function makeApply(db: Database.Database, s: Statements, location: string, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
     const allNew = isAllNew(changes);
-    if (allNew && s.anyModel.get()) throw notEmptyError(location);
-    for (const part of partsOf(changes)) writePart(part, allNew);
-    // FTS5 starts a segment of its index at each statement that writes it within a transaction: a
-    // first sync in parts of 100 left the registry's index in 11 segments, and searches 30% slower
-    // (p50 0.40 vs 0.31 ms) than with the 3 of parts of 1,000. Merged into one, searches are a
-    // little faster still (0.29 ms), for ~5 ms at the end of the registry's first sync.
-    if (allNew) s.optimizeFts.run();
+    if (allNew) checkEmpty(s, location);
+    for (const part of partsOf(changes)) writePart(s, part, allNew, mode);
+    if (allNew) finishAllNew(s);
   });
-  const writePart = (changes: SyncChanges, allNew: boolean) => {
-    const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
-    if (mode === "per-row") {
-      for (const id of removed) {
-        s.deleteFtsOne.run(id);
-        s.deleteModelOne.run(id);
-      }
-    } else if (removed.length > 0) {
-      const json = JSON.stringify(removed);
-      s.deleteFts.run(json);
-      s.deleteModels.run(json);
-    }
-    if (changes.upserts.length > 0) (mode === "per-row" ? insertModelsPerRow : insertModels)(s, changes.upserts);
-    for (const p of changes.people) {
-      guard(() => s.upsertPerson.run(p.github_username, p.email, p.name, p.organization_code, p.url ?? null), `person "${p.github_username}"`);
-    }
-    for (const o of changes.organizations) {
-      guard(() => s.upsertOrganization.run(o.code, o.name, o.url ?? null), `organization "${o.code}"`);
-    }
-    for (const t of changes.touched ?? []) s.touch.run(t.fileSize, t.fileMtimeMs, t.oifm_id);
-  };
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
   // that a concurrent writer makes this wait rather than fail half-way.
   return (changes) => write.immediate(changes);
+}
+
+/** A change of only new models is for an empty index: one another sync filled first is refused. */
+export function checkEmpty(s: Statements, location: string): void {
+  if (s.anyModel.get()) throw notEmptyError(location);
+}
+
+/**
+ * After the last part of a change of only new models. FTS5 starts a segment of its index at each
+ * statement that writes it within a transaction: a first sync in parts of 100 left the registry's
+ * index in 11 segments, and searches 30% slower (p50 0.40 vs 0.31 ms) than with the 3 of parts of
+ * 1,000. Merged into one, searches are a little faster still (0.29 ms), for ~5 ms at the end of
+ * the registry's first sync.
+ */
+export function finishAllNew(s: Statements): void {
+  s.optimizeFts.run();
+}
+
+/** One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to remove. */
+export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode = "batched"): void {
+  const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+  if (mode === "per-row") {
+    for (const id of removed) {
+      s.deleteFtsOne.run(id);
+      s.deleteModelOne.run(id);
+    }
+  } else if (removed.length > 0) {
+    const json = JSON.stringify(removed);
+    s.deleteFts.run(json);
+    s.deleteModels.run(json);
+  }
+  if (changes.upserts.length > 0) (mode === "per-row" ? insertModelsPerRow : insertModels)(s, changes.upserts);
+  for (const p of changes.people) {
+    guard(() => s.upsertPerson.run(p.github_username, p.email, p.name, p.organization_code, p.url ?? null), `person "${p.github_username}"`);
+  }
+  for (const o of changes.organizations) {
+    guard(() => s.upsertOrganization.run(o.code, o.name, o.url ?? null), `organization "${o.code}"`);
+  }
+  for (const t of changes.touched ?? []) s.touch.run(t.fileSize, t.fileMtimeMs, t.oifm_id);
 }
 
 /**

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
 import type { WriteMode } from "./apply.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
+import { applyConnectionSettings } from "./settings.js";
 import { checkSchema, migrate, PAGE_SIZE, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -20,19 +21,15 @@ export interface SqliteOpenOptions {
   writeMode?: WriteMode;
   /** Called with the SQL text of every statement the connection runs (to count round trips); better-sqlite3's `verbose`. */
   onStatement?: (sql: string) => void;
+  /**
+   * Whether a first sync of many models writes on a thread of its own while the next files are
+   * read (see write-on-thread.ts). Default: FINDINGMODEL_WRITER_THREAD ("0" turns it off), else on
+   * where it pays. Same result either way.
+   */
+  writerThread?: boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-
-const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
-/**
- * Page cache per connection, 64 pages. Measured against 16 MiB, alternating: first syncs of the
- * registry, 10,000 and 100,000 models and searches of the registry took the same time (the pages
- * beyond it are in the system's file cache), and a 10,000-model first sync peaked 11 MB lower
- * (121-123 MB against 132-134 MB).
- */
-export const CACHE_KIB = 4 * 1024;
-
 
 /** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
 export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
@@ -70,17 +67,14 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     if (!readonly) {
       if (state.objects.length === 0) db.pragma(`page_size = ${PAGE_SIZE}`); // before WAL: a WAL file keeps its page size
       if (!fresh) db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      // A full sync leaves a WAL of tens of MB; truncate it to this when it is next reset.
-      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     }
-    db.pragma("foreign_keys = ON");
-    // The page cache, in KiB. Set again after the page size: SQLite turns a size in KiB into a
-    // count of pages when the file is opened, so a new file that took 64 KiB pages kept a count
-    // made for 4 KiB ones, a sixteen times larger cache (~250 MB held by a sync of 10,000 models).
-    db.pragma(`cache_size = -${CACHE_KIB}`);
+    applyConnectionSettings(db, !readonly);
     if (needsSchema) migrate(db, file);
-    return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, { writeMode: options.writeMode, walPending: fresh });
+    return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, {
+      writeMode: options.writeMode,
+      walPending: fresh,
+      writerThread: !memory && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
+    });
   } catch (e) {
     db?.close();
     throw toStoreError(e, ctx);

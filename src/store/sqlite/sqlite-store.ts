@@ -17,7 +17,9 @@ import type {
   TextSearchOptions,
   ValidationSnapshot,
 } from "../store.js";
+import { isAllNew } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
+import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { matchExpression, usableTerms } from "./fts-query.js";
 import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
@@ -39,15 +41,18 @@ export class SqliteStore implements Store {
   private readonly write: (changes: SyncChanges | ChangeParts) => void;
   /** A new file still on its rollback journal, to turn to WAL after its first write (see open.ts). */
   private walPending: boolean;
+  /** Whether a first sync may write on a thread of its own (a file, not memory; see write-on-thread.ts). */
+  private readonly writerThread: boolean;
 
   constructor(
     private readonly db: Database.Database,
     private readonly ctx: SqliteStoreContext,
-    options: { writeMode?: WriteMode; walPending?: boolean } = {},
+    options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean } = {},
   ) {
     this.s = prepareStatements(db);
     this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched");
     this.walPending = options.walPending ?? false;
+    this.writerThread = (options.writerThread ?? false) && (options.writeMode ?? "batched") === "batched";
   }
 
   /** WAL from now on: readers then never wait for a writer. */
@@ -103,6 +108,14 @@ export class SqliteStore implements Store {
   }
 
   apply(changes: SyncChanges | ChangeParts): Promise<void> {
+    if (this.writerThread && isAllNew(changes) && writerThreadPays(changes.models)) {
+      return writeOnThread(changes, this.ctx.location, this.ctx.busyTimeoutMs).then(
+        () => this.enterWal(),
+        (e: unknown) => {
+          throw toStoreError(e, this.ctx);
+        },
+      );
+    }
     return this.run(() => {
       this.write(changes);
       this.enterWal();

@@ -1,0 +1,83 @@
+// A first sync's writes on a thread of their own. better-sqlite3 is synchronous, so on one thread a
+// first sync reads and checks a file, then writes it, in turn; with a writer thread (its own
+// connection to the file, one transaction) the main thread reads and checks the next files while
+// the last ones are written, on the machine's second core.
+//
+// All or nothing as on one thread: the writer rolls back on any error, or when the main thread
+// stops (an error reading, or a failing file: the RollBack of first-sync.ts). Readers see nothing
+// until the writer commits. The main thread waits when it is more than a few parts ahead (shared
+// counter, Atomics.wait), so that parts do not pile up in memory when writing is the slower side.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { StoreError, type ChangeParts, type SyncChanges } from "../store.js";
+
+/** Slots of the shared flags. */
+export const IN_FLIGHT = 0;
+export const WRITER_FAILED = 1;
+
+/** Parts sent and not yet written before the main thread waits. */
+const MAX_IN_FLIGHT = 4;
+
+export interface WriterInput {
+  /** The index file (absolute path). */
+  location: string;
+  busyTimeoutMs: number;
+  /** Int32 slots IN_FLIGHT and WRITER_FAILED. */
+  flags: SharedArrayBuffer;
+}
+
+export type WriterMessage = { part: SyncChanges } | { end: true } | { abort: true };
+export type ThrownError = { kind: "store" | "sqlite" | "other"; code: string; message: string };
+export type WriterResult = { ok: true } | { error: ThrownError };
+
+// Compiled, the writer is the .js file beside this one; run from TypeScript source (tests through
+// vitest) there is none, and the store writes on its own thread.
+const WRITER_URL = import.meta.url.endsWith(".js") ? new URL("./writer-thread.js", import.meta.url) : undefined;
+
+/**
+ * Whether a first sync of `models` models is written on a thread of its own: where there is one to
+ * write it (compiled code) and a second core to run it, for changes large enough to repay starting
+ * it (~40 ms of that core).
+ */
+export function writerThreadPays(models: number): boolean {
+  return WRITER_URL !== undefined && models >= 200 && availableParallelism() > 1;
+}
+
+/** Write `changes` (all new models) into the file at `location` on a writer thread, in one transaction. */
+export async function writeOnThread(changes: ChangeParts, location: string, busyTimeoutMs: number): Promise<void> {
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const input: WriterInput = { location, busyTimeoutMs, flags: flags.buffer as SharedArrayBuffer };
+  const worker = new Worker(WRITER_URL!, { workerData: input });
+  const result = new Promise<WriterResult>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the index's writer thread stopped unexpectedly (exit code ${code})`)));
+  });
+  let thrown: { error: unknown } | undefined;
+  try {
+    for (const part of changes.parts) {
+      // The writer failed: what it says is the error; nothing more is worth reading.
+      if (Atomics.load(flags, WRITER_FAILED)) break;
+      for (let n = Atomics.load(flags, IN_FLIGHT); n >= MAX_IN_FLIGHT && !Atomics.load(flags, WRITER_FAILED); n = Atomics.load(flags, IN_FLIGHT)) {
+        Atomics.wait(flags, IN_FLIGHT, n, 1000);
+      }
+      Atomics.add(flags, IN_FLIGHT, 1);
+      worker.postMessage({ part } satisfies WriterMessage);
+    }
+    worker.postMessage({ end: true } satisfies WriterMessage);
+  } catch (e) {
+    thrown = { error: e };
+    worker.postMessage({ abort: true } satisfies WriterMessage);
+  }
+  const outcome = await result;
+  if ("error" in outcome) throw revive(outcome.error);
+  if (thrown) throw thrown.error;
+}
+
+/** The writer's error as the store's own code would have thrown it. */
+function revive(e: ThrownError): Error {
+  if (e.kind === "store") return new StoreError(e.code as StoreError["code"], e.message);
+  if (e.kind === "sqlite") return new Database.SqliteError(e.message, e.code);
+  return new Error(`the index's writer thread failed: ${e.message}`);
+}

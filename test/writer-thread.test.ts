@@ -1,0 +1,154 @@
+// A first sync written on a thread of its own (src/store/sqlite/write-on-thread.ts). The writer is
+// compiled code (a worker runs plain JavaScript), so these tests drive the compiled store and sync
+// from dist/ (built by `npm test`'s pretest): the same sync with the writer thread and without must
+// leave the same index and report, and faults on the writer must end as they do on one thread.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncFolder } from "../dist/index/sync.js";
+import { openSqliteStore } from "../dist/store/sqlite/open.js";
+import { writerThreadPays } from "../dist/store/sqlite/write-on-thread.js";
+import type { SyncOptions, SyncReport } from "../dist/index/sync.js";
+import type { ChangeParts, EntryRecord, Store } from "../dist/store/store.js";
+import { generateFolder } from "../src/index/generate-folder.js";
+import { CONFLICTS, DEFS } from "./corpus.js";
+
+const work = mkdtempSync(path.join(tmpdir(), "fm-writer-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let dbCount = 0;
+const newDb = () => path.join(work, `index-${++dbCount}.db`);
+
+/** Every row of every table (the full-text index by its own rows), in a fixed order. */
+function dump(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = ["models", "model_json", "attributes", "synonyms", "tags", "people", "organizations"];
+    const out: Record<string, unknown[]> = {};
+    for (const t of tables) out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all();
+    out.fts = db.prepare("SELECT rowid, * FROM fts ORDER BY rowid").raw().all();
+    out.integrity = [db.pragma("integrity_check", { simple: true })];
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+// The thread is used only where it pays: compiled code, a second core, a change of 200+ models.
+describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => {
+  const root = path.join(work, "registry");
+  beforeAll(() => {
+    cpSync(DEFS, path.join(root, "defs"), { recursive: true });
+    cpSync(CONFLICTS, path.join(root, "conflicts"), { recursive: true });
+  });
+
+  const syncNew = async (writerThread: boolean, options: SyncOptions, dir = root) => {
+    const file = newDb();
+    const store = await openSqliteStore(file, { writerThread });
+    try {
+      const { ms: _ms, ...report } = await syncFolder(store, dir, options);
+      return { report, file };
+    } finally {
+      await store.close();
+    }
+  };
+  const sorted = (errors: SyncReport["errors"]) => [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+
+  it("leaves the same index and report as one thread: the registry", async () => {
+    const threaded = await syncNew(true, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    const single = await syncNew(false, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    expect(threaded.report).toMatchObject({ added: 2382, errors: [], applied: true });
+    expect(threaded.report).toEqual(single.report);
+    const rows = dump(threaded.file);
+    expect(rows.models).toHaveLength(2382);
+    expect(rows.integrity).toEqual(["ok"]);
+    expect(rows).toEqual(dump(single.file));
+    // Turned to WAL once written, as on one thread.
+    const db = new Database(threaded.file, { readonly: true });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  }, 60_000);
+
+  it("leaves the same index and report as one thread: real clashes, by default (nothing) and with skip-invalid", async () => {
+    for (const skipInvalid of [false, true]) {
+      const threaded = await syncNew(true, { allowDuplicateSynonyms: true, skipInvalid });
+      const single = await syncNew(false, { allowDuplicateSynonyms: true, skipInvalid });
+      expect(threaded.report.errors.length).toBeGreaterThan(0);
+      expect(sorted(threaded.report.errors)).toEqual(sorted(single.report.errors));
+      expect({ ...threaded.report, errors: [] }).toEqual({ ...single.report, errors: [] });
+      expect(threaded.report.applied).toBe(skipInvalid);
+      const rows = dump(threaded.file);
+      expect(rows.models).toHaveLength(skipInvalid ? threaded.report.added : 0);
+      expect(rows).toEqual(dump(single.file));
+    }
+  }, 60_000);
+
+  it("says so when another writer holds the lock, and writes nothing", async () => {
+    const file = newDb();
+    const store = await openSqliteStore(file, { busyTimeoutMs: 200 });
+    const other = new Database(file);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      await expect(syncFolder(store, path.join(root, "defs"), { allowDuplicateSynonyms: true })).rejects.toMatchObject({ code: "locked", message: expect.stringMatching(/is locked/) });
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    expect(await store.count()).toBe(0);
+    await store.close();
+  }, 60_000);
+
+  it("refuses, naming both models, a clash the checks before it did not see, and writes nothing", async () => {
+    // Two new models with one attribute ID, handed to the store directly (a sync's own checks
+    // would refuse them first): the same words with the writer thread as without.
+    const dir = path.join(work, "pair");
+    generateFolder(dir, 250, { seed: 11 });
+    const fromSync = await syncNew(false, {}, dir);
+    const store = await openSqliteStore(fromSync.file, { readonly: true });
+    const entries = await store.allEntries();
+    const json = await store.getModelJsonBatch(entries.map((e) => e.oifm_id));
+    await store.close();
+    const records: EntryRecord[] = entries.map((e) => ({ ...e, modelJson: json.get(e.oifm_id)! }));
+    records[240] = { ...records[240]!, attributes: [records[3]!.attributes[0]!, ...records[240]!.attributes.slice(1)] };
+    const attempt = async (writerThread: boolean) => {
+      const store = await openSqliteStore(newDb(), { writerThread });
+      try {
+        const parts: ChangeParts = {
+          models: records.length,
+          allNew: true,
+          parts: (function* () {
+            for (let i = 0; i < records.length; i += 100) yield { upserts: records.slice(i, i + 100), deletes: [], people: [], organizations: [] };
+          })(),
+        };
+        const error = await store.apply(parts).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+        return { error: error && { code: error.code, message: error.message }, count: await store.count() };
+      } finally {
+        await store.close();
+      }
+    };
+    const threaded = await attempt(true);
+    expect(threaded.error?.code).toBe("constraint");
+    expect(threaded.error?.message).toMatch(new RegExp(`attribute ID ${records[3]!.attributes[0]!.oifma_id} of model ${records[240]!.oifm_id}`));
+    expect(threaded.count).toBe(0);
+    expect(threaded).toEqual(await attempt(false));
+  }, 60_000);
+
+  it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
+    const dir = path.join(work, "twins");
+    generateFolder(dir, 300, { seed: 5 });
+    const file = newDb();
+    const [a, b]: Store[] = [await openSqliteStore(file), await openSqliteStore(file)];
+    try {
+      const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
+      expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
+        [0, 300, 0],
+        [300, 0, 0],
+      ]);
+      expect(await b.count()).toBe(300);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});
