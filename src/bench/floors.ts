@@ -15,13 +15,13 @@ import { median, perCall, percentile, timeProcessPair, type ProcessTiming } from
 /** Read, hash (sha256) and JSON.parse every *.fm.json under a folder. */
 export const READ_HASH_PARSE = `
 import { readdirSync, readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import path from "node:path";
 const dir = process.argv[1];
 for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
   if (!f.endsWith(".fm.json")) continue;
   const bytes = readFileSync(path.join(dir, f));
-  createHash("sha256").update(bytes).digest("hex");
+  hash("sha256", bytes, "hex");
   JSON.parse(bytes.toString("utf8"));
 }`;
 
@@ -60,7 +60,7 @@ for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
 export function readHashParseWriteRows(): string {
   return `
 import { readdirSync, readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 const [dir, file, project] = [process.argv[1], process.argv[2], process.argv[3]];
@@ -81,13 +81,13 @@ db.transaction(() => {
   for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
     if (!f.endsWith(".fm.json")) continue;
     const bytes = readFileSync(path.join(dir, f));
-    const hash = createHash("sha256").update(bytes).digest("hex");
+    const fileHash = hash("sha256", bytes, "hex");
     const m = JSON.parse(bytes.toString("utf8"));
     const synonyms = m.synonyms ?? [];
     const tags = m.tags ?? [];
     const attributes = m.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }));
     id++;
-    model.run(id, m.oifm_id, m.name, m.name.toLowerCase(), m.name, f, hash, bytes.length, 0, m.description, JSON.stringify(synonyms), JSON.stringify(tags), JSON.stringify(m.contributors ?? []), JSON.stringify(attributes));
+    model.run(id, m.oifm_id, m.name, m.name.toLowerCase(), m.name, f, fileHash, bytes.length, 0, m.description, JSON.stringify(synonyms), JSON.stringify(tags), JSON.stringify(m.contributors ?? []), JSON.stringify(attributes));
     json.run(id, JSON.stringify(m));
     for (const a of attributes) attribute.run(a.oifma_id, id, a.name, a.type);
     for (const s of synonyms) synonym.run(id, s.toLowerCase());

@@ -5,11 +5,10 @@
 // budget it is held; past it, a record keeps only the file's hash, and the JSON is made again from
 // the file when its row is written, after checking the hash: a file changed in between fails the
 // sync, inside its transaction, so nothing is written.
-import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
-import { checkModelBytes, type FileRecord, type ProcessedFile } from "./process-files.js";
+import { checkModelBytes, sha256Hex, type FileRecord, type ProcessedFile } from "./process-files.js";
 
 /** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~9.5 M). */
 export const HELD_JSON_BUDGET = 16 * 1024 * 1024;
@@ -76,7 +75,7 @@ function modelJsonFromFile(file: string, hash: string, size: number): string {
   } catch {
     throw new FileChangedDuringSyncError(file);
   }
-  if (createHash("sha256").update(bytes).digest("hex") !== hash) throw new FileChangedDuringSyncError(file);
+  if (sha256Hex(bytes) !== hash) throw new FileChangedDuringSyncError(file);
   const checked = checkModelBytes(file, bytes);
   if (!checked.model) throw new FileChangedDuringSyncError(file);
   return toCompactJsonFresh(checked.model);

