@@ -761,16 +761,16 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
  * second to hold the write lock finds it filled, writes nothing and syncs again. One reports the
  * models added, the other unchanged; both succeed. Closes both stores.
  */
-export async function twoFirstSyncsAtOnce(a: Store, b: Store): Promise<void> {
+export async function twoFirstSyncsAtOnce(a: Store, b: Store, { models = 60, sync = syncFolder }: { models?: number; sync?: typeof syncFolder } = {}): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "fm-twin-"));
   try {
-    generateFolder(dir, 60, { seed: 5 });
-    const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
+    generateFolder(dir, models, { seed: 5 });
+    const reports = await Promise.all([sync(a, dir), sync(b, dir)]);
     expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
-      [0, 60, 0],
-      [60, 0, 0],
+      [0, models, 0],
+      [models, 0, 0],
     ]);
-    expect(await b.count()).toBe(60);
+    expect(await b.count()).toBe(models);
   } finally {
     await a.close();
     await b.close();

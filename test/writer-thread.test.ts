@@ -11,9 +11,10 @@ import { syncFolder } from "../dist/index/sync.js";
 import { openSqliteStore } from "../dist/store/sqlite/open.js";
 import { writerThreadPays } from "../dist/store/sqlite/write-on-thread.js";
 import type { SyncOptions, SyncReport } from "../dist/index/sync.js";
-import type { ChangeParts, EntryRecord, Store } from "../dist/store/store.js";
+import type { ChangeParts, EntryRecord } from "../dist/store/store.js";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { CONFLICTS, DEFS } from "./corpus.js";
+import { twoFirstSyncsAtOnce } from "./store-conformance.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-writer-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -135,20 +136,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
   }, 60_000);
 
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
-    const dir = path.join(work, "twins");
-    generateFolder(dir, 300, { seed: 5 });
     const file = newDb();
-    const [a, b]: Store[] = [await openSqliteStore(file), await openSqliteStore(file)];
-    try {
-      const reports = await Promise.all([syncFolder(a, dir), syncFolder(b, dir)]);
-      expect(reports.map((r) => [r.added, r.unchanged, r.errors.length]).sort()).toEqual([
-        [0, 300, 0],
-        [300, 0, 0],
-      ]);
-      expect(await b.count()).toBe(300);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: 300, sync: syncFolder });
   }, 60_000);
 });
