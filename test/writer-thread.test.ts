@@ -135,6 +135,30 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     expect(threaded).toEqual(await attempt(false));
   }, 60_000);
 
+  it("writes the model JSON of records that give it by a getter (as a record made again from its file does)", async () => {
+    const dir = path.join(work, "getters");
+    generateFolder(dir, 250, { seed: 13 });
+    const source = await syncNew(false, {}, dir);
+    const store = await openSqliteStore(source.file, { readonly: true });
+    const entries = await store.allEntries();
+    const json = await store.getModelJsonBatch(entries.map((e) => e.oifm_id));
+    await store.close();
+    class FromFile {
+      constructor(entry: object) {
+        Object.assign(this, entry);
+      }
+      get modelJson(): string {
+        return json.get((this as unknown as EntryRecord).oifm_id)!;
+      }
+    }
+    const records = entries.map((e) => new FromFile(e) as unknown as EntryRecord);
+    const file = newDb();
+    const target = await openSqliteStore(file, { writerThread: true });
+    await target.apply({ models: records.length, allNew: true, parts: [{ upserts: records, deletes: [], people: [], organizations: [] }] });
+    await target.close();
+    expect(dump(file).model_json).toEqual(dump(source.file).model_json);
+  }, 60_000);
+
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
     const file = newDb();
     await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: 300, sync: syncFolder });

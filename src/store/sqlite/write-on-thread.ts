@@ -63,7 +63,7 @@ export async function writeOnThread(changes: ChangeParts, location: string, busy
         Atomics.wait(flags, IN_FLIGHT, n, 1000);
       }
       Atomics.add(flags, IN_FLIGHT, 1);
-      worker.postMessage({ part } satisfies WriterMessage);
+      worker.postMessage({ part: plain(part) } satisfies WriterMessage);
     }
     worker.postMessage({ end: true } satisfies WriterMessage);
   } catch (e) {
@@ -73,6 +73,15 @@ export async function writeOnThread(changes: ChangeParts, location: string, busy
   const outcome = await result;
   if ("error" in outcome) throw revive(outcome.error);
   if (thrown) throw thrown.error;
+}
+
+/**
+ * A part as the writer will see it: a message carries an object's own properties only, so a
+ * record whose model JSON comes from a getter (index/held-json.ts) gets it as a property of a copy.
+ */
+function plain(part: SyncChanges): SyncChanges {
+  if (part.upserts.every((r) => Object.hasOwn(r, "modelJson"))) return part;
+  return { ...part, upserts: part.upserts.map((r) => (Object.hasOwn(r, "modelJson") ? r : { ...r, modelJson: r.modelJson })) };
 }
 
 /** The writer's error as the store's own code would have thrown it. */
