@@ -159,6 +159,28 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     expect(dump(file).model_json).toEqual(dump(source.file).model_json);
   }, 60_000);
 
+  it("is not used by a read-only store, which refuses the write and leaves the file as it was", async () => {
+    const file = newDb();
+    await (await openSqliteStore(file)).close(); // the schema, no models
+    const before = dump(file);
+    const store = await openSqliteStore(file, { readonly: true, writerThread: true });
+    const dir = path.join(work, "readonly");
+    generateFolder(dir, 250, { seed: 17 });
+    await expect(syncFolder(store, dir)).rejects.toMatchObject({ code: "readonly" });
+    await store.close();
+    expect(dump(file)).toEqual(before);
+  }, 60_000);
+
+  it("is not used when every statement is to be seen (onStatement)", async () => {
+    const dir = path.join(work, "seen");
+    generateFolder(dir, 250, { seed: 19 });
+    const seen: string[] = [];
+    const store = await openSqliteStore(newDb(), { writerThread: true, onStatement: (sql) => seen.push(sql) });
+    expect(await syncFolder(store, dir)).toMatchObject({ added: 250, errors: [] });
+    await store.close();
+    expect(seen.filter((sql) => sql.startsWith("INSERT INTO models")).length).toBe(250);
+  }, 60_000);
+
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
     const file = newDb();
     await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: 300, sync: syncFolder });

@@ -73,7 +73,10 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, {
       writeMode: options.writeMode,
       walPending: fresh,
-      writerThread: !memory && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
+      // Not for memory (another connection would see another database), nor read-only (the
+      // writer's own connection would write what this one may not), nor when every statement is
+      // to be seen (onStatement sees this connection's only).
+      writerThread: !memory && !readonly && !onStatement && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
     });
   } catch (e) {
     db?.close();
