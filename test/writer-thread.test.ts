@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncFolder } from "../dist/index/sync.js";
 import { openSqliteStore } from "../dist/store/sqlite/open.js";
-import { writerThreadPays } from "../dist/store/sqlite/write-on-thread.js";
+import { WRITER_THREAD_FROM, writerThreadPays } from "../dist/store/sqlite/write-on-thread.js";
 import type { SyncOptions, SyncReport } from "../dist/index/sync.js";
 import type { ChangeParts, EntryRecord } from "../dist/store/store.js";
 import { generateFolder } from "../src/index/generate-folder.js";
@@ -20,6 +20,8 @@ const work = mkdtempSync(path.join(tmpdir(), "fm-writer-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let dbCount = 0;
 const newDb = () => path.join(work, `index-${++dbCount}.db`);
+/** Synthetic models enough for the writer thread to be used. */
+const MANY = WRITER_THREAD_FROM + 50;
 
 /** Every row of every table (the full-text index by its own rows), in a fixed order. */
 function dump(file: string): Record<string, unknown[]> {
@@ -104,14 +106,14 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     // Two new models with one attribute ID, handed to the store directly (a sync's own checks
     // would refuse them first): the same words with the writer thread as without.
     const dir = path.join(work, "pair");
-    generateFolder(dir, 250, { seed: 11 });
+    generateFolder(dir, MANY, { seed: 11 });
     const fromSync = await syncNew(false, {}, dir);
     const store = await openSqliteStore(fromSync.file, { readonly: true });
     const entries = await store.allEntries();
     const json = await store.getModelJsonBatch(entries.map((e) => e.oifm_id));
     await store.close();
     const records: EntryRecord[] = entries.map((e) => ({ ...e, modelJson: json.get(e.oifm_id)! }));
-    records[240] = { ...records[240]!, attributes: [records[3]!.attributes[0]!, ...records[240]!.attributes.slice(1)] };
+    records[MANY - 10] = { ...records[MANY - 10]!, attributes: [records[3]!.attributes[0]!, ...records[MANY - 10]!.attributes.slice(1)] };
     const attempt = async (writerThread: boolean) => {
       const store = await openSqliteStore(newDb(), { writerThread });
       try {
@@ -130,14 +132,14 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     };
     const threaded = await attempt(true);
     expect(threaded.error?.code).toBe("constraint");
-    expect(threaded.error?.message).toMatch(new RegExp(`attribute ID ${records[3]!.attributes[0]!.oifma_id} of model ${records[240]!.oifm_id}`));
+    expect(threaded.error?.message).toMatch(new RegExp(`attribute ID ${records[3]!.attributes[0]!.oifma_id} of model ${records[MANY - 10]!.oifm_id}`));
     expect(threaded.count).toBe(0);
     expect(threaded).toEqual(await attempt(false));
   }, 60_000);
 
   it("writes the model JSON of records that give it by a getter (as a record made again from its file does)", async () => {
     const dir = path.join(work, "getters");
-    generateFolder(dir, 250, { seed: 13 });
+    generateFolder(dir, MANY, { seed: 13 });
     const source = await syncNew(false, {}, dir);
     const store = await openSqliteStore(source.file, { readonly: true });
     const entries = await store.allEntries();
@@ -165,7 +167,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     const before = dump(file);
     const store = await openSqliteStore(file, { readonly: true, writerThread: true });
     const dir = path.join(work, "readonly");
-    generateFolder(dir, 250, { seed: 17 });
+    generateFolder(dir, MANY, { seed: 17 });
     await expect(syncFolder(store, dir)).rejects.toMatchObject({ code: "readonly" });
     await store.close();
     expect(dump(file)).toEqual(before);
@@ -173,16 +175,16 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
 
   it("is not used when every statement is to be seen (onStatement)", async () => {
     const dir = path.join(work, "seen");
-    generateFolder(dir, 250, { seed: 19 });
+    generateFolder(dir, MANY, { seed: 19 });
     const seen: string[] = [];
     const store = await openSqliteStore(newDb(), { writerThread: true, onStatement: (sql) => seen.push(sql) });
-    expect(await syncFolder(store, dir)).toMatchObject({ added: 250, errors: [] });
+    expect(await syncFolder(store, dir)).toMatchObject({ added: MANY, errors: [] });
     await store.close();
-    expect(seen.filter((sql) => sql.startsWith("INSERT INTO models")).length).toBe(250);
+    expect(seen.filter((sql) => sql.startsWith("INSERT INTO models")).length).toBe(MANY);
   }, 60_000);
 
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
     const file = newDb();
-    await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: 300, sync: syncFolder });
+    await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: MANY, sync: syncFolder });
   }, 60_000);
 });
