@@ -2,13 +2,15 @@
 // compiled code (a worker runs plain JavaScript), so these tests drive the compiled store and sync
 // from dist/ (built by `npm test`'s pretest): the same sync with the writer thread and without must
 // leave the same index and report, and faults on the writer must end as they do on one thread.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncFolder } from "../dist/index/sync.js";
 import { openSqliteStore } from "../dist/store/sqlite/open.js";
+import * as writerThreads from "../dist/store/sqlite/write-on-thread.js";
 import { WRITER_THREAD_FROM, writerThreadPays } from "../dist/store/sqlite/write-on-thread.js";
 import type { SyncOptions, SyncReport } from "../dist/index/sync.js";
 import type { ChangeParts, EntryRecord } from "../dist/store/store.js";
@@ -38,7 +40,9 @@ function dump(file: string): Record<string, unknown[]> {
   }
 }
 
-// The thread is used only where it pays: compiled code, a second core, a change of 200+ models.
+const ROOT = path.resolve(__dirname, "..");
+
+// The thread is used only where it pays: compiled code, a second core, a change of 1,000+ models.
 describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => {
   const root = path.join(work, "registry");
   beforeAll(() => {
@@ -59,8 +63,11 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
   const sorted = (errors: SyncReport["errors"]) => [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 
   it("leaves the same index and report as one thread: the registry", async () => {
+    const started = writerThreads.writerThreadsStarted;
     const threaded = await syncNew(true, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    expect(writerThreads.writerThreadsStarted).toBe(started + 1);
     const single = await syncNew(false, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    expect(writerThreads.writerThreadsStarted).toBe(started + 1);
     expect(threaded.report).toMatchObject({ added: 2382, errors: [], applied: true });
     expect(threaded.report).toEqual(single.report);
     const rows = dump(threaded.file);
@@ -186,5 +193,51 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
     const file = newDb();
     await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: MANY, sync: syncFolder });
+  }, 60_000);
+});
+
+// A copy of the compiled code whose writer thread is missing, or dies half-way (as one that runs out
+// of memory would): the sync must end with an error, not wait forever, and write nothing.
+describe.runIf(writerThreadPays(2382))("a writer thread that fails to start or dies", () => {
+  const dir = path.join(work, "for-broken-writers");
+  beforeAll(() => generateFolder(dir, MANY, { seed: 23 }));
+
+  async function syncWithWriter(change: (writerFile: string) => void) {
+    const copy = mkdtempSync(path.join(work, "dist-copy-"));
+    cpSync(path.join(ROOT, "dist"), path.join(copy, "dist"), { recursive: true });
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
+    writeFileSync(path.join(copy, "package.json"), JSON.stringify({ type: "module" }));
+    change(path.join(copy, "dist/store/sqlite/writer-thread.js"));
+    const { openSqliteStore: open } = (await import(pathToFileURL(path.join(copy, "dist/store/sqlite/open.js")).href)) as typeof import("../dist/store/sqlite/open.js");
+    const { syncFolder: sync } = (await import(pathToFileURL(path.join(copy, "dist/index/sync.js")).href)) as typeof import("../dist/index/sync.js");
+    const file = newDb();
+    const store = await open(file, { writerThread: true });
+    try {
+      const error = await sync(store, dir).then(() => undefined, (e: unknown) => e as Error);
+      return { error, count: await store.count() };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("missing: an error, and nothing written", async () => {
+    const r = await syncWithWriter((writer) => rmSync(writer));
+    expect(r.error?.message).toMatch(/writer-thread\.js/);
+    expect(r.count).toBe(0);
+  }, 60_000);
+
+  it("dying after writing some parts: an error, and nothing written", async () => {
+    const r = await syncWithWriter((writer) => {
+      renameSync(writer, writer.replace(/\.js$/, "-real.js"));
+      writeFileSync(
+        writer,
+        `import { parentPort } from "node:worker_threads";
+let parts = 0;
+parentPort.on("message", (m) => { if ("part" in m && ++parts === 6) process.exit(3); });
+await import("./writer-thread-real.js");`,
+      );
+    });
+    expect(r.error?.message).toMatch(/stopped unexpectedly \(exit code 3\)/);
+    expect(r.count).toBe(0);
   }, 60_000);
 });

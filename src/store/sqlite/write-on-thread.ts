@@ -6,7 +6,8 @@
 // All or nothing as on one thread: the writer rolls back on any error, or when the main thread
 // stops (an error reading, or a failing file: the RollBack of first-sync.ts). Readers see nothing
 // until the writer commits. The main thread waits when it is more than a few parts ahead (shared
-// counter, Atomics.wait), so that parts do not pile up in memory when writing is the slower side.
+// counter, Atomics.waitAsync), so that parts do not pile up in memory when writing is the slower
+// side. A writer that fails, or dies, stops the main thread from sending more.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -28,11 +29,11 @@ export interface WriterInput {
 }
 
 export type WriterMessage = { part: SyncChanges } | { end: true } | { abort: true };
-export type ThrownError = { kind: "store" | "sqlite" | "other"; code: string; message: string };
+export type ThrownError = { kind: "store" | "sqlite" | "other"; code: string; name: string; message: string };
 export type WriterResult = { ok: true } | { error: ThrownError };
 
 // Compiled, the writer is the .js file beside this one; run from TypeScript source (tests through
-// vitest) there is none, and the store writes on its own thread.
+// vitest) there is none, and the store writes on the main thread as without a writer.
 const WRITER_URL = import.meta.url.endsWith(".js") ? new URL("./writer-thread.js", import.meta.url) : undefined;
 
 /**
@@ -49,24 +50,43 @@ export function writerThreadPays(models: number): boolean {
   return WRITER_URL !== undefined && models >= WRITER_THREAD_FROM && availableParallelism() > 1;
 }
 
+/** Threads started by writeOnThread in this process (tests use it to know the thread was used). */
+export let writerThreadsStarted = 0;
+
+// Atomics.waitAsync (Node 16+) is not in the ES2023 library types.
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
 /** Write `changes` (all new models) into the file at `location` on a writer thread, in one transaction. */
 export async function writeOnThread(changes: ChangeParts, location: string, busyTimeoutMs: number): Promise<void> {
   const flags = new Int32Array(new SharedArrayBuffer(8));
   const input: WriterInput = { location, busyTimeoutMs, flags: flags.buffer as SharedArrayBuffer };
   const worker = new Worker(WRITER_URL!, { workerData: input });
+  writerThreadsStarted++;
   const result = new Promise<WriterResult>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the index's writer thread stopped unexpectedly (exit code ${code})`)));
+    worker.once("exit", (code) => reject(new Error(`the index's writer thread stopped unexpectedly (exit code ${code}); nothing was written`)));
   });
+  // Settled when the writer has answered, failed to start, or died: then no part is worth sending.
+  let ended = false;
+  const end = result.then(
+    () => void (ended = true),
+    () => void (ended = true),
+  );
+  const writerStopped = () => ended || Atomics.load(flags, WRITER_FAILED) === 1;
   let thrown: { error: unknown } | undefined;
   try {
     for (const part of changes.parts) {
-      // The writer failed: what it says is the error; nothing more is worth reading.
-      if (Atomics.load(flags, WRITER_FAILED)) break;
-      for (let n = Atomics.load(flags, IN_FLIGHT); n >= MAX_IN_FLIGHT && !Atomics.load(flags, WRITER_FAILED); n = Atomics.load(flags, IN_FLIGHT)) {
-        Atomics.wait(flags, IN_FLIGHT, n, 1000);
+      if (writerStopped()) break;
+      // Ahead of the writer by MAX_IN_FLIGHT parts: wait for it to take one, without blocking the
+      // event loop, so that a writer that dies (its "exit" event) ends the wait too.
+      for (let n = Atomics.load(flags, IN_FLIGHT); n >= MAX_IN_FLIGHT && !writerStopped(); n = Atomics.load(flags, IN_FLIGHT)) {
+        const wait = waitAsync(flags, IN_FLIGHT, n);
+        if (wait.async) await Promise.race([wait.value, end]);
       }
+      if (writerStopped()) break;
       Atomics.add(flags, IN_FLIGHT, 1);
       worker.postMessage({ part: plain(part) } satisfies WriterMessage);
     }
@@ -89,9 +109,11 @@ function plain(part: SyncChanges): SyncChanges {
   return { ...part, upserts: part.upserts.map((r) => (Object.hasOwn(r, "modelJson") ? r : { ...r, modelJson: r.modelJson })) };
 }
 
-/** The writer's error as the store's own code would have thrown it. */
+/** The writer's error as the store's own code would have thrown it (its class, name and message). */
 function revive(e: ThrownError): Error {
   if (e.kind === "store") return new StoreError(e.code as StoreError["code"], e.message);
   if (e.kind === "sqlite") return new Database.SqliteError(e.message, e.code);
-  return new Error(`the index's writer thread failed: ${e.message}`);
+  const error = e.name === "TypeError" ? new TypeError(e.message) : e.name === "RangeError" ? new RangeError(e.message) : new Error(e.message);
+  if (error.name !== e.name) error.name = e.name;
+  return error;
 }

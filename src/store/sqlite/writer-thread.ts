@@ -32,7 +32,7 @@ try {
   db = new Database(input.location, { fileMustExist: true, timeout: input.busyTimeoutMs });
   applyConnectionSettings(db, true);
   s = prepareStatements(db);
-  // As the main thread's transaction would: wait for the write lock before reading anything.
+  // As the main thread's transaction would: wait for the write lock before reading any data.
   db.exec("BEGIN IMMEDIATE");
   checkEmpty(s, input.location);
 } catch (e) {
@@ -61,13 +61,15 @@ parentPort!.on("message", (m: WriterMessage) => {
         db!.exec("ROLLBACK");
       }
     } catch (e) {
-      fail(e);
+      // A failed COMMIT is the sync's failure; a failed ROLLBACK (the main thread's own error is
+      // what the caller gets) leaves the closing below to roll back.
+      if ("end" in m) fail(e);
     }
   }
   try {
     db?.close();
-  } catch (e) {
-    fail(e);
+  } catch {
+    // Committed or rolled back already: closing cannot change what was written.
   }
   const result: WriterResult = failure ? { error: failure } : { ok: true };
   parentPort!.postMessage(result);
@@ -75,7 +77,7 @@ parentPort!.on("message", (m: WriterMessage) => {
 });
 
 function describeThrown(e: unknown): ThrownError {
-  if (e instanceof StoreError) return { kind: "store", code: e.code, message: e.message };
-  if (e instanceof Database.SqliteError) return { kind: "sqlite", code: e.code, message: e.message };
-  return { kind: "other", code: "", message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  if (e instanceof StoreError) return { kind: "store", code: e.code, name: e.name, message: e.message };
+  if (e instanceof Database.SqliteError) return { kind: "sqlite", code: e.code, name: e.name, message: e.message };
+  return { kind: "other", code: "", name: e instanceof Error ? e.name : "Error", message: e instanceof Error ? e.message : String(e) };
 }
