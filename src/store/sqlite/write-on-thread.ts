@@ -67,7 +67,7 @@ export async function writeOnThread(changes: ChangeParts, location: string, busy
   const result = new Promise<WriterResult>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the index's writer thread stopped unexpectedly (exit code ${code}); nothing was written`)));
+    worker.once("exit", (code) => reject(new Error(`the index's writer thread stopped unexpectedly (exit code ${code})`)));
   });
   // Settled when the writer has answered, failed to start, or died: then no part is worth sending.
   let ended = false;
