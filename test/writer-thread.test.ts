@@ -60,6 +60,19 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
       await store.close();
     }
   };
+  /** MANY synthetic models synced on one thread: the index file, its entries and their JSON. */
+  const syncedModels = async (name: string, seed: number) => {
+    const dir = path.join(work, name);
+    generateFolder(dir, MANY, { seed });
+    const { file } = await syncNew(false, {}, dir);
+    const store = await openSqliteStore(file, { readonly: true });
+    try {
+      const entries = await store.allEntries();
+      return { file, entries, json: await store.getModelJsonBatch(entries.map((e) => e.oifm_id)) };
+    } finally {
+      await store.close();
+    }
+  };
   const sorted = (errors: SyncReport["errors"]) => [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 
   it("leaves the same index and report as one thread: the registry", async () => {
@@ -112,13 +125,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
   it("refuses, naming both models, a clash the checks before it did not see, and writes nothing", async () => {
     // Two new models with one attribute ID, handed to the store directly (a sync's own checks
     // would refuse them first): the same words with the writer thread as without.
-    const dir = path.join(work, "pair");
-    generateFolder(dir, MANY, { seed: 11 });
-    const fromSync = await syncNew(false, {}, dir);
-    const store = await openSqliteStore(fromSync.file, { readonly: true });
-    const entries = await store.allEntries();
-    const json = await store.getModelJsonBatch(entries.map((e) => e.oifm_id));
-    await store.close();
+    const { entries, json } = await syncedModels("pair", 11);
     const records: EntryRecord[] = entries.map((e) => ({ ...e, modelJson: json.get(e.oifm_id)! }));
     records[MANY - 10] = { ...records[MANY - 10]!, attributes: [records[3]!.attributes[0]!, ...records[MANY - 10]!.attributes.slice(1)] };
     const attempt = async (writerThread: boolean) => {
@@ -145,13 +152,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
   }, 60_000);
 
   it("writes the model JSON of records that give it by a getter (as a record made again from its file does)", async () => {
-    const dir = path.join(work, "getters");
-    generateFolder(dir, MANY, { seed: 13 });
-    const source = await syncNew(false, {}, dir);
-    const store = await openSqliteStore(source.file, { readonly: true });
-    const entries = await store.allEntries();
-    const json = await store.getModelJsonBatch(entries.map((e) => e.oifm_id));
-    await store.close();
+    const { entries, json, file: source } = await syncedModels("getters", 13);
     class FromFile {
       constructor(entry: object) {
         Object.assign(this, entry);
@@ -165,7 +166,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     const target = await openSqliteStore(file, { writerThread: true });
     await target.apply({ models: records.length, allNew: true, parts: [{ upserts: records, deletes: [], people: [], organizations: [] }] });
     await target.close();
-    expect(dump(file).model_json).toEqual(dump(source.file).model_json);
+    expect(dump(file).model_json).toEqual(dump(source).model_json);
   }, 60_000);
 
   it("is not used by a read-only store, which refuses the write and leaves the file as it was", async () => {
