@@ -219,6 +219,14 @@ export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChange
   return "parts" in changes ? changes.parts : [changes];
 }
 
+/**
+ * The models a change removes before it inserts: those it deletes and, unless they are all new
+ * (`allNew`: a first sync), every one it writes, so that its rows are written whole.
+ */
+export function removedIds(changes: SyncChanges, allNew: boolean): string[] {
+  return allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+}
+
 /** The StoreError of ChangeParts.allNew given to an index that holds models. */
 export function notEmptyError(location: string): StoreError {
   return new StoreError("changed", `the index at ${location} was filled by another sync while this one started; nothing was written: run it again`);

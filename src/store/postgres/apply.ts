@@ -19,7 +19,7 @@
 // sync, never in between (a transaction's changes are visible only once it commits).
 import type pg from "pg";
 import type { EntryRecord, SyncChanges } from "../store.js";
-import { StoreError } from "../store.js";
+import { removedIds, StoreError } from "../store.js";
 import { errorCode } from "./errors.js";
 import { SYNC_LOCK_CLASS } from "./locks.js";
 import type { Statements } from "./statements.js";
@@ -56,7 +56,7 @@ export type PostgresWriteMode = "batched" | "per-model";
 /** Steps 2 to 4 (the caller begins, commits or rolls back). */
 export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode = "batched", allNew = false): Promise<void> {
   if (mode === "per-model") return writeChangesPerModel(run, s, changes, allNew);
-  const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+  const removed = removedIds(changes, allNew);
   if (removed.length > 0) await run(s.deleteModels, [removed]);
   for (let i = 0; i < changes.upserts.length; i += MODELS_PER_INSERT) await run(s.insertModels, insertParams(changes.upserts.slice(i, i + MODELS_PER_INSERT)));
   await writeContributorsAndTouch(run, s, changes);
@@ -70,7 +70,7 @@ export async function writeChanges(run: Run, s: Statements, changes: SyncChanges
 export const MODELS_PER_INSERT = 1_000;
 
 async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges, allNew: boolean): Promise<void> {
-  for (const id of allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)]) await run(s.deleteModels, [[id]]);
+  for (const id of removedIds(changes, allNew)) await run(s.deleteModels, [[id]]);
   for (const r of changes.upserts) await run(s.insertModels, insertParams([r]));
   for (const p of changes.people) await writeContributorsAndTouch(run, s, { people: [p], organizations: [] });
   for (const o of changes.organizations) await writeContributorsAndTouch(run, s, { people: [], organizations: [o] });

@@ -13,7 +13,7 @@
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
 import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
+import { isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
 import { entryColumns, uniqueLower } from "../rows.js";
 
@@ -54,7 +54,7 @@ export function finishAllNew(s: Statements): void {
 
 /** One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to remove. */
 export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode = "batched"): void {
-  const removed = allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+  const removed = removedIds(changes, allNew);
   if (mode === "per-row") {
     for (const id of removed) {
       s.deleteFtsOne.run(id);

@@ -75,8 +75,10 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
       walPending: fresh,
       // Not for memory (another connection would see another database), nor read-only (the
       // writer's own connection would write what this one may not), nor when every statement is
-      // to be seen (onStatement sees this connection's only).
-      writerThread: !memory && !readonly && !onStatement && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
+      // to be seen (onStatement sees this connection's only), nor for the per-row writes kept
+      // for measuring (the writer writes batched).
+      writerThread:
+        !memory && !readonly && !onStatement && (options.writeMode ?? "batched") === "batched" && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
     });
   } catch (e) {
     db?.close();

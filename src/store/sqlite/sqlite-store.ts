@@ -41,7 +41,7 @@ export class SqliteStore implements Store {
   private readonly write: (changes: SyncChanges | ChangeParts) => void;
   /** A new file still on its rollback journal, to turn to WAL after its first write (see open.ts). */
   private walPending: boolean;
-  /** Whether a first sync may write on a thread of its own (a file, not memory; see write-on-thread.ts). */
+  /** Whether a first sync may write on a thread of its own (open.ts decides; see write-on-thread.ts). */
   private readonly writerThread: boolean;
 
   constructor(
@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
     this.s = prepareStatements(db);
     this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched");
     this.walPending = options.walPending ?? false;
-    this.writerThread = (options.writerThread ?? false) && (options.writeMode ?? "batched") === "batched";
+    this.writerThread = options.writerThread ?? false;
   }
 
   /** WAL from now on: readers then never wait for a writer. */

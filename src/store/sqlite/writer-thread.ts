@@ -4,7 +4,7 @@
 // (roll back). Message out, once, after the connection is closed: { ok: true } or { error }.
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { StoreError, type SyncChanges } from "../store.js";
+import { StoreError } from "../store.js";
 import { checkEmpty, finishAllNew, writePart } from "./apply.js";
 import { applyConnectionSettings } from "./settings.js";
 import { prepareStatements, type Statements } from "./statements.js";
@@ -43,7 +43,7 @@ parentPort!.on("message", (m: WriterMessage) => {
   if ("part" in m) {
     if (!failure) {
       try {
-        writePart(s!, m.part as SyncChanges, true);
+        writePart(s!, m.part, true);
       } catch (e) {
         fail(e);
       }
