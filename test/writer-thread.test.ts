@@ -232,10 +232,12 @@ describe.runIf(writerThreadPays(2382))("a writer thread that fails to start or d
       renameSync(writer, writer.replace(/\.js$/, "-real.js"));
       writeFileSync(
         writer,
+        // The real writer's listener first (messages wait for a listener, so it misses none),
+        // then one that ends the thread once the real one has written 6 parts.
         `import { parentPort } from "node:worker_threads";
+await import("./writer-thread-real.js");
 let parts = 0;
-parentPort.on("message", (m) => { if ("part" in m && ++parts === 6) process.exit(3); });
-await import("./writer-thread-real.js");`,
+parentPort.on("message", (m) => { if ("part" in m && ++parts === 6) process.exit(3); });`,
       );
     });
     expect(r.error?.message).toMatch(/stopped unexpectedly \(exit code 3\)/);
