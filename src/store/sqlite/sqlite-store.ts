@@ -240,7 +240,8 @@ export class SqliteStore implements Store {
   }
 
   textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]> {
-    return this.run(() => queries.map((terms) => this.search(terms, options)));
+    // One read transaction for them all: one snapshot of the index, taken once.
+    return this.run(this.db.transaction(() => queries.map((terms) => this.search(terms, options))));
   }
 
   /** All terms first, best first; then, if that leaves room, entries with any term. */
