@@ -362,6 +362,22 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           }
           expect(await store.exactMatches(ath.name, { limit: 10, tags: ["no-such-tag"] })).toEqual([]);
         });
+
+        it("answers many queries in one call as one call each would, in the order asked", async () => {
+          const ath = recordOf(ATHEROSCLEROSIS);
+          const calc = recordOf(AORTIC_CALCIFICATION);
+          const queries = [ath.name.toUpperCase(), ath.oifm_id, calc.synonyms[0]!, "not a finding", ath.name, "a\u0000b", ath.oifm_id, ...corpus().slice(0, 40).map((c) => c.record.name)];
+          const onlyCalc = calc.tags.find((t) => !ath.tags.some((x) => x.toLowerCase() === t.toLowerCase()));
+          const optionSets = [{ limit: 10 }, { limit: 1 }, { limit: 10, exclude: [ath.oifm_id] }, { limit: 10, tags: ["no-such-tag"] }, ...(onlyCalc ? [{ limit: 10, tags: [onlyCalc] }] : [])];
+          for (const options of optionSets) {
+            const many = await store.exactMatchesMany(queries, options);
+            expect(many).toEqual(await Promise.all(queries.map((q) => store.exactMatches(q, options))));
+          }
+          const many = await store.exactMatchesMany(queries, { limit: 10 });
+          expect(ids(many[0]!)).toEqual([ath.oifm_id, calc.oifm_id]);
+          expect(many[3]).toEqual([]);
+          expect(await store.exactMatchesMany([], { limit: 10 })).toEqual([]);
+        });
       });
 
       describe("text search", () => {

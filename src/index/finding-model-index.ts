@@ -215,7 +215,7 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
-      const exact = await Promise.all(misses.map((q) => this.store.exactMatches(q, { limit, tags })));
+      const exact = await this.store.exactMatchesMany(misses, { limit, tags });
       // Enough full-text results for each query to be arranged as search() arranges its own.
       const most = Math.max(0, ...exact.map((e) => e.length));
       const texts = await this.store.textSearchMany(

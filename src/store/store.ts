@@ -178,6 +178,8 @@ export interface Store {
   // --- search ---
   /** Entries whose ID equals `query`, or whose name or a synonym equals it case-insensitively. */
   exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]>;
+  /** exactMatches of many queries in one call (one statement on a server), in the order given. */
+  exactMatchesMany(queries: readonly string[], options: TextSearchOptions): Promise<IndexEntry[][]>;
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
    * punctuation; the engine stems them), ranked best first. Weights: name 10, synonyms 8,

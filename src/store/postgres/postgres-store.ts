@@ -291,16 +291,22 @@ export class PostgresStore implements Store {
     if (tags?.some(hasNul)) return [];
     const lower = query.toLowerCase();
     const rows = await this.read<EntryRow>(this.s.exact(tags !== undefined), tags === undefined ? [query, lower] : [query, lower, tags]);
-    // Each model once, at its best place; the excluded ones not at all.
-    const seen = new Set<string>(options.exclude);
-    const out: IndexEntry[] = [];
-    for (const row of rows) {
-      if (out.length >= options.limit) break;
-      if (seen.has(row.oifm_id)) continue;
-      seen.add(row.oifm_id);
-      out.push(toEntry(row));
-    }
-    return out;
+    return firstOfEach(rows, options);
+  }
+
+  /** Every query in one statement; a query with a NUL character (which no text holds) matches nothing. */
+  async exactMatchesMany(queries: readonly string[], options: TextSearchOptions): Promise<IndexEntry[][]> {
+    const results: IndexEntry[][] = queries.map(() => []);
+    const tags = tagsParam(options);
+    const asked = queries.flatMap((q, at) => (hasNul(q) ? [] : [{ at, q }]));
+    if (asked.length === 0 || options.limit <= 0 || tags?.some(hasNul)) return results;
+    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => a.q.toLowerCase())];
+    if (tags !== undefined) params.push(tags);
+    const rows = await this.read<EntryRow & { i: string }>(this.s.exactMany(tags !== undefined), params);
+    const byQuery = asked.map((): EntryRow[] => []);
+    for (const row of rows) byQuery[Number(row.i) - 1]!.push(row);
+    byQuery.forEach((list, n) => (results[asked[n]!.at] = firstOfEach(list, options)));
+    return results;
   }
 
   async textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]> {
@@ -387,6 +393,19 @@ function toEntry(r: EntryRow): IndexEntry {
     contributors: r.contributors,
     attributes: r.attributes,
   };
+}
+
+/** Exact matches in their order: each model once, at its best place, the excluded ones not at all, up to the limit. */
+function firstOfEach(rows: readonly EntryRow[], options: TextSearchOptions): IndexEntry[] {
+  const seen = new Set<string>(options.exclude);
+  const out: IndexEntry[] = [];
+  for (const row of rows) {
+    if (out.length >= options.limit) break;
+    if (seen.has(row.oifm_id)) continue;
+    seen.add(row.oifm_id);
+    out.push(toEntry(row));
+  }
+  return out;
 }
 
 /** A model row of a validation snapshot (whole or scoped). */

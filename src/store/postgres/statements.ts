@@ -186,6 +186,16 @@ export function statements(schema: string) {
     UNION ALL SELECT 2, id FROM ${s}.models WHERE synonyms_lower @> ARRAY[$2::text]
        ) AS x JOIN ${s}.models AS m ON m.id = x.id${tags ? " WHERE m.tags_lower @> $3::text[]" : ""}
        ORDER BY x.k, m.name_lower, m.id`,
+    /** `exact` for many queries: IDs $1 and lower-cased queries $2 (one element per query), rows tagged with the query's place (i, from 1). $3: tags. */
+    exactMany: (tags: boolean) =>
+      `SELECT q.i, x.k, ${ENTRY_COLUMNS}
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(id, lower, i)
+         CROSS JOIN LATERAL (
+              SELECT 0 AS k, id FROM ${s}.models WHERE oifm_id = q.id
+    UNION ALL SELECT 1, id FROM ${s}.models WHERE name_lower = q.lower
+    UNION ALL SELECT 2, id FROM ${s}.models WHERE synonyms_lower @> ARRAY[q.lower]
+       ) AS x JOIN ${s}.models AS m ON m.id = x.id${tags ? " WHERE m.tags_lower @> $3::text[]" : ""}
+       ORDER BY q.i, x.k, m.name_lower, m.id`,
     search: (filter: SearchFilter): string => {
       const key = `${filter.tags}/${filter.exclude}`;
       let sql = searches.get(key);

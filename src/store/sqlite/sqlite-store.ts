@@ -218,21 +218,28 @@ export class SqliteStore implements Store {
   // --- search ---
 
   exactMatches(query: string, options: TextSearchOptions): Promise<IndexEntry[]> {
-    return this.run(() => {
-      const tags = tagsParam(options);
-      const key = { id: query, lower: query.toLowerCase() };
-      const rows = tags === undefined ? this.s.exact[0].all(key) : this.s.exact[1].all({ ...key, tags });
-      // Each model once, at its best place; the excluded ones not at all.
-      const seen = new Set<string>(options.exclude);
-      const out: IndexEntry[] = [];
-      for (const row of rows) {
-        if (out.length >= options.limit) break;
-        if (seen.has(row[0])) continue;
-        seen.add(row[0]);
-        out.push(toEntry(row));
-      }
-      return out;
-    });
+    return this.run(() => this.exact(query, options));
+  }
+
+  exactMatchesMany(queries: readonly string[], options: TextSearchOptions): Promise<IndexEntry[][]> {
+    // One read transaction for them all, as textSearchMany.
+    return this.run(this.db.transaction(() => queries.map((q) => this.exact(q, options))));
+  }
+
+  private exact(query: string, options: TextSearchOptions): IndexEntry[] {
+    const tags = tagsParam(options);
+    const key = { id: query, lower: query.toLowerCase() };
+    const rows = tags === undefined ? this.s.exact[0].all(key) : this.s.exact[1].all({ ...key, tags });
+    // Each model once, at its best place; the excluded ones not at all.
+    const seen = new Set<string>(options.exclude);
+    const out: IndexEntry[] = [];
+    for (const row of rows) {
+      if (out.length >= options.limit) break;
+      if (seen.has(row[0])) continue;
+      seen.add(row[0]);
+      out.push(toEntry(row));
+    }
+    return out;
   }
 
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]> {
