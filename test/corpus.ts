@@ -1,8 +1,8 @@
-// Where the real registry is (read-only, beside the project) and small helpers to read it.
+// Where the real registry snapshot is (fixtures/registry, read-only) and small helpers to read it.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const CORPUS = fileURLToPath(new URL("../../shared/corpus/", import.meta.url));
+export const CORPUS = fileURLToPath(new URL("../fixtures/registry/", import.meta.url));
 export const DEFS = CORPUS + "defs/";
 export const CONFLICTS = CORPUS + "conflicts/";
 

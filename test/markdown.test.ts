@@ -5,7 +5,7 @@ import { toMarkdown } from "../src/model/markdown.js";
 import { recordNumberText } from "../src/model/number-text.js";
 import type { FindingModelFull, NumericAttributeIded, ChoiceAttributeIded } from "../src/model/types.js";
 
-const corpus = new URL("../../shared/corpus/", import.meta.url);
+const corpus = new URL("../fixtures/registry/", import.meta.url);
 const defsDir = fileURLToPath(new URL("defs/", corpus));
 const textDir = fileURLToPath(new URL("text/", corpus));
 

@@ -10,7 +10,7 @@ import {
 } from "../src/model/registry-files.js";
 import type { FindingModelFull } from "../src/model/types.js";
 
-const corpus = new URL("../../shared/corpus/", import.meta.url);
+const corpus = new URL("../fixtures/registry/", import.meta.url);
 const defsDir = new URL("defs/", corpus);
 
 function loadCorpus(): RegistryEntry[] {

@@ -1,5 +1,5 @@
 // What every Store must do, written once against the Store interface and run against each engine
-// (see sqlite-store.test.ts). The data are the registry's real models (../shared/corpus/defs),
+// (see sqlite-store.test.ts). The data are the registry's real models (fixtures/registry/defs),
 // turned into index entries with the project's own functions.
 //
 // `open` must return a new, empty store each time it is called; each test closes what it opens.

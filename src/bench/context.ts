@@ -48,7 +48,7 @@ export interface Bench {
 
 export async function prepareBench(report: Report, options: { runs: number; full: boolean; postgres?: string }): Promise<Bench> {
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const corpus = process.env.FINDINGMODEL_CORPUS ?? path.join(root, "../shared/corpus");
+  const corpus = process.env.FINDINGMODEL_CORPUS ?? path.join(root, "fixtures/registry");
   const defs = path.join(corpus, "defs");
   const work = mkdtempSync(path.join(tmpdir(), "fm-bench-"));
   const copy = path.join(work, "defs");

@@ -1,7 +1,7 @@
 // The registry's folder-level generated files, as pure functions of the definitions:
 //   index.md  - the Markdown index of all definitions
 //   ids.json  - the ID registry: oifm_ids (ID -> file name), attribute_ids (ID -> [file name, attribute name])
-// Both are byte-identical to the registry's own (../shared/corpus), with the one documented
+// Both are byte-identical to the registry's own (fixtures/registry), with the one documented
 // exception of index.md links for definitions whose file name is not the slug of their name.
 //
 // Rules found in the registry's files:

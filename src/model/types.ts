@@ -1,5 +1,5 @@
 // The shapes of finding model files, as the registry's published JSON Schema defines them
-// (../shared/corpus/schema/finding_model.schema.json). Field order here is the canonical key order.
+// (fixtures/registry/schema/finding_model.schema.json). Field order here is the canonical key order.
 
 /** A code in a standard ontology (SNOMED, RadLex, ...) attached to a model, attribute or value. */
 export interface IndexCode {
