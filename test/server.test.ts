@@ -555,6 +555,17 @@ describe("web page routes", () => {
     expectError(await get("/assets/nothing.js"), 404, /no asset/);
     expectError(await get("/assets/..%2F..%2Fpackage.json"), 404, /no asset/);
     expectError(await get("/assets/index.html"), 404, /no asset/);
+    expectError(await get("/assets/docs.html"), 404, /no asset/);
+  });
+
+  it("serves the API's description as a page at /api/docs, under the same Content-Security-Policy", async () => {
+    const res = await get("/api/docs");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(res.headers["content-security-policy"]).toBe((await get("/")).headers["content-security-policy"]);
+    expect(res.body).toMatch(/<script type="module" src="\/assets\/docs\.js\?v=[\w-]+"><\/script>/);
+    expect(res.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // no inline script
+    expect((await get("/")).body).toMatch(/<a href="\/api\/docs">API<\/a>/);
   });
 });
 
