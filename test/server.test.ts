@@ -124,6 +124,32 @@ describe("models", () => {
   });
 });
 
+describe("index entries in answers", () => {
+  const PUBLIC_FIELDS = ["attributes", "contributors", "description", "filename", "name", "oifm_id", "slugName", "synonyms", "tags"];
+
+  it("show the model, not the server's file bookkeeping, on every route", async () => {
+    const entries: Array<[string, Record<string, unknown>]> = [];
+    entries.push(["/api/models/:idOrName", json(await get("/api/models/aaa"))]);
+    for (const e of json(await get("/api/search?q=aneurysm&limit=5")).results) entries.push(["/api/search", e]);
+    for (const r of json(await post("/api/search/batch", { queries: ["aaa", "rib fracture"], limit: 3 })).results) for (const e of r.results) entries.push(["/api/search/batch", e]);
+    for (const e of json(await get("/api/models?limit=5")).items) entries.push(["/api/models", e]);
+    expect(entries.length).toBeGreaterThan(10);
+    for (const [route, entry] of entries) {
+      expect(Object.keys(entry).sort(), route).toEqual(PUBLIC_FIELDS);
+      expect(JSON.stringify(entry), route).not.toContain(DEFS);
+      expect(entry.filename, route).toMatch(/^[\w.-]+\.fm\.json$/); // relative to the definitions folder
+    }
+    expect(entries[0]![1].filename).toBe("abdominal_aortic_aneurysm.fm.json");
+  });
+
+  it("are described as they are by the OpenAPI description", async () => {
+    const doc = json(await get("/api/openapi.json"));
+    const schema = doc.components.schemas.IndexEntry;
+    expect(Object.keys(schema.properties).sort()).toEqual(PUBLIC_FIELDS);
+    expect([...schema.required].sort()).toEqual(PUBLIC_FIELDS);
+  });
+});
+
 describe("ETag and Cache-Control on model answers", () => {
   for (const url of ["/api/models/OIFM_MSFT_134126", "/api/models/OIFM_MSFT_134126/full", "/api/models/OIFM_MSFT_134126/markdown"]) {
     it(`${url}: 304 when the client has it, 200 otherwise`, async () => {
@@ -251,6 +277,20 @@ describe("search", () => {
     expectError(await get("/api/models/%E0%A4%A"), 400, /URL is not valid/);
   });
 
+  it("rejects a query parameter with bad percent-encoding with a 400 naming the parameter", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["/api/search?q=%E0%A4%A", /^query parameter q is not valid: it has a bad percent-encoding \(%XX\)$/],
+      ["/api/search?q=%ZZ", /^query parameter q is not valid/],
+      ["/api/search?q=lung&tag=CT&tag=%E0%A4", /^query parameter tag is not valid/],
+      ["/api/search?q=lung&limit=1%", /^query parameter limit is not valid/],
+      ["/api/models?offset=%G0", /^query parameter offset is not valid/],
+      ["/api/search?q=lung&%E0%A4%A=1", /^a query parameter's name is not valid: it has a bad percent-encoding \(%XX\)$/],
+    ];
+    for (const [url, message] of cases) expectError(await get(url), 400, message);
+    // Good encodings, a "+" for a space, and a literal "%25" are fine.
+    expect(json(await get("/api/search?q=%E0%A4%A8%20lung+nodule%25")).query).toBe("\u0928 lung nodule%");
+  });
+
   it("POST /api/search/batch answers each query in the order asked, as GET /api/search would", async () => {
     const queries = ["rib fracture", "aaa", "lung nodule", "zzzxqy qqqzzv", "  pneumothorax  "];
     const res = await post("/api/search/batch", { queries, limit: 3 });
@@ -300,6 +340,10 @@ describe("search", () => {
     for (const [body, status, message] of cases) expectError(await post("/api/search/batch", body), status, message);
     expectError(await app.inject({ method: "POST", url: "/api/search/batch", payload: "", headers: { "content-type": "application/json" } }), 400, /body is empty/);
     expectError(await app.inject({ method: "POST", url: "/api/search/batch", payload: "queries=lung", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, /send the request body as JSON/);
+    // Plain text is another media type too, even when it holds JSON.
+    for (const payload of ["lung", '{"queries":["lung"]}']) {
+      expectError(await app.inject({ method: "POST", url: "/api/search/batch", payload, headers: { "content-type": "text/plain" } }), 415, /^send the request body as JSON \(Content-Type: application\/json\)$/);
+    }
     // The most a batch may ask (100 queries of 500 characters) fits in 64 KiB...
     const most = { queries: Array.from({ length: MAX_BATCH_QUERIES }, (_, i) => `lung ${i} ${"nodule ".repeat(80)}`.slice(0, MAX_QUERY_LENGTH)), limit: 1 };
     const fits = await post("/api/search/batch", most);
@@ -345,7 +389,30 @@ describe("listings", () => {
 
   it("404s in the error shape for an unknown path", async () => {
     expectError(await get("/api/nothing"), 404, /^there is nothing at GET \/api\/nothing; see \/api\/openapi.json$/);
-    expectError(await post("/api/models/aaa", {}), 404, /nothing at POST/);
+    expectError(await post("/api/nothing", {}), 404, /nothing at POST/);
+    expectError(await get("/api/models/aaa/nothing"), 404, /nothing at GET/);
+  });
+
+  it("answers a wrong method on a known path with 405 and the methods it allows", async () => {
+    const cases: Array<[string, string, string]> = [
+      ["DELETE", "/api/search?q=lung", "GET, HEAD"],
+      ["POST", "/api/models/x", "GET, HEAD"],
+      ["PUT", "/api/models/OIFM_MSFT_134126/full", "GET, HEAD"],
+      ["GET", "/api/search/batch", "POST"],
+      ["GET", "/api/sync", "POST"],
+      ["PATCH", "/api/tags", "GET, HEAD"],
+      ["POST", "/", "GET, HEAD"],
+    ];
+    for (const [method, url, allow] of cases) {
+      const res = await app.inject({ method: method as "GET", url });
+      expectError(res, 405, new RegExp(`^${method} is not allowed at ${url.split("?")[0]!.replace(/[/.]/g, "\\$&")}; use ${allow}$`));
+      expect(res.headers.allow, `${method} ${url}`).toBe(allow);
+    }
+    // HEAD of a GET route is allowed; HEAD of a POST-only one is a 405 without a body.
+    expect((await app.inject({ method: "HEAD", url: "/api/tags" })).statusCode).toBe(200);
+    const head = await app.inject({ method: "HEAD", url: "/api/search/batch" });
+    expect(head.statusCode).toBe(405);
+    expect(head.headers.allow).toBe("POST");
   });
 });
 
@@ -401,7 +468,7 @@ describe("POST /api/sync", () => {
     expectError(await app.inject({ method: "POST", url: "/api/sync", headers: { authorization: `Bearer ${TOKEN}x` } }), 403, /not valid/);
     expectError(await app.inject({ method: "POST", url: "/api/sync", headers: { authorization: `Bearer ${TOKEN.slice(0, -1)}` } }), 403, /not valid/);
     // GET is not a way in.
-    expect((await get("/api/sync", { authorization: `Bearer ${TOKEN}` })).statusCode).toBe(404);
+    expect((await get("/api/sync", { authorization: `Bearer ${TOKEN}` })).statusCode).toBe(405);
   });
 
   it("re-syncs the --defs folder with the right token (200 and the report)", async () => {
@@ -447,6 +514,9 @@ describe("POST /api/sync", () => {
       const failed = await sync();
       expect(failed.statusCode).toBe(422);
       expect(json(failed).errors.length).toBeGreaterThan(0);
+      // Files are named relative to the --defs folder: where it is on the server is not the client's business.
+      expect(json(failed).errors[0]).toMatchObject({ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id" });
+      expect(failed.body).not.toContain(work);
       expect(json(failed).applied).toBe(false);
       expect(json(await smallApp.inject("/api/stats")).models).toBe(3);
     } finally {
@@ -485,6 +555,17 @@ describe("web page routes", () => {
     expectError(await get("/assets/nothing.js"), 404, /no asset/);
     expectError(await get("/assets/..%2F..%2Fpackage.json"), 404, /no asset/);
     expectError(await get("/assets/index.html"), 404, /no asset/);
+    expectError(await get("/assets/docs.html"), 404, /no asset/);
+  });
+
+  it("serves the API's description as a page at /api/docs, under the same Content-Security-Policy", async () => {
+    const res = await get("/api/docs");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(res.headers["content-security-policy"]).toBe((await get("/")).headers["content-security-policy"]);
+    expect(res.body).toMatch(/<script type="module" src="\/assets\/docs\.js\?v=[\w-]+"><\/script>/);
+    expect(res.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // no inline script
+    expect((await get("/")).body).toMatch(/<a href="\/api\/docs">API<\/a>/);
   });
 });
 

@@ -142,6 +142,34 @@ describe.runIf(haveChromium)("web page", () => {
     await page.close();
   }, 60_000);
 
+  it("marks whole words of the query, in every form the search matches", async () => {
+    const page = await open("/?q=nodule");
+    await expect.poll(async () => (await resultNames(page)).length).toBeGreaterThan(5);
+    const marks = await page.locator("#results mark").evaluateAll((nodes) =>
+      nodes.map((m) => ({ text: m.textContent ?? "", before: m.previousSibling?.textContent?.slice(-1) ?? "", after: m.nextSibling?.textContent?.slice(0, 1) ?? "" })),
+    );
+    expect(marks.map((m) => m.text.toLowerCase())).toContain("nodules");
+    for (const m of marks) {
+      expect(m.text.toLowerCase(), JSON.stringify(m)).toMatch(/^nodul/);
+      // Nothing of the word is left outside its mark.
+      expect(m.before + m.after, JSON.stringify(m)).not.toMatch(/[\p{L}\p{N}]/u);
+    }
+    await page.close();
+  }, 60_000);
+
+  it("says which attribute a result matched through when nothing else it shows holds the word", async () => {
+    const page = await open("/?q=margins");
+    const result = page.locator("#results li", { has: page.locator(".result-name", { hasText: /^Incidental Pulmonary Nodules$/ }) });
+    await expect.poll(() => result.count()).toBe(1);
+    expect(await result.locator(".result-matched").textContent()).toBe("matched attribute: Margin");
+    expect(await result.locator(".result-matched mark").textContent()).toBe("Margin");
+    // The best results hold the word in their name or description: no such line.
+    const first = page.locator("#results li").first();
+    expect((await first.textContent())?.toLowerCase()).toContain("margin");
+    expect(await first.locator(".result-matched").count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it("filters by tag with the chips and the tag box", async () => {
     const page = await open("/?q=fracture");
     await expect.poll(async () => (await resultNames(page)).length).toBeGreaterThan(5);
@@ -231,6 +259,13 @@ describe.runIf(haveChromium)("web page", () => {
     );
     expect(rows.map((r) => r[0])).toEqual(["absent", "present", "indeterminate", "unknown"]);
     expect(rows[1]).toEqual(["present", "OIFMA_MSFT_898601.1", "Abdominal aortic aneurysm is present", "RADLEX RID28472 present | SNOMED 52101004 Present (qualifier value)"]);
+    expect(await presence.locator("thead th").allTextContents()).toEqual(["Value", "Code", "Description", "Index codes"]);
+    // RadLex and SNOMED codes link to their public browsers, in a new tab.
+    const links = await presence.locator("tbody tr").nth(1).locator(".code a").evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href"), a.getAttribute("target"), a.getAttribute("rel")]));
+    expect(links).toEqual([
+      ["RID28472", "https://radlex.org/RID/RID28472", "_blank", expect.stringMatching(/\bnoopener\b/)],
+      ["52101004", "https://browser.ihtsdotools.org/?perspective=full&conceptId1=52101004&edition=MAIN&release=&languages=en", "_blank", expect.stringMatching(/\bnoopener\b/)],
+    ]);
     expect(await view.locator('section.attribute[aria-label="change from prior"] tbody tr').count()).toBeGreaterThan(4);
 
     const contributor = view.locator(".contributors li").first();
@@ -239,6 +274,23 @@ describe.runIf(haveChromium)("web page", () => {
     expect(await contributor.locator('a[href="https://www.linkedin.com/in/heatherwalkerchase/"]').count()).toBe(1);
     expect(await view.locator('a[href="/api/models/OIFM_MSFT_134126/markdown"]').count()).toBe(1);
     await page.screenshot({ path: MODEL_SHOT, fullPage: true });
+
+    // Value tables leave out a column no value fills.
+    await page.goto(`${base}/models/OIFM_CDE_000126`);
+    const headers = (name: string) => page.locator(`section.attribute[aria-label="${name}"] thead th`).allTextContents();
+    await expect.poll(() => headers("Aortic dissection")).toEqual(["Value", "Code"]);
+    expect(await page.locator('section.attribute[aria-label="Aortic dissection"] tbody tr').first().locator("td, th").count()).toBe(2);
+    expect(await headers("Aortic emergencies")).toEqual(["Value", "Code", "Description"]);
+    await page.goto(`${base}/models/OIFM_MSFT_440456`);
+    await expect.poll(() => headers("presence")).toEqual(["Value", "Code", "Index codes"]);
+
+    // The registry also spells SNOMED CT "SNOMEDCT"; a model's own codes link too.
+    await page.goto(`${base}/models/OIFM_MSFT_103477`);
+    const modelCode = page.locator(".facts .code", { hasText: "113305005" });
+    await expect.poll(() => modelCode.locator("a").getAttribute("href")).toBe(
+      "https://browser.ihtsdotools.org/?perspective=full&conceptId1=113305005&edition=MAIN&release=&languages=en",
+    );
+    expect(await modelCode.locator(".system").textContent()).toBe("SNOMEDCT");
 
     // A numeric attribute shows its range and unit.
     await page.goto(`${base}/models/OIFM_CDE_000195`);
@@ -304,6 +356,43 @@ describe.runIf(haveChromium)("web page", () => {
     expect(await view.locator(".contributors li").textContent()).toContain("<a href=javascript:alert(1)>Mallory</a>");
     expect(await view.locator(".contributors li a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).toEqual(["mailto:mallory@example.com"]);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await page.close();
+  }, 60_000);
+
+  it("shows the API's description as a page, linked from the search page", async () => {
+    const page = await open("/");
+    await page.click("header >> text=API");
+    await expect.poll(() => page.url()).toBe(`${base}/api/docs`);
+    await expect.poll(() => page.locator("h1").textContent()).toMatch(/^findingmodel HTTP API \d+\.\d+\.\d+/);
+    expect(await page.title()).toMatch(/API/);
+
+    const search = page.locator('section.operation[aria-label="GET /api/search"]');
+    expect(await search.locator("h3").textContent()).toBe("GET /api/search");
+    expect(await search.textContent()).toMatch(/exact ID, name or synonym first, then full text/);
+    const q = search.locator("tbody tr", { has: page.locator("code", { hasText: /^q$/ }) });
+    expect(await q.locator("th").textContent()).toBe("qrequired");
+    expect(await q.locator("td").allTextContents()).toEqual(["query", "text, not empty, at most 500 characters", expect.stringMatching(/^Words to search for/)]);
+    const tag = search.locator("tbody tr", { has: page.locator("code", { hasText: /^tag$/ }) });
+    expect(await tag.locator("td").first().textContent()).toBe("query (repeat it)");
+    // Answers name their shape, linked to its description.
+    const bad = search.locator(".responses tbody tr", { has: page.locator("th", { hasText: /^400$/ }) });
+    expect(await bad.locator("a").getAttribute("href")).toBe("#schema-Error");
+
+    const batch = page.locator('section.operation[aria-label="POST /api/search/batch"]');
+    expect(await batch.textContent()).toMatch(/Request body \(JSON\)/);
+    expect(await batch.locator("table.fields").first().textContent()).toMatch(/queriesrequiredlist of text, not empty, at most 500 characters \(at least 1, at most 100\)/);
+    expect(await page.locator('section.operation[aria-label="POST /api/sync"]').textContent()).toMatch(/bearer token/);
+
+    // Every route of the description is there, and each shape with its fields.
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const expected = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(await page.locator("section.operation").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))).toEqual(expected);
+    const entry = page.locator("#schema-IndexEntry");
+    expect(await entry.locator(":scope > table > tbody > tr > th code").allTextContents()).toEqual(["oifm_id", "name", "slugName", "filename", "description", "synonyms", "tags", "contributors", "attributes"]);
+
+    await page.click('section.operation[aria-label="GET /api/search"] a[href="#schema-SearchResult"]');
+    await expect.poll(() => page.url()).toBe(`${base}/api/docs#schema-SearchResult`);
+    await page.screenshot({ path: "/tmp/findingmodel-api-docs.png", fullPage: false });
     await page.close();
   }, 60_000);
 

@@ -4,9 +4,11 @@
 import { createRequire } from "node:module";
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
+import { collectMethods } from "./allowed-methods.js";
 import { errorBody, installErrorHandlers } from "./errors.js";
 import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
 import { collectRoutes } from "./openapi.js";
+import { checkQueryEncoding } from "./query-encoding.js";
 import { registerListingRoutes } from "./routes/listings.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { registerSearchRoutes } from "./routes/search.js";
@@ -73,7 +75,21 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
     done(null, payload);
   });
 
-  installErrorHandlers(app);
+  // A query parameter that does not decode is a 400 before any route sees it.
+  app.addHook("onRequest", (request, _reply, done) => {
+    try {
+      checkQueryEncoding(request.url);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+
+  // Bodies are JSON only: without this, text/plain would reach the routes as a string.
+  app.removeContentTypeParser("text/plain");
+
+  const methodsAt = collectMethods(app);
+  installErrorHandlers(app, methodsAt);
   const describe = collectRoutes(app);
 
   registerModelRoutes(app, index);

@@ -99,7 +99,8 @@ function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+/** `methodsAt` names the methods some route answers at a path (none for a path no route has). */
+export function installErrorHandlers(app: FastifyInstance, methodsAt: (path: string) => string[]): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.statusCode, error.message));
@@ -127,7 +128,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody(404, `there is nothing at ${request.method} ${pathOf(request.url)}; see /api/openapi.json`));
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = methodsAt(path);
+    if (allowed.length > 0) {
+      const allow = allowed.join(", ");
+      reply.code(405).header("Allow", allow).send(errorBody(405, `${request.method} is not allowed at ${pathOf(path)}; use ${allow}`));
+      return;
+    }
+    reply.code(404).send(errorBody(404, `there is nothing at ${request.method} ${pathOf(path)}; see /api/openapi.json`));
   });
 }
 

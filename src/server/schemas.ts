@@ -74,16 +74,13 @@ export const components: Record<string, object> = {
   },
   IndexEntry: {
     type: "object",
-    description: "A model as the index keeps it: everything but the attribute values.",
+    description: "A model as the index summarizes it: everything but the attribute values and codes (GET /api/models/{id}/full has those).",
     required: ["oifm_id", "name", "slugName", "filename", "description", "synonyms", "tags", "contributors", "attributes"],
     properties: {
       oifm_id: { type: "string", example: "OIFM_MSFT_134126" },
       name: { type: "string" },
-      slugName: { type: "string" },
-      filename: { type: "string" },
-      fileHash: { type: "string", description: "sha256 of the model file, hex." },
-      fileSize: { type: "integer" },
-      fileMtimeMs: { type: "number" },
+      slugName: { type: "string", description: "The name in the registry's file-name form.", example: "abdominal_aortic_aneurysm" },
+      filename: { type: "string", description: "The model's file, relative to the definitions folder (\"/\" between folders).", example: "abdominal_aortic_aneurysm.fm.json" },
       description: { type: "string" },
       synonyms: { type: "array", items: { type: "string" } },
       tags: { type: "array", items: { type: "string" } },
@@ -152,7 +149,17 @@ export const components: Record<string, object> = {
       removed: { type: "integer" },
       unchanged: { type: "integer" },
       skipped: { type: "integer" },
-      errors: { type: "array", items: { type: "object", properties: { file: { type: "string" }, path: { type: "string" }, message: { type: "string" } } } },
+      errors: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            file: { type: "string", description: "The file, relative to the server's --defs folder." },
+            path: { type: "string", description: "Where in the file, as a JSON path ($ for the whole file)." },
+            message: { type: "string" },
+          },
+        },
+      },
       applied: { type: "boolean" },
       ms: { type: "number" },
     },

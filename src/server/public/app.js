@@ -44,12 +44,57 @@ function append(node, children) {
   return node;
 }
 
-/** `text` with the words of `query` marked (as text nodes and <mark> elements). */
+// --- the query's words, as the server's search reads them (src/index/search-query.ts) ------------
+
+const WORD = /[\p{L}\p{N}]+/gu;
+// Words the search leaves out when others remain.
+const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
+
+/** The query's words, lower-cased, without stop words when others remain. */
+function queryTerms(query) {
+  const words = query.toLowerCase().match(WORD) || [];
+  const meaningful = words.filter((w) => !STOP_WORDS.has(w));
+  return meaningful.length > 0 ? meaningful : words;
+}
+
+/** Whether the word `w` may be the term `t` in another form (plural, -ed, ...) or being typed: as the search joins them. */
+function sameRoot(w, t) {
+  if (w.startsWith(t)) return true;
+  let i = 0;
+  while (i < w.length && i < t.length && w[i] === t[i]) i++;
+  return i >= Math.max(4, Math.max(w.length, t.length) - 3);
+}
+
+/** Whether `text` has a word that is one of `terms` in some form. */
+function holdsTerm(text, term) {
+  return (text.toLowerCase().match(WORD) || []).some((w) => sameRoot(w, term));
+}
+
+/** `text` with each whole word that matches a word of `query` marked (as text nodes and <mark> elements). */
 function highlight(text, query) {
-  const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).filter((w) => w.length > 1 || query.trim().length === 1);
-  if (words.length === 0) return [text];
-  const pattern = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "giu");
-  return text.split(pattern).map((part, i) => (i % 2 === 1 ? h("mark", {}, part) : part));
+  const terms = queryTerms(query).filter((w) => w.length > 1 || query.trim().length === 1);
+  if (terms.length === 0) return [text];
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0].toLowerCase();
+    if (!terms.some((t) => sameRoot(word, t))) continue;
+    parts.push(text.slice(last, match.index), h("mark", {}, match[0]));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((p) => p !== "");
+}
+
+/**
+ * The attributes through which `entry` matched `query`: those whose name holds a word of the query
+ * that the name, synonyms, description and tags do not (the search reads attribute names too).
+ */
+function matchedAttributes(entry, query) {
+  const shown = [entry.name, ...entry.synonyms, entry.description, ...entry.tags].join("\n");
+  const elsewhere = queryTerms(query).filter((t) => !holdsTerm(shown, t));
+  if (elsewhere.length === 0) return [];
+  return (entry.attributes || []).filter((a) => elsewhere.some((t) => holdsTerm(a.name, t)));
 }
 
 /** A link from a model's data, only if it is http(s); otherwise null. */
@@ -229,6 +274,7 @@ function renderResults(entries, q, appendToList) {
         h("span", { class: "result-head" }, h("span", { class: "result-name" }, highlight(e.name, q)), " ", h("code", { class: "id" }, e.oifm_id)),
         e.synonyms.length > 0 ? h("span", { class: "result-synonyms" }, "Also: ", highlight(e.synonyms.join(", "), q)) : null,
         e.description ? h("span", { class: "result-desc" }, e.description) : null,
+        renderMatchedAttributes(e, q),
         e.tags.length > 0 ? h("span", { class: "result-tags" }, e.tags.map((t) => h("span", { class: "tag" }, t))) : null,
       ),
     ),
@@ -242,6 +288,19 @@ function renderResults(entries, q, appendToList) {
     const same = results.querySelector(`a[data-id="${CSS.escape(focusedId || "")}"]`);
     (same || input).focus();
   }
+}
+
+/** "matched attribute: Margin", for a result the query's words reached only through attributes. */
+function renderMatchedAttributes(entry, q) {
+  if (!q) return null;
+  const attributes = matchedAttributes(entry, q);
+  if (attributes.length === 0) return null;
+  return h(
+    "span",
+    { class: "result-matched" },
+    attributes.length === 1 ? "matched attribute: " : "matched attributes: ",
+    attributes.map((a, i) => [i > 0 ? ", " : "", h("span", { class: "attribute-name" }, highlight(a.name.trim(), q))]),
+  );
 }
 
 // Arrow keys move through the results; Escape goes back to the box; typing goes to the box.
@@ -372,8 +431,37 @@ function codes(list) {
   return h(
     "span",
     { class: "codes" },
-    list.map((c) => h("span", { class: "code" }, h("span", { class: "system" }, c.system), " ", h("code", {}, c.code), c.display ? ` ${c.display}` : "")),
+    list.map((c) => {
+      const url = codeUrl(c);
+      const code = h("code", {}, c.code);
+      return h(
+        "span",
+        { class: "code" },
+        h("span", { class: "system" }, c.system),
+        " ",
+        url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer", title: `${c.code} in ${browserName(c)} (opens in a new tab)` }, code) : code,
+        c.display ? ` ${c.display}` : "",
+      );
+    }),
   );
+}
+
+/** "SNOMED CT" -> "SNOMEDCT": the registry spells systems in capitals, some with a space or dash. */
+const systemKey = (c) => String(c.system || "").toUpperCase().replace(/[^A-Z]/g, "");
+
+/** A code's page in its public browser (RadLex and SNOMED CT codes of the expected form), or null. */
+function codeUrl(c) {
+  const code = String(c.code || "");
+  const system = systemKey(c);
+  if (system === "RADLEX" && /^RID\d+$/.test(code)) return `https://radlex.org/RID/${code}`;
+  if ((system === "SNOMED" || system === "SNOMEDCT") && /^\d+$/.test(code)) {
+    return `https://browser.ihtsdotools.org/?perspective=full&conceptId1=${code}&edition=MAIN&release=&languages=en`;
+  }
+  return null;
+}
+
+function browserName(c) {
+  return systemKey(c) === "RADLEX" ? "RadLex" : "the SNOMED CT browser";
 }
 
 function field(label, value) {
@@ -423,15 +511,38 @@ function renderAttribute(a) {
   );
 }
 
+/** The values of a choice: name and code, and a description and codes column only when some value has one. */
 function renderValues(values) {
+  const withDescription = values.some((v) => v.description);
+  const withCodes = values.some((v) => Array.isArray(v.index_codes) && v.index_codes.length > 0);
   return h(
     "table",
     { class: "values" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Value"), h("th", { scope: "col" }, "Code"), h("th", { scope: "col" }, "Description"), h("th", { scope: "col" }, "Index codes"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Value"),
+        h("th", { scope: "col" }, "Code"),
+        withDescription ? h("th", { scope: "col" }, "Description") : null,
+        withCodes ? h("th", { scope: "col" }, "Index codes") : null,
+      ),
+    ),
     h(
       "tbody",
       {},
-      values.map((v) => h("tr", {}, h("th", { scope: "row" }, v.name), h("td", {}, h("code", {}, v.value_code || "")), h("td", {}, v.description || ""), h("td", {}, codes(v.index_codes)))),
+      values.map((v) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, v.name),
+          h("td", {}, h("code", {}, v.value_code || "")),
+          withDescription ? h("td", {}, v.description || "") : null,
+          withCodes ? h("td", {}, codes(v.index_codes)) : null,
+        ),
+      ),
     ),
   );
 }

@@ -6,6 +6,7 @@ import { toMarkdown } from "../../model/markdown.js";
 import type { IndexEntry } from "../../store/store.js";
 import { HttpError } from "../errors.js";
 import { sendCached } from "../http-cache.js";
+import { publicEntry } from "../public-entry.js";
 import { idOrNameParams, idParams, listQuerystring } from "../schemas.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -34,7 +35,7 @@ export function registerModelRoutes(app: FastifyInstance, index: FindingModelInd
     },
     async (request, reply) => {
       const entry = await entryOf(request.params.idOrName);
-      return sendCached(request, reply, JSON.stringify(entry), JSON_TYPE);
+      return sendCached(request, reply, JSON.stringify(publicEntry(entry)), JSON_TYPE);
     },
   );
 
@@ -98,7 +99,7 @@ export function registerModelRoutes(app: FastifyInstance, index: FindingModelInd
     async (request) => {
       const { limit, offset } = request.query;
       const page = await index.list({ limit, offset });
-      return { items: page.items, total: page.total, limit, offset };
+      return { items: page.items.map(publicEntry), total: page.total, limit, offset };
     },
   );
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { HttpError } from "../errors.js";
+import { publicEntry } from "../public-entry.js";
 import { batchBody, searchQuerystring } from "../schemas.js";
 import { strictJsonTypes } from "../strict-body.js";
 
@@ -25,7 +26,7 @@ export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIn
     async (request) => {
       const { q, limit, tag } = request.query;
       const results = await index.search(q, { limit, tags: tag });
-      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), results };
+      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), results: results.map(publicEntry) };
     },
   );
 
@@ -54,7 +55,7 @@ export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIn
       });
       const found = await index.searchBatch(queries, { limit, tags });
       return {
-        results: queries.map((q) => ({ query: q, limit, ...(tags && tags.length > 0 ? { tags } : {}), results: found.get(q.trim()) ?? [] })),
+        results: queries.map((q) => ({ query: q, limit, ...(tags && tags.length > 0 ? { tags } : {}), results: (found.get(q.trim()) ?? []).map(publicEntry) })),
       };
     },
   );

@@ -2,6 +2,7 @@
 // offers, and only with the server's bearer token: without a configured token it is refused (403),
 // without a presented one 401, with a wrong one 403. One sync at a time.
 import { createHash, timingSafeEqual } from "node:crypto";
+import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InvalidRequestError } from "../../index/errors.js";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
@@ -50,12 +51,19 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
         });
         request.log.info({ sync: { ...report, errors: report.errors.length } }, "sync finished");
         const failed = report.errors.length > 0 && !report.applied && !options.syncOptions?.skipInvalid;
-        return reply.code(failed ? 422 : 200).send(report);
+        const defsDir = options.defsDir;
+        return reply.code(failed ? 422 : 200).send({ ...report, errors: report.errors.map((e) => ({ ...e, file: relativeFile(defsDir, e.file) })) });
       } finally {
         running = false;
       }
     },
   );
+}
+
+/** A file named relative to the --defs folder, with "/" between folders: where that folder is on the server is the operator's business. */
+function relativeFile(defsDir: string, file: string): string {
+  const relative = path.relative(defsDir, file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? path.basename(file) : relative.split(path.sep).join("/");
 }
 
 function authorize(request: FastifyRequest, token: string | undefined): void {

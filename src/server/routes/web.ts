@@ -1,7 +1,8 @@
 // The web page: static HTML, JS and CSS from server/public (plain files, no build step), held in
 // memory. Every page URL of the app (/, /models/<id>) answers the same HTML; the script renders
-// the view from the URL, so a model's URL can be shared and loaded directly. Assets are named in
-// the HTML with a hash of their content, so browsers may keep them for a year.
+// the view from the URL, so a model's URL can be shared and loaded directly. /api/docs is a second
+// page (docs.html) that renders /api/openapi.json. Assets are named in the HTML with a hash of
+// their content, so browsers may keep them for a year.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,29 +54,34 @@ function loadAssets(dir: string): Map<string, Asset> {
 
 export function registerWebRoutes(app: FastifyInstance, dir = publicDir()): void {
   const assets = loadAssets(dir);
-  const template = assets.get("index.html");
-  if (!template) throw new Error(`${dir} has no index.html`);
-  // Point the page at versioned asset URLs: /assets/app.js -> /assets/app.js?v=<hash>.
-  const html = Buffer.from(
-    template.body.toString("utf8").replace(/"\/assets\/([A-Za-z0-9._-]+)"/g, (whole, name: string) => {
-      const asset = assets.get(name);
-      return asset ? `"/assets/${name}?v=${asset.version}"` : whole;
-    }),
-  );
-  const htmlEtag = etagOf(html);
-
-  const page = (request: FastifyRequest, reply: FastifyReply) => {
-    reply.header("Content-Security-Policy", PAGE_CSP).header("X-Frame-Options", "DENY").header("Referrer-Policy", "no-referrer");
-    return sendCached(request, reply, html, TYPES[".html"]!, "no-cache", htmlEtag);
-  };
+  const page = pageHandler(assets, "index.html", dir);
   app.get("/", page);
   app.get("/models/:id", page);
+  // The API's description (/api/openapi.json) as a page a person can read.
+  app.get("/api/docs", pageHandler(assets, "docs.html", dir));
 
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>("/assets/:name", (request, reply) => {
     const name = request.params.name;
-    const asset = name === "index.html" ? undefined : assets.get(name);
+    const asset = name.endsWith(".html") ? undefined : assets.get(name);
     if (!asset) throw new HttpError(404, `there is no asset ${name.slice(0, 100)}`);
     const immutable = request.query.v === asset.version;
     return sendCached(request, reply, asset.body, asset.type, immutable ? "public, max-age=31536000, immutable" : "no-cache", asset.etag);
   });
+}
+
+/** A handler answering the page `name`, pointed at versioned asset URLs (/assets/app.js -> /assets/app.js?v=<hash>). */
+function pageHandler(assets: Map<string, Asset>, name: string, dir: string): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  const template = assets.get(name);
+  if (!template) throw new Error(`${dir} has no ${name}`);
+  const html = Buffer.from(
+    template.body.toString("utf8").replace(/"\/assets\/([A-Za-z0-9._-]+)"/g, (whole, asset: string) => {
+      const found = assets.get(asset);
+      return found ? `"/assets/${asset}?v=${found.version}"` : whole;
+    }),
+  );
+  const etag = etagOf(html);
+  return (request, reply) => {
+    reply.header("Content-Security-Policy", PAGE_CSP).header("X-Frame-Options", "DENY").header("Referrer-Policy", "no-referrer");
+    return sendCached(request, reply, html, TYPES[".html"]!, "no-cache", etag);
+  };
 }
