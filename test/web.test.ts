@@ -42,8 +42,9 @@ describe.runIf(!haveChromium && IN_CI)("web page (CI)", () => {
 });
 
 describe.runIf(haveChromium)("web page", () => {
-  const work = mkdtempSync(path.join(tmpdir(), "fm-web-"));
-  const DB = path.join(work, "registry.db");
+  // Made in beforeAll, not here: a describe skipped for want of Chromium still runs its body, never its afterAll.
+  let work = "";
+  let DB = "";
   let server: ChildProcess;
   let base = "";
   let serverLog = "";
@@ -54,6 +55,8 @@ describe.runIf(haveChromium)("web page", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "fm-web-"));
+    DB = path.join(work, "registry.db");
     // The registry, plus one model whose every text is markup.
     const index = await openIndex({ db: DB });
     try {
@@ -102,7 +105,7 @@ describe.runIf(haveChromium)("web page", () => {
       server.kill("SIGTERM");
       await exited;
     }
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   async function open(url: string): Promise<Page> {
