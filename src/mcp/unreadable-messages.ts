@@ -5,18 +5,20 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
-/** Answer unreadable messages on `transport`; call before the server connects to it (it chains onto this handler). */
+/** The JSON-RPC error for a transport error that is an unreadable line; undefined for any other error. */
+export function unreadableLineError(error: Error): { code: number; message: string } | undefined {
+  // JSON.parse throws a SyntaxError; the SDK's check of the message's shape, a ZodError.
+  if (error instanceof SyntaxError) return { code: ErrorCode.ParseError, message: `Parse error: the line is not JSON (${error.message})` };
+  if (error.name === "ZodError") return { code: ErrorCode.InvalidRequest, message: "Invalid Request: the line is JSON but not a JSON-RPC 2.0 message" };
+  return undefined;
+}
+
+/** Answer unreadable lines on `transport`; call before the server connects to it (it chains onto this handler). */
 export function answerUnreadableMessages(transport: Transport): void {
   const previous = transport.onerror;
   transport.onerror = (error) => {
     previous?.(error);
-    // JSON.parse throws a SyntaxError; the SDK's check of the message's shape, a ZodError.
-    const answer =
-      error instanceof SyntaxError
-        ? { code: ErrorCode.ParseError, message: `Parse error: the line is not JSON (${error.message})` }
-        : error.name === "ZodError"
-          ? { code: ErrorCode.InvalidRequest, message: "Invalid Request: the line is JSON but not a JSON-RPC 2.0 message" }
-          : undefined;
+    const answer = unreadableLineError(error);
     if (answer) void transport.send({ jsonrpc: "2.0", id: null, error: answer } as unknown as JSONRPCMessage).catch(() => {});
   };
 }
