@@ -7,14 +7,15 @@ export function registerGet(parent: Command): void {
     parent
       .command("get")
       .description("show the model with this ID, name or synonym")
-      // Variadic, so that a name typed without quotes gets a message saying to quote it.
-      .argument("<idOrName...>", "an OIFM ID, a name or a synonym (case-insensitive; quote a name with spaces)")
+      .argument("<idOrName>", "an OIFM ID, a name or a synonym (case-insensitive; quote a name with spaces)")
+      // More words are taken, so that a name typed without quotes gets a message saying to quote it.
+      .allowExcessArguments()
       .option("--full", "the whole model (canonical JSON) instead of its index entry"),
-  ).action(async (words: string[], opts: IndexCommandOptions & { full?: boolean }) => {
+  ).action(async (key: string, opts: IndexCommandOptions & { full?: boolean }, command: Command) => {
+    const words = command.args;
     if (words.length > 1) {
       throw new UsageError(`get takes one ID, name or synonym; got ${words.length} (${words.map((w) => JSON.stringify(w)).join(", ")}): quote a name with spaces, e.g. findingmodel get "${words.join(" ")}"`);
     }
-    const key = words[0]!;
     await withIndex(opts, async (index) => {
       const entry = await index.get(key);
       if (!entry) throw new CommandError("not-found", `no model with ID, name or synonym "${key}"; try findingmodel search`, EXIT_INVALID);
