@@ -767,7 +767,7 @@ describe("findingmodel stub", () => {
 
 // =============================================================================================
 
-describe.concurrent("usage and environment errors exit 2 with a message on stderr", () => {
+describe.concurrent("usage and environment errors exit 2 with a message on stderr (and with --json, an error object on stdout)", () => {
   const dir = path.join(os.tmpdir(), "findingmodel-cli-no-such-dir-" + process.pid);
   const cases: Array<[string, string[], RegExp]> = [
     ["validate: missing directory", ["validate", dir, "--json"], /no such file or directory.*no-such-dir/],
@@ -787,8 +787,15 @@ describe.concurrent("usage and environment errors exit 2 with a message on stder
   it.each(cases)("%s", async (_, args, message) => {
     const run = await cli(...args);
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/^findingmodel: /);
+    if (args.includes("--json")) {
+      const { error } = json<{ error: { code: string; message: string } }>(run);
+      expect(error.code).toBe("usage");
+      expect(run.stderr).toBe(`findingmodel: ${error.message}\n`);
+    } else {
+      expect(run.stdout).toBe("");
+    }
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(dir)).toBe(false);
   });

@@ -96,6 +96,8 @@ describe("findingmodel mcp", () => {
       expect(result.isError, key).toBeFalsy();
       expect(result.structuredContent).toEqual(file);
       expect(JSON.parse(result.content[0]!.text)).toEqual(file);
+      // Compact, like every other tool's answer.
+      expect(result.content[0]!.text).toBe(JSON.stringify(result.structuredContent));
     }
     const model = (await call("get_finding_model", { id_or_name: "pulmonary nodule" })).structuredContent!;
     const composition = model.attributes.find((a: { name: string }) => a.name === "Composition");
@@ -109,11 +111,17 @@ describe("findingmodel mcp", () => {
     expect(result.content[0]!.text).toMatch(/no finding model has the ID, name or synonym "no such finding at all"; try search_finding_models/);
   });
 
-  it("list_finding_model_tags: every tag with its count, most used first", async () => {
-    const tags = (await call("list_finding_model_tags")).structuredContent!.tags as Array<{ tag: string; count: number }>;
+  it("list_finding_model_tags: the most used tags with their counts (100 unless limit says), and how many there are in all", async () => {
+    const all = (await call("list_finding_model_tags", { limit: 1000 })).structuredContent! as { tags: Array<{ tag: string; count: number }>; total: number };
+    const tags = all.tags;
     expect(tags.length).toBeGreaterThan(100);
+    expect(all.total).toBe(tags.length);
     expect(tags[0]).toEqual({ tag: "finding", count: expect.any(Number) });
     expect(tags.map((t) => t.count)).toEqual([...tags.map((t) => t.count)].sort((a, b) => b - a));
+    const page = await call("list_finding_model_tags");
+    expect(page.structuredContent).toEqual({ tags: tags.slice(0, 100), total: tags.length });
+    expect(page.content[0]!.text).toBe(JSON.stringify(page.structuredContent));
+    expect((await call("list_finding_model_tags", { limit: 3 })).structuredContent).toEqual({ tags: tags.slice(0, 3), total: tags.length });
   });
 
   it("count_finding_models: models, people and organizations", async () => {
@@ -139,6 +147,10 @@ describe("findingmodel mcp", () => {
       ["get_finding_model", {}, /^id_or_name must be text; got nothing$/],
       ["get_finding_model", { id: "OIFM_MSFT_134126" }, /unknown argument "id"; this tool takes id_or_name/],
       ["count_finding_models", { x: 1 }, /this tool takes no arguments/],
+      ["list_finding_model_tags", { limit: 0 }, /^limit must be a whole number from 1 to 1000; got 0$/],
+      ["list_finding_model_tags", { limit: 1001 }, /^limit must be a whole number from 1 to 1000; got 1001$/],
+      ["list_finding_model_tags", { limit: "5" }, /^limit must be a whole number from 1 to 1000; got "5"$/],
+      ["list_finding_model_tags", { max: 5 }, /^unknown argument "max"; this tool takes limit$/],
     ];
     for (const [tool, args, message] of cases) {
       const result = await call(tool, args);
@@ -196,6 +208,50 @@ describe("findingmodel mcp as a process", () => {
     expect(messages[2]!.error.code).toBe(-32601); // method not found
     expect(messages[3]!.result.structuredContent.results[0].oifm_id).toBe("OIFM_CDE_000195");
     expect(err).toBe("");
+  }, 20_000);
+
+  it("answers a line that is not JSON with a parse error (id null), one that is not JSON-RPC with an invalid request, and goes on serving", async () => {
+    const child = spawn(process.execPath, [CLI, "mcp", "--db", DB], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.stdin.write("this is not json\n");
+    child.stdin.write('{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": \n');
+    child.stdin.write('{"hello": "world"}\n');
+    const send = (message: object) => child.stdin.write(JSON.stringify(message) + "\n");
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    child.stdin.write("{oops\n");
+    send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "count_finding_models", arguments: {} } });
+    child.stdin.end();
+    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running after 5 s"), 5000))]);
+    if (code === "still running after 5 s") child.kill("SIGKILL");
+    expect(code).toBe(0);
+    const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { jsonrpc: string; id: number | null; result?: any; error?: any });
+    for (const m of messages) expect(m.jsonrpc).toBe("2.0");
+    const errors = messages.filter((m) => m.id === null);
+    expect(errors.map((m) => m.error.code)).toEqual([-32700, -32700, -32600, -32700]);
+    expect(errors[0]!.error.message).toMatch(/^Parse error: the line is not JSON/);
+    expect(errors[2]!.error.message).toMatch(/^Invalid Request: the line is JSON but not a JSON-RPC 2\.0 message/);
+    const answers = messages.filter((m) => m.id !== null).sort((a, b) => a.id! - b.id!);
+    expect(answers.map((m) => m.id)).toEqual([1, 2]);
+    expect(answers[1]!.result.structuredContent.models).toBe(2382);
+    // Each unreadable line is also noted on stderr, named.
+    for (const line of err.trim().split("\n")) expect(line).toMatch(/^findingmodel: mcp: /);
+  }, 20_000);
+
+  it("refuses --json: a usage error, since it speaks JSON-RPC on stdout already", async () => {
+    const child = spawn(process.execPath, [CLI, "mcp", "--db", DB, "--json"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(err).toBe("findingmodel: mcp answers in JSON-RPC on stdout already; leave out --json\n");
+    expect(JSON.parse(out)).toEqual({ error: { code: "usage", message: "mcp answers in JSON-RPC on stdout already; leave out --json" } });
   }, 20_000);
 
   it("exits 2 with a message when the index is missing", async () => {

@@ -102,8 +102,9 @@ describe("SQLite store files", () => {
     const err = await openError(file);
     expect(err.code).toBe("corrupt");
     expect(err.message).toContain(file);
-    expect(err.message).toContain("is not a findingmodel database or is damaged");
-    expect(err.message).toContain("remove it or point --db elsewhere");
+    expect(err.message).toContain("is not a findingmodel index (it is not a SQLite database)");
+    expect(err.message).toContain("findingmodel leaves it untouched: point --db at the index file");
+    expect(err.message).not.toMatch(/remove|delete/i); // not ours to remove
     expect(readFileSync(file).equals(bytes)).toBe(true);
     expect(existsSync(file + "-wal")).toBe(false);
   });
@@ -130,7 +131,9 @@ describe("SQLite store files", () => {
     }
     expect(err).toBeInstanceOf(StoreError);
     expect((err as StoreError).code).toBe("corrupt");
-    expect((err as StoreError).message).toContain("remove it or point --db elsewhere");
+    // Its header still says it is an index: so it may be removed and rebuilt.
+    expect((err as StoreError).message).toContain(`${file} is a findingmodel index that is damaged`);
+    expect((err as StoreError).message).toContain(`rebuild it: remove ${file} and run findingmodel index sync again, or point --db elsewhere`);
   });
 
   it("refuses another program's SQLite database, untouched", async () => {

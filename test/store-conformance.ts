@@ -756,6 +756,19 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         }
       });
 
+      it("lists people and organizations in alphabetical order, ignoring case", async () => {
+        const store = await open();
+        try {
+          const person = (github_username: string): Person => ({ github_username, email: `${github_username}@example.org`, name: github_username, organization_code: "GH" });
+          const organization = (code: string): Organization => ({ code, name: code });
+          await store.apply(changes({ people: ["bob", "Carol", "alice", "Bea", "Alan"].map(person), organizations: ["ob", "OA", "oc"].map(organization) }));
+          expect((await store.people()).map((p) => p.github_username)).toEqual(["Alan", "alice", "Bea", "bob", "Carol"]);
+          expect((await store.organizations()).map((o) => o.code)).toEqual(["OA", "ob", "oc"]);
+        } finally {
+          await store.close();
+        }
+      });
+
       it("starts empty", async () => {
         const store = await open();
         try {

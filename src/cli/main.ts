@@ -3,22 +3,24 @@
 // failures into the exit codes of DESIGN.md (0 ok, 1 invalid data, 2 usage or environment).
 import type { Command as CommandType } from "commander";
 import { createRequire } from "node:module";
-import { InvalidRequestError } from "../index/errors.js";
-import { StoreError } from "../store/store.js";
-import { EXIT_USAGE, UsageError, warn } from "./output.js";
+import { failureOf } from "./failure.js";
+import { printError, warn } from "./output.js";
 import { cliMonitor, statsRequested } from "./stats.js";
 
 const require = createRequire(import.meta.url);
 // commander is CommonJS: require() loads it in about half the time of an ESM import (~8 vs ~15 ms
 // here), and every command pays that before it starts.
-const { Command, CommanderError } = require("commander") as typeof import("commander");
+const { Command } = require("commander") as typeof import("commander");
 const { version } = require("../../package.json") as { version: string };
 
 const program = new Command("findingmodel")
   .description("Validate, canonicalize, render and index Open Imaging Finding Models (*.fm.json)")
   .version(version)
   .exitOverride()
-  .showHelpAfterError("(run with --help for usage)");
+  // Its error messages are reported with every other error, below (failure.ts).
+  .configureOutput({ outputError: () => {} })
+  // Environment variables that take a value are checked before any command runs.
+  .hook("preAction", async () => (await import("../index/environment.js")).checkEnvironment());
 
 // A reader that stops early (`findingmodel validate defs | head`) is not a failure worth a stack trace.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -86,18 +88,9 @@ try {
   const command = first === "index" && second ? `index ${second}` : (first ?? "findingmodel");
   await cliMonitor.time(`command: ${command}`, () => program.parseAsync(process.argv));
 } catch (e) {
-  if (e instanceof CommanderError) {
-    // Help and version exit 0; every other commander error is a usage error (it printed why).
-    process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (e instanceof UsageError || e instanceof InvalidRequestError || e instanceof StoreError) {
-    warn(`findingmodel: ${e.message}`);
-    process.exitCode = EXIT_USAGE;
-  } else {
-    // Not bad input (that is reported as data): an environment failure such as a full disk.
-    const err = e as NodeJS.ErrnoException;
-    warn(`findingmodel: ${err.code ? `${err.code}: ` : ""}${err.message ?? String(e)}`);
-    process.exitCode = EXIT_USAGE;
-  }
+  const failure = failureOf(e);
+  if (failure) printError(failure.code, failure.message);
+  process.exitCode = failure?.exitCode ?? 0;
 } finally {
   if (statsRequested()) warn(cliMonitor.format());
 }

@@ -7,11 +7,51 @@ export const EXIT_INVALID = 1;
 /** Usage or environment error: bad arguments, a missing directory, an unreachable database. */
 export const EXIT_USAGE = 2;
 
+/**
+ * What kind of failure a command reports (the `code` of `{"error": {code, message}}` under --json):
+ * `usage` a bad argument, option or environment variable; `not-found` no such model; `conflict`
+ * something of that name already exists; `database` the index cannot be opened or used; `environment`
+ * the machine refused (a full disk, a port in use, a file that cannot be read).
+ */
+export type ErrorCode = "usage" | "not-found" | "conflict" | "database" | "environment";
+
+/** A failure the command reports (main.ts prints it and exits with `exitCode`). */
+export class CommandError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 /** An error in how the command was called or in its environment; exits 2 with the message only. */
-export class UsageError extends Error {}
+export class UsageError extends CommandError {
+  constructor(message: string) {
+    super("usage", message, EXIT_USAGE);
+  }
+}
+
+/** Whether --json was given (before any `--`): then errors go to stdout as JSON objects too. */
+export function jsonRequested(argv: readonly string[] = process.argv): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** A failure: `findingmodel: <message>` on stderr and, with --json, `{"error": {code, message}}` on stdout. */
+export function printError(code: ErrorCode, message: string, json = jsonRequested()): void {
+  if (json) printJson({ error: { code, message } });
+  warn(`findingmodel: ${message}`);
+}
+
+/** Durations (fields named `ms`) to 0.1 ms: the digits beyond are noise. */
+function roundDurations(key: string, value: unknown): unknown {
+  return key === "ms" && typeof value === "number" ? Math.round(value * 10) / 10 : value;
+}
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  process.stdout.write(JSON.stringify(value, roundDurations, 2) + "\n");
 }
 
 export function printLine(text = ""): void {
@@ -20,6 +60,17 @@ export function printLine(text = ""): void {
 
 export function warn(text: string): void {
   process.stderr.write(text + "\n");
+}
+
+/**
+ * The whole number `option` was given as (`value`, as typed), from `min` to `max`; a usage error
+ * quoting what was typed otherwise ("--limit must be a whole number from 1 to 1000; got "abc"").
+ */
+export function wholeNumberOption(option: string, value: string, min: number, max?: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (n >= min && (max === undefined || n <= max)) return n;
+  const range = max === undefined ? `of at least ${min}` : `from ${min} to ${max >= 100_000 ? max.toLocaleString("en-US") : max}`;
+  throw new UsageError(`${option} must be a whole number ${range}; got "${value}"`);
 }
 
 /** Problems found in files: each file named once, then each of its problems (where, and what). */

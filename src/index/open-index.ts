@@ -3,6 +3,7 @@
 // index opened on it; see store/postgres/pool.ts).
 import { openSqliteStore } from "../store/sqlite/open.js";
 import type { Store } from "../store/store.js";
+import { busyTimeoutFromEnv, writerThreadFromEnv } from "./environment.js";
 import { InvalidRequestError } from "./errors.js";
 import { FindingModelIndex, type IndexOptions } from "./finding-model-index.js";
 
@@ -48,9 +49,7 @@ async function openStore(options: OpenIndexOptions): Promise<Store> {
     return openPostgresStore(url, { readonly: options.readonly });
   }
   const file = options.db ?? process.env.FINDINGMODEL_DB ?? DEFAULT_DB_FILE;
-  const fromEnv = Number(process.env.FINDINGMODEL_BUSY_TIMEOUT_MS);
-  const busyTimeoutMs = options.busyTimeoutMs ?? (Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : undefined);
-  return openSqliteStore(file, { readonly: options.readonly, busyTimeoutMs });
+  return openSqliteStore(file, { readonly: options.readonly, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

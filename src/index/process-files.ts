@@ -25,6 +25,7 @@ import { toMarkdown } from "../model/markdown.js";
 import { summarize, type ModelSummary } from "../model/summary.js";
 import type { Contributor, FindingModelFull } from "../model/types.js";
 import { validateFindingModel } from "../model/validate.js";
+import { threadsFromEnv } from "./environment.js";
 import { describeIoError } from "./scan.js";
 
 /** Model files are a few kilobytes; anything this large is not one, and is not checked. */
@@ -261,8 +262,6 @@ function runWorker(input: WorkerInput, onChunk: (chunk: Claimed) => void): Promi
 }
 
 function defaultThreads(): number {
-  const fromEnv = process.env.FINDINGMODEL_THREADS;
-  if (fromEnv === "auto") return availableParallelism();
-  const n = Number(fromEnv);
-  return Number.isInteger(n) && n >= 1 ? n : 1;
+  const fromEnv = threadsFromEnv();
+  return fromEnv === "auto" ? availableParallelism() : (fromEnv ?? 1);
 }

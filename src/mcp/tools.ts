@@ -10,6 +10,9 @@ import type { IndexEntry } from "../store/store.js";
 const MAX_QUERY_LENGTH = 500;
 const MAX_LIMIT = 100;
 const DEFAULT_SEARCH_LIMIT = 10;
+/** Tags: the registry has a few hundred, so a page of 100 with the total, and up to 1000 at once. */
+const DEFAULT_TAG_LIMIT = 100;
+const MAX_TAG_LIMIT = 1000;
 const MAX_TAGS = 20;
 const MAX_TAG_LENGTH = 100;
 
@@ -120,23 +123,36 @@ export const TOOLS: ToolDefinition[] = [
       if (!model) {
         return { isError: true, content: [{ type: "text", text: `no finding model has the ID, name or synonym "${key.slice(0, 100)}"; try search_finding_models` }] };
       }
-      return result(model as unknown as Record<string, unknown>, JSON.stringify(model, null, 1));
+      return result(model as unknown as Record<string, unknown>);
     },
   },
   {
     name: "list_finding_model_tags",
     title: "List finding model tags",
-    description: "Every tag used by the finding models, with how many models carry it, most used first. Tags filter search_finding_models.",
-    inputSchema: { type: "object", properties: {}, additionalProperties: false },
+    description:
+      "The tags used by the finding models, with how many models carry each, most used first (at most `limit` of them), " +
+      "and how many tags there are in all (`total`). Tags filter search_finding_models.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        limit: { type: "integer", minimum: 1, maximum: MAX_TAG_LIMIT, default: DEFAULT_TAG_LIMIT, description: `At most this many tags, the most used (1 to ${MAX_TAG_LIMIT}).` },
+      },
+      additionalProperties: false,
+    },
     outputSchema: {
       type: "object",
-      required: ["tags"],
-      properties: { tags: { type: "array", items: { type: "object", required: ["tag", "count"], properties: { tag: { type: "string" }, count: { type: "integer" } } } } },
+      required: ["tags", "total"],
+      properties: {
+        tags: { type: "array", items: { type: "object", required: ["tag", "count"], properties: { tag: { type: "string" }, count: { type: "integer" } } } },
+        total: { type: "integer", description: "How many tags there are in all." },
+      },
     },
     annotations: readOnly("List finding model tags"),
     async run(index, args) {
-      checkKnown(args, []);
-      return result({ tags: await index.tags() });
+      checkKnown(args, ["limit"]);
+      const limit = args.limit === undefined ? DEFAULT_TAG_LIMIT : wholeNumber(args.limit, "limit", 1, MAX_TAG_LIMIT);
+      const tags = await index.tags();
+      return result({ tags: tags.slice(0, limit), total: tags.length });
     },
   },
   {

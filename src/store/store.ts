@@ -164,7 +164,9 @@ export interface Store {
   countOrganizations(): Promise<number>;
   getPerson(githubUsername: string): Promise<Person | undefined>;
   getOrganization(code: string): Promise<Organization | undefined>;
+  /** Every person, by GitHub user name ignoring case (ASCII letters). */
   people(): Promise<Person[]>;
+  /** Every organization, by code ignoring case. */
   organizations(): Promise<Organization[]>;
   /** Entries ordered by name (case-insensitive). */
   list(limit: number, offset: number): Promise<Page<IndexEntry>>;

@@ -18,7 +18,7 @@ export function registerFmToMarkdown(program: Command): void {
       const loaded = processFile(file, { markdown: true });
       if (loaded.markdown === undefined) {
         if (opts.json) printJson({ file, errors: loaded.errors });
-        else for (const e of loaded.errors) warn(`${file}: ${e.path}: ${e.message}`);
+        else for (const e of loaded.errors) warn(`findingmodel: ${file}: ${e.path}: ${e.message}`);
         process.exitCode = EXIT_INVALID;
         return;
       }

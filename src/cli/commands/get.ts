@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { EXIT_INVALID, printJson, printLine, warn } from "../output.js";
+import { CommandError, EXIT_INVALID, printJson, printLine, UsageError } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 export function registerGet(parent: Command): void {
@@ -7,17 +7,18 @@ export function registerGet(parent: Command): void {
     parent
       .command("get")
       .description("show the model with this ID, name or synonym")
-      .argument("<idOrName...>", "an OIFM ID, a name or a synonym (case-insensitive)")
+      .argument("<idOrName>", "an OIFM ID, a name or a synonym (case-insensitive; quote a name with spaces)")
+      // More words are taken, so that a name typed without quotes gets a message saying to quote it.
+      .allowExcessArguments()
       .option("--full", "the whole model (canonical JSON) instead of its index entry"),
-  ).action(async (words: string[], opts: IndexCommandOptions & { full?: boolean }) => {
-    const key = words.join(" ");
+  ).action(async (key: string, opts: IndexCommandOptions & { full?: boolean }, command: Command) => {
+    const words = command.args;
+    if (words.length > 1) {
+      throw new UsageError(`get takes one ID, name or synonym; got ${words.length} (${words.map((w) => JSON.stringify(w)).join(", ")}): quote a name with spaces, e.g. findingmodel get "${words.join(" ")}"`);
+    }
     await withIndex(opts, async (index) => {
       const entry = await index.get(key);
-      if (!entry) {
-        warn(`no model with ID, name or synonym "${key}"`);
-        process.exitCode = EXIT_INVALID;
-        return;
-      }
+      if (!entry) throw new CommandError("not-found", `no model with ID, name or synonym "${key}"; try findingmodel search`, EXIT_INVALID);
       if (opts.full) {
         const model = await index.getFull(entry.oifm_id);
         const { toCanonicalJson } = await import("../../model/canonical.js");

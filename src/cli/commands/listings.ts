@@ -1,22 +1,17 @@
 // The simple listings of the index: list, tags, people, organizations, stats.
 import type { Command } from "commander";
-import { printJson, printLine, UsageError } from "../output.js";
+import { printJson, printLine, wholeNumberOption } from "../output.js";
+import { MAX_LIMIT } from "../../index/search-query.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 import { printEntries } from "./search.js";
-
-function wholeNumber(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number; got "${value}"`);
-  return n;
-}
 
 export function registerListings(parent: Command): void {
   indexOptions(parent.command("list").description("models ordered by name, a page at a time"))
     .option("--limit <n>", "models per page (1-1000)", "100")
     .option("--offset <n>", "models to skip", "0")
     .action(async (opts: IndexCommandOptions & { limit: string; offset: string }) => {
-      const limit = wholeNumber(opts.limit, "--limit");
-      const offset = wholeNumber(opts.offset, "--offset");
+      const limit = wholeNumberOption("--limit", opts.limit, 1, MAX_LIMIT);
+      const offset = wholeNumberOption("--offset", opts.offset, 0);
       const page = await withIndex(opts, (index) => index.list({ limit, offset }));
       if (opts.json) printJson(page);
       else {

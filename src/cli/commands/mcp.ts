@@ -3,19 +3,25 @@
 // to stderr.
 import type { Command } from "commander";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
-import { warn } from "../output.js";
+import { UsageError, warn } from "../output.js";
 
 export function registerMcp(program: Command): void {
   indexOptions(program.command("mcp").description("serve the index to AI agents: a Model Context Protocol server over stdio")).action(async (opts: IndexCommandOptions) => {
+    if (opts.json) throw new UsageError("mcp answers in JSON-RPC on stdout already; leave out --json");
     await withIndex(opts, async (index) => {
-      const [{ createMcpServer, InFlight }, { StdioServerTransport }] = await Promise.all([import("../../mcp/server.js"), import("@modelcontextprotocol/sdk/server/stdio.js")]);
+      const [{ createMcpServer, InFlight }, { answerUnreadableMessages, unreadableLineError }, { StdioServerTransport }] = await Promise.all([
+        import("../../mcp/server.js"),
+        import("../../mcp/unreadable-messages.js"),
+        import("@modelcontextprotocol/sdk/server/stdio.js"),
+      ]);
       const inFlight = new InFlight();
       const server = createMcpServer(index, inFlight);
       const transport = new StdioServerTransport();
+      answerUnreadableMessages(transport);
       const stopped = new Promise<void>((resolve) => {
         server.onclose = resolve;
       });
-      server.onerror = (e) => warn(`findingmodel mcp: ${e.message}`);
+      server.onerror = (e) => warn(`findingmodel: mcp: ${(unreadableLineError(e)?.message ?? e.message).replace(/\s*\n\s*/g, " ")}`);
       // When the client closes our input, answer what it already asked, then stop. (Requests
       // read just before the end start on a later tick, hence the wait before each look.)
       let stopping = false;

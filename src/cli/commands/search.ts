@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import type { IndexEntry } from "../../store/store.js";
-import { printJson, printLine, UsageError } from "../output.js";
+import { printJson, printLine, UsageError, wholeNumberOption } from "../output.js";
+import { MAX_LIMIT } from "../../index/search-query.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface SearchCommandOptions extends IndexCommandOptions {
@@ -22,7 +23,7 @@ export function registerSearch(parent: Command): void {
       .option("--tag <tag>", "only models with this tag (repeatable; all must match)", collect)
       .option("--batch <file>", "search each line of this file; prints {query: [entries]} with --json"),
   ).action(async (words: string[], opts: SearchCommandOptions) => {
-    const limit = Number(opts.limit);
+    const limit = wholeNumberOption("--limit", opts.limit, 1, MAX_LIMIT);
     if (opts.batch !== undefined) {
       if (words.length > 0) throw new UsageError("give either a query or --batch <file>, not both");
       const text = await readFile(opts.batch, "utf8").catch(() => {

@@ -3,7 +3,7 @@
 // Logs are JSON lines on stderr; stdout gets the address once listening.
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { printJson, printLine, UsageError, warn } from "../output.js";
+import { printJson, printLine, UsageError, warn, wholeNumberOption } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface ServeCommandOptions extends IndexCommandOptions {
@@ -31,8 +31,7 @@ export function registerServe(program: Command): void {
       .option("--skip-invalid", "POST /api/sync: index the valid files and report the others")
       .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
   ).action(async (opts: ServeCommandOptions) => {
-    const port = Number(opts.port);
-    if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535; got "${opts.port}"`);
+    const port = wholeNumberOption("--port", opts.port, 0, 65535);
     if (!LOG_LEVELS.includes(opts.logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got "${opts.logLevel}"`);
     const apiToken = process.env.FINDINGMODEL_API_TOKEN || undefined;
     if (apiToken !== undefined && apiToken.length < MIN_TOKEN_LENGTH) {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { readFile, stat } from "node:fs/promises";
 import { SOURCE_CODE_PATTERN } from "../../model/ids.js";
-import { EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
+import { CommandError, EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -33,11 +33,7 @@ export function registerStub(program: Command): void {
       const taken = new Set<string>();
       if (opts.defs !== undefined) {
         const clash = await collectTaken(opts.defs, name, taken);
-        if (clash) {
-          warn(`a model named "${name}" already exists in ${clash}`);
-          process.exitCode = EXIT_INVALID;
-          return;
-        }
+        if (clash) throw new CommandError("conflict", `a model named "${name}" already exists in ${clash}`, EXIT_INVALID);
       }
       if (opts.output !== undefined && (await stat(opts.output).catch(() => undefined))) {
         throw new UsageError(`${opts.output} already exists; choose another file or remove it first`);
@@ -46,7 +42,7 @@ export function registerStub(program: Command): void {
       const { toCanonicalJson } = await import("../../model/canonical.js");
       const { writeFileAtomic } = await import("../../index/atomic-write.js");
       const model = createStub({ name, description: opts.description, synonyms: opts.synonym, tags: opts.tag }, opts.source, taken);
-      if (!opts.description) warn(`note: no --description given; the model has a placeholder description to replace`);
+      if (!opts.description) warn(`findingmodel: note: no --description given; the model has a placeholder description to replace`);
       const text = toCanonicalJson(model);
       if (opts.output !== undefined) await writeFileAtomic(opts.output, text);
       if (opts.json) printJson({ model, ...(opts.output ? { output: opts.output } : {}) });

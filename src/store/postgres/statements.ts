@@ -162,8 +162,8 @@ export function statements(schema: string) {
     countOrganizations: `SELECT count(*)::int AS n FROM ${s}.organizations`,
     person: `SELECT github_username, email, name, organization_code, url FROM ${s}.people WHERE github_username = $1`,
     organization: `SELECT code, name, url FROM ${s}.organizations WHERE code = $1`,
-    people: `SELECT github_username, email, name, organization_code, url FROM ${s}.people ORDER BY github_username`,
-    organizations: `SELECT code, name, url FROM ${s}.organizations ORDER BY code`,
+    people: `SELECT github_username, email, name, organization_code, url FROM ${s}.people ORDER BY lower(github_username), github_username`,
+    organizations: `SELECT code, name, url FROM ${s}.organizations ORDER BY lower(code), code`,
     list: page("true", "m.name_lower, m.oifm_id", 1),
     allEntries: `SELECT ${ENTRY_COLUMNS} FROM ${s}.models AS m ORDER BY m.filename`,
     /** A tag is shown in its alphabetically first spelling among the models carrying it. */

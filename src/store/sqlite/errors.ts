@@ -1,8 +1,9 @@
 // SQLite's errors in words a user can act on, as StoreErrors.
-import { accessSync, constants } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../store.js";
+import { APPLICATION_ID } from "./schema.js";
 
 export interface ErrorContext {
   /** The database file as the user named it. */
@@ -26,9 +27,7 @@ export function toStoreError(e: unknown, ctx: ErrorContext): unknown {
   if (code.startsWith("SQLITE_READONLY")) {
     return new StoreError("readonly", `${file} cannot be written (${e.message}); check the permissions of the file and its folder, or point --db elsewhere`);
   }
-  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
-    return new StoreError("corrupt", `${file} is not a findingmodel database or is damaged (${e.message}); remove it or point --db elsewhere`);
-  }
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") return unreadable(file, e);
   if (code.startsWith("SQLITE_CONSTRAINT")) {
     return new StoreError("constraint", `the change clashes with data in ${file}: ${e.message}`);
   }
@@ -50,6 +49,38 @@ function cantOpen(file: string, e: Error): StoreError {
     return new StoreError("readonly", `cannot open ${file}: the folder ${dir} is read-only (SQLite needs to create files beside the database); point --db elsewhere`);
   }
   return new StoreError("other", `cannot open ${file} (${e.message})`);
+}
+
+/**
+ * A file SQLite cannot read. Only one whose header says it is a findingmodel index may be suggested
+ * for removal (an index is rebuilt by a sync); any other file is someone else's, and left alone.
+ */
+function unreadable(file: string, e: Error): StoreError {
+  const kind = fileKind(file);
+  if (kind === "index") {
+    return new StoreError("corrupt", `${file} is a findingmodel index that is damaged (${e.message}); rebuild it: remove ${file} and run findingmodel index sync again, or point --db elsewhere`);
+  }
+  const what = kind === "sqlite" ? "a SQLite database that cannot be read" : "not a SQLite database";
+  return new StoreError("corrupt", `${file} is not a findingmodel index (it is ${what}); findingmodel leaves it untouched: point --db at the index file, or at a new file to create one`);
+}
+
+// A SQLite file starts with this; the application ID is the big-endian number at byte 68.
+const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+const APPLICATION_ID_OFFSET = 68;
+
+function fileKind(file: string): "index" | "sqlite" | "other" {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = Buffer.alloc(APPLICATION_ID_OFFSET + 4);
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (read < SQLITE_HEADER.length || !head.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return "other";
+    return read === head.length && head.readUInt32BE(APPLICATION_ID_OFFSET) === APPLICATION_ID ? "index" : "sqlite";
+  } catch {
+    return "other";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function formatMs(ms: number): string {

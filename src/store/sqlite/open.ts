@@ -1,5 +1,5 @@
 // Opening the embedded index: one SQLite file, created, migrated or refused as schema.ts decides.
-import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
@@ -37,9 +37,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const memory = file === ":memory:" || file === "";
   const ctx: ErrorContext = { file, busyTimeoutMs };
-  if (readonly && !memory && !existsSync(file)) {
-    throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel sync), or point --db at it`);
-  }
+  if (!memory) checkLocation(file, readonly);
 
   let db: Database.Database | undefined;
   try {
@@ -83,6 +81,29 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
   } catch (e) {
     db?.close();
     throw toStoreError(e, ctx);
+  }
+}
+
+/** A place where no index file can be: said in words, before SQLite says "disk I/O error". */
+function checkLocation(file: string, readonly: boolean): void {
+  const info = statOrUndefined(file);
+  if (info?.isDirectory()) {
+    throw new StoreError("other", `${file} is a folder, not an index file; point --db at a file, e.g. ${path.join(file, "findingmodel.db")}`);
+  }
+  if (info) return;
+  if (readonly) throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel sync), or point --db at it`);
+  const dir = path.dirname(path.resolve(file));
+  const parent = statOrUndefined(dir);
+  if (!parent) throw new StoreError("other", `cannot create the index ${file}: the folder ${dir} does not exist; create the folder first, or point --db elsewhere`);
+  if (!parent.isDirectory()) throw new StoreError("other", `cannot create the index ${file}: ${dir} is a file, not a folder; point --db elsewhere`);
+}
+
+/** What is at `file`; undefined when nothing is, or it cannot be looked at (SQLite then says why). */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
 }
 

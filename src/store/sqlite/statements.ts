@@ -161,8 +161,8 @@ export function prepareStatements(db: Database.Database) {
     countOrganizations: prepPluck<[], number>("SELECT count(*) FROM organizations"),
     person: prep<[string], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people WHERE github_username = ?"),
     organization: prep<[string], OrganizationRow>("SELECT code, name, url FROM organizations WHERE code = ?"),
-    people: prep<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people ORDER BY github_username"),
-    organizations: prep<[], OrganizationRow>("SELECT code, name, url FROM organizations ORDER BY code"),
+    people: prep<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people ORDER BY lower(github_username), github_username"),
+    organizations: prep<[], OrganizationRow>("SELECT code, name, url FROM organizations ORDER BY lower(code), code"),
     list: prepEntries<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.name_lower, m.oifm_id LIMIT ? OFFSET ?`),
     allEntries: prepEntries<[]>(`SELECT ${ENTRY_COLUMNS} FROM models AS m ORDER BY m.filename`),
     /** A tag is shown in its alphabetically first spelling among the models carrying it. */
