@@ -60,7 +60,7 @@ describe("the database", () => {
 
   it("says so when another writer holds the lock, and changes nothing", () => {
     const db = path.join(work, "locked.db");
-    expect(cli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms"]).code).toBe(0);
+    expect(cli(["index", "sync", DEFS, "--db", db]).code).toBe(0);
     const other = new Database(db);
     other.exec("BEGIN IMMEDIATE");
     other.prepare("DELETE FROM tags").run();
@@ -84,7 +84,7 @@ describe("the database", () => {
     const db = path.join(work, "killed.db");
     const many = path.join(work, "many");
     expect(cli(["generate", many, "--count", "6000"]).code).toBe(0);
-    expect(cli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms"]).code).toBe(0);
+    expect(cli(["index", "sync", DEFS, "--db", db]).code).toBe(0);
     // Kill the sync of 6,000 more at different moments; each time the index holds all or none.
     for (const delay of [150, 400, 800, 1200]) {
       const child = spawn(process.execPath, [CLI, "index", "sync", many, "--db", db, "--json"], { stdio: "ignore" });

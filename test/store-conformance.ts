@@ -166,20 +166,77 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         const source = JSON.parse(readFileSync(DEFS + AAA, "utf8"));
         const file = path.join(work, AAA);
         const person = source.contributors.find((c: { github_username?: string }) => c.github_username);
-        const cases: Array<[string, (m: any) => void, RegExp | undefined]> = [
-          ["a person's e-mail", (m) => (m.contributors.find((c: { github_username?: string }) => c.github_username === person.github_username).email = "someone.else@example.org"), /other details/],
-          ["a synonym that is another model's name", (m) => (m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name]), /is also the name of/],
-          ["its own description", (m) => (m.description = `${m.description} Changed.`), undefined],
+        // (The expected warning: where in the file, and its message.)
+        const cases: Array<[string, (m: any) => void, RegExp | undefined, [string, RegExp] | undefined]> = [
+          ["a person's e-mail", (m) => (m.contributors.find((c: { github_username?: string }) => c.github_username === person.github_username).email = "someone.else@example.org"), /other details/, undefined],
+          ["a synonym that is another model's name", (m) => (m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name]), undefined, [`$.synonyms[${(source.synonyms ?? []).length}]`, /^the synonym "abdominal abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json \(already in the index\)$/]],
+          ["a name that is another model's synonym", (m) => (m.name = "Calcified Aorta"), undefined, ["$.name", /^the name "Calcified Aorta" is a synonym of OIFM_\w+ in aortic_calcification\.fm\.json \(already in the index\)$/]],
+          ["its own description", (m) => (m.description = `${m.description} Changed.`), undefined, undefined],
         ];
-        for (const [what, change, error] of cases) {
+        for (const [what, change, error, warning] of cases) {
           const m = JSON.parse(JSON.stringify(source));
           change(m);
           writeFileSync(file, JSON.stringify(m, null, 2));
           const report = await both(work, [file]);
           if (error) expect(report.errors.map((e) => e.message).join("\n"), what).toMatch(error);
           else expect(report, what).toMatchObject({ updated: 1, errors: [] });
+          if (warning) expect(report.warnings, what).toEqual([{ file, path: warning[0], message: expect.stringMatching(warning[1]) }]);
+          else expect(report.warnings, what).toEqual([]);
+        }
+        // With strictSynonyms a shared synonym is an error of the file, and nothing changes.
+        const m = JSON.parse(JSON.stringify(source));
+        m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name.toUpperCase()];
+        writeFileSync(file, JSON.stringify(m, null, 2));
+        const a = await syncFiles(scoped, work, [file], [], false, { validationRead: "bulk", strictSynonyms: true });
+        const b = await syncFiles(whole, work, [file], [], false, { validationRead: "whole", strictSynonyms: true });
+        for (const r of [a, b]) {
+          expect(r).toMatchObject({ applied: false, updated: 0, warnings: [] });
+          expect(r.errors).toEqual([{ file, path: `$.synonyms[${m.synonyms.length - 1}]`, message: expect.stringMatching(/is also the name of .*\(refused with --strict-synonyms\)$/) }]);
         }
       });
+    });
+
+    describe("a sync of the whole registry", () => {
+      const sortedProblems = (list: SyncReport["warnings"]) => [...list].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path));
+
+      it("indexes it with the 53 shared names and synonyms (in 45 files) as warnings, the same written as checked or held", async () => {
+        const reports: SyncReport[] = [];
+        for (const streamFirstSync of [true, false]) {
+          const store = await open();
+          try {
+            const report = await syncFolder(store, DEFS, { streamFirstSync });
+            expect(report).toMatchObject({ added: corpus().length, errors: [], applied: true });
+            expect(await store.count()).toBe(corpus().length);
+            reports.push(report);
+          } finally {
+            await store.close();
+          }
+        }
+        const [streamed, held] = reports as [SyncReport, SyncReport];
+        expect(streamed.warnings).toHaveLength(53);
+        expect(new Set(streamed.warnings.map((w) => w.file)).size).toBe(45);
+        expect(streamed.warnings).toEqual(held.warnings);
+        expect(streamed.warnings).toContainEqual({
+          file: DEFS + "aortic_calcification.fm.json",
+          path: "$.synonyms[2]",
+          message: `the synonym "aortic atherosclerosis" is also the name of OIFM_MGB_650866 in ${DEFS}aortic_atherosclerosis.fm.json`,
+        });
+      }, 120_000);
+
+      it("refuses it with strictSynonyms, each of the same as an error, and writes nothing", async () => {
+        const store = await open();
+        try {
+          const held = await syncFolder(store, DEFS, { strictSynonyms: true, streamFirstSync: false });
+          expect(held).toMatchObject({ added: 0, applied: false, warnings: [] });
+          expect(held.errors).toHaveLength(53);
+          expect(await store.count()).toBe(0);
+          const streamed = await syncFolder(store, DEFS, { strictSynonyms: true });
+          expect(sortedProblems(streamed.errors)).toEqual(sortedProblems(held.errors));
+          expect(await store.count()).toBe(0);
+        } finally {
+          await store.close();
+        }
+      }, 120_000);
     });
 
     describe("reads, on the whole registry", () => {

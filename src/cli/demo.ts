@@ -12,7 +12,7 @@ if (!existsSync(dir)) {
 }
 const index = await openIndex({ db: process.env.FINDINGMODEL_DB });
 try {
-  const report = await index.sync(dir, { allowDuplicateSynonyms: true });
+  const report = await index.sync(dir);
   console.log(`index sync ${dir}: ${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged in ${Math.round(report.ms)} ms`);
   for (const e of report.errors) console.log(`  ${e.file} ${e.path}: ${e.message}`);
   const [first] = (await index.list({ limit: 1 })).items;

@@ -34,13 +34,14 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
   let added = 0;
   let skipped = new Set(errors.map((e) => e.file)).size;
   let failed = skipped > 0;
+  const warnings: FileError[] = [];
 
   function* parts(): Generator<SyncChanges> {
     let upserts: EntryRecord[] = [];
     for (let i = 0; i < files.length; i++) {
       const p = processFile(files[i]!, { record: true });
       const candidate = p.summary ? toCandidate(p, relativeName(dir, p.file), "added") : undefined;
-      const problems = candidate ? checker.check(candidate) : p.errors;
+      const problems = candidate ? checker.check(candidate, warnings) : p.errors;
       if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === files.length) options.onProgress?.(i + 1, files.length);
       if (problems.length > 0) {
         errors.push(...problems);
@@ -62,7 +63,7 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
     yield { upserts, deletes: [], ...contributors.changes() };
   }
 
-  const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, applied: false };
+  const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, warnings, applied: false };
   try {
     await store.apply({ parts: parts(), models: files.length, allNew: true });
   } catch (e) {

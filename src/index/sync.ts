@@ -20,7 +20,12 @@ import { findModelFiles, statFiles } from "./scan.js";
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
   skipInvalid?: boolean;
-  /** Allow a synonym that is another model's name or synonym. */
+  /**
+   * Refuse a name or synonym that is another model's name or synonym, as an error of the file. By
+   * default such a shared synonym is a warning (SyncReport.warnings) and the model is indexed.
+   */
+  strictSynonyms?: boolean;
+  /** @deprecated Ignored: a shared synonym is a warning by default (strictSynonyms makes it an error). */
   allowDuplicateSynonyms?: boolean;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
@@ -58,6 +63,11 @@ export interface SyncReport {
   /** Files that failed and were left out (with skipInvalid); without it, nothing is applied when any fails. */
   skipped: number;
   errors: FileError[];
+  /**
+   * What was indexed all the same: a name or synonym that another model also has (the file, where
+   * in it, and the other model and its file). Only for the files this sync read and checked.
+   */
+  warnings: FileError[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -156,16 +166,18 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
         ? await snapshotPerModel(store, states, candidates)
         : await store.validationSnapshot(options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
   let kept = candidates;
+  let warnings: FileError[] = [];
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
     const remaining = snapshot.models.filter((m) => !replaced.has(m.filename));
     const clashes = crossCheck(candidates, remaining, snapshot, options);
-    for (const list of clashes.values()) errors.push(...list);
-    kept = candidates.filter((c) => !clashes.has(c.file));
+    for (const list of clashes.errors.values()) errors.push(...list);
+    warnings = clashes.warnings;
+    kept = candidates.filter((c) => !clashes.errors.has(c.file));
   }
 
   const failedFiles = new Set(errors.map((e) => e.file));
-  const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, applied: false };
+  const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, warnings, applied: false };
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 

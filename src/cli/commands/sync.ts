@@ -1,24 +1,27 @@
 import type { Command } from "commander";
-import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine, printSyncWarnings } from "../output.js";
+import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
-interface SyncCommandOptions extends IndexCommandOptions {
+interface SyncCommandOptions extends IndexCommandOptions, SynonymCommandOptions {
   skipInvalid?: boolean;
-  allowDuplicateSynonyms?: boolean;
+  verbose?: boolean;
 }
 
 /** Below this many files to read, a progress bar would only flash. */
 const PROGRESS_FROM = 500;
 
-export function registerSync(parent: Command): void {
+export function registerSync(parent: Command, name = "sync"): void {
   indexOptions(
-    parent
-      .command("sync")
-      .description("bring the index in step with the *.fm.json files under a folder (all or nothing unless --skip-invalid)")
-      .argument("<dir>", "folder of model files")
-      .option("--skip-invalid", "index the valid files and report the others, instead of changing nothing")
-      .option("--allow-duplicate-synonyms", "allow a synonym that is another model's name or synonym"),
+    synonymOptions(
+      parent
+        .command(name)
+        .description("bring the index in step with the *.fm.json files under a folder (all or nothing unless --skip-invalid)")
+        .argument("<dir>", "folder of model files")
+        .option("--skip-invalid", "index the valid files and report the others, instead of changing nothing"),
+    ).option("--verbose", "list every warning (by default the first few)"),
   ).action(async (dir: string, opts: SyncCommandOptions) => {
+    const strict = strictSynonyms(opts);
     const report = await withIndex(opts, async (index) => {
       // A bar only on a terminal, and its library loaded only then (a few ms of every sync otherwise).
       const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
@@ -33,7 +36,7 @@ export function registerSync(parent: Command): void {
           }
         : undefined;
       try {
-        return await index.sync(dir, { skipInvalid: opts.skipInvalid, allowDuplicateSynonyms: opts.allowDuplicateSynonyms, onProgress });
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress });
       } finally {
         if (started) bar?.stop();
       }
@@ -42,6 +45,7 @@ export function registerSync(parent: Command): void {
       printJson(report);
     } else {
       printFileErrors(report.errors);
+      printSyncWarnings(report.warnings, opts.verbose === true);
       const failedFiles = new Set(report.errors.map((e) => e.file)).size;
       if (report.errors.length > 0 && !opts.skipInvalid) printLine(`nothing changed: ${failedFiles} file(s) failed (fix them, or use --skip-invalid to index the rest)`);
       else printLine(`${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged, ${report.skipped} skipped in ${Math.round(report.ms)} ms`);

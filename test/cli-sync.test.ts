@@ -1,0 +1,135 @@
+// `findingmodel index sync` (and `findingmodel sync`) as a user runs it on the real registry: the
+// compiled command in a child process, on temporary index files (and on PostgreSQL when one is
+// reachable).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
+import { DEFS } from "./corpus.js";
+
+const ROOT = path.resolve(__dirname, "..");
+const CLI = path.join(ROOT, "dist/cli/main.js");
+const work = mkdtempSync(path.join(tmpdir(), "fm-cli-sync-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let dbCount = 0;
+const newDb = () => path.join(work, `index-${++dbCount}.db`);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: "utf8", env: { ...process.env, FINDINGMODEL_DB: "", FINDINGMODEL_POSTGRES_URL: "", ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Problem {
+  file: string;
+  path: string;
+  message: string;
+}
+interface Report {
+  added: number;
+  unchanged: number;
+  errors: Problem[];
+  warnings: Problem[];
+  applied: boolean;
+}
+
+/** The registry's names and synonyms that another of its models also has, and the files holding them. */
+const SHARED = { terms: 53, files: 45 };
+const WARNING_LINE = /^ {2}\S+\.fm\.json \$\.(name|synonyms\[\d+\]): the (name|synonym) "[^"]+" (is a synonym of|is also the (name|synonym) of) OIFM_\w+ in \S+\.fm\.json$/;
+
+describe("shared synonyms", () => {
+  it("are warnings by default: the registry syncs, with a count and the first few on stderr", () => {
+    const db = newDb();
+    const r = cli(["index", "sync", DEFS, "--db", db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^2382 added, 0 updated, 0 removed, 0 unchanged, 0 skipped in \d+ ms\n$/);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe(
+      `warning: ${SHARED.terms} names or synonyms (in ${SHARED.files} files) are shared with another model, indexed all the same (--strict-synonyms refuses them); the first 5 (--verbose lists all):`,
+    );
+    expect(lines.slice(1)).toHaveLength(5);
+    for (const line of lines.slice(1)) expect(line).toMatch(WARNING_LINE);
+    expect(r.stderr).toContain(`alveolar_lung_disease.fm.json $.synonyms[3]: the synonym "pulmonary consolidation" is also the synonym of OIFM_OIDM_628702 in ${DEFS}airspace_consolidation.fm.json`);
+    expect(cli(["stats", "--db", db, "--json"]).stdout).toMatch(/"models": 2382/);
+  }, 60_000);
+
+  it("are all listed with --verbose, and in the --json report", () => {
+    const verbose = cli(["index", "sync", DEFS, "--db", newDb(), "--verbose"]);
+    expect(verbose.code).toBe(0);
+    const lines = verbose.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^warning: ${SHARED.terms} names or synonyms \\(in ${SHARED.files} files\\) are shared with another model, .*:$`));
+    expect(lines.slice(1)).toHaveLength(SHARED.terms);
+    for (const line of lines.slice(1)) expect(line).toMatch(WARNING_LINE);
+
+    const json = cli(["index", "sync", DEFS, "--db", newDb(), "--json"]);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe("");
+    const report = JSON.parse(json.stdout) as Report;
+    expect(report).toMatchObject({ added: 2382, errors: [], applied: true });
+    expect(report.warnings).toHaveLength(SHARED.terms);
+    expect(new Set(report.warnings.map((w) => w.file)).size).toBe(SHARED.files);
+    for (const w of report.warnings) expect(Object.keys(w).sort()).toEqual(["file", "message", "path"]);
+  }, 60_000);
+
+  it("are errors with --strict-synonyms: nothing is indexed, exit 1", () => {
+    const db = newDb();
+    const r = cli(["index", "sync", DEFS, "--db", db, "--strict-synonyms", "--json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ added: 0, applied: false, warnings: [] });
+    expect(report.errors).toHaveLength(SHARED.terms);
+    expect(new Set(report.errors.map((e) => e.file)).size).toBe(SHARED.files);
+    const human = cli(["index", "sync", DEFS, "--db", db, "--strict-synonyms"]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/\(refused with --strict-synonyms\)\n/);
+    expect(human.stdout).toMatch(new RegExp(`nothing changed: ${SHARED.files} file\\(s\\) failed`));
+  }, 60_000);
+
+  it("--allow-duplicate-synonyms still works, does nothing, and says it is deprecated", () => {
+    const r = cli(["index", "sync", DEFS, "--db", newDb(), "--allow-duplicate-synonyms", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^findingmodel: --allow-duplicate-synonyms is deprecated and does nothing: .*--strict-synonyms makes it an error/);
+    expect((JSON.parse(r.stdout) as Report).warnings).toHaveLength(SHARED.terms);
+    const both = cli(["index", "sync", DEFS, "--db", newDb(), "--allow-duplicate-synonyms", "--strict-synonyms"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/contradict each other/);
+    expect(cli(["serve", "--help"]).stdout).toMatch(/--strict-synonyms/);
+  }, 60_000);
+});
+
+const PG_BASE = await firstReachable(localServerCandidates());
+
+describe.runIf(PG_BASE)("shared synonyms on PostgreSQL", () => {
+  const schema = `fm_cli_sync_${process.pid}_${Date.now().toString(36)}`;
+  const url = (() => {
+    const u = new URL(PG_BASE ?? "postgres://localhost/test");
+    u.searchParams.set("schema", schema);
+    return u.toString();
+  })();
+  afterAll(async () => {
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: PG_BASE });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it("are the same warnings as on SQLite; --strict-synonyms refuses them", () => {
+    const strict = cli(["index", "sync", DEFS, "--postgres", url, "--strict-synonyms", "--json"]);
+    expect(strict.code, strict.stderr).toBe(1);
+    expect((JSON.parse(strict.stdout) as Report).errors).toHaveLength(SHARED.terms);
+    const r = cli(["index", "sync", DEFS, "--postgres", url, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ added: 2382, errors: [], applied: true });
+    const onSqlite = JSON.parse(cli(["index", "sync", DEFS, "--db", newDb(), "--json"]).stdout) as Report;
+    expect(report.warnings).toEqual(onSqlite.warnings);
+  }, 120_000);
+});
