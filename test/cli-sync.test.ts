@@ -133,3 +133,28 @@ describe.runIf(PG_BASE)("shared synonyms on PostgreSQL", () => {
     expect(report.warnings).toEqual(onSqlite.warnings);
   }, 120_000);
 });
+
+describe("a fresh machine", () => {
+  it("with no index, search, serve and mcp say how to make one, with a command that exists", () => {
+    const db = path.join(work, "none-yet.db");
+    for (const args of [["search", "lung nodule"], ["serve", "--port", "0"], ["mcp"], ["stats"]]) {
+      const r = cli([...args, "--db", db]);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toBe(`findingmodel: there is no index at ${db}; create it first (findingmodel index sync <folder of models> --db ${db}), or point --db at it\n`);
+    }
+    // The command it names makes one (here with the registry as the folder).
+    expect(cli(["index", "sync", DEFS, "--db", db]).code).toBe(0);
+    expect(cli(["search", "lung nodule", "--db", db, "--json"]).code).toBe(0);
+  }, 60_000);
+
+  it("has `findingmodel sync` as another name of `index sync`, listed in help", () => {
+    const help = cli(["--help"]);
+    expect(help.stdout).toMatch(/^ {2}sync \[options\] <dir> +bring the index in step with the \*\.fm\.json\n/m);
+    expect(cli(["sync", "--help"]).stdout).toMatch(/--strict-synonyms/);
+    const db = newDb();
+    const r = cli(["sync", DEFS, "--db", db, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 2382, errors: [], applied: true });
+    expect(JSON.parse(cli(["index", "sync", DEFS, "--db", db, "--json"]).stdout)).toMatchObject({ unchanged: 2382, applied: false });
+  }, 60_000);
+});

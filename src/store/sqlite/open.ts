@@ -38,7 +38,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
   const memory = file === ":memory:" || file === "";
   const ctx: ErrorContext = { file, busyTimeoutMs };
   if (readonly && !memory && !existsSync(file)) {
-    throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel sync), or point --db at it`);
+    throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel index sync <folder of models> --db ${file}), or point --db at it`);
   }
 
   let db: Database.Database | undefined;
@@ -54,8 +54,8 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
       throw new StoreError(
         "readonly",
         state.version === 0
-          ? `${file} holds no index yet and was opened read-only; create it first (findingmodel sync)`
-          : `${file} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel sync)`,
+          ? `${file} holds no index yet and was opened read-only; create it first (findingmodel index sync <folder of models> --db ${file})`
+          : `${file} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync <folder of models> --db ${file})`,
       );
     }
     // A new file is filled by its first write through a rollback journal and turns to WAL after
