@@ -2,7 +2,7 @@
 // compiled command in a child process, on temporary index files (and on PostgreSQL when one is
 // reachable).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -156,5 +156,32 @@ describe("a fresh machine", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ added: 2382, errors: [], applied: true });
     expect(JSON.parse(cli(["index", "sync", DEFS, "--db", db, "--json"]).stdout)).toMatchObject({ unchanged: 2382, applied: false });
+  }, 60_000);
+});
+
+describe("a first sync that fails", () => {
+  it("leaves no index file behind (nor its -wal, -shm or -journal), so stats still says there is none", () => {
+    const dir = mkdtempSync(path.join(work, "first-fails-"));
+    const db = path.join(dir, "index.db");
+    const failed = cli(["sync", DEFS, "--db", db, "--strict-synonyms"]);
+    expect(failed.code).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    const stats = cli(["stats", "--db", db]);
+    expect(stats.code).toBe(2);
+    expect(stats.stderr).toMatch(/there is no index at/);
+    // Nor when the folder is missing, nor with the default file.
+    expect(cli(["sync", path.join(dir, "no-such-folder"), "--db", db]).code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+    const inDir = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, FINDINGMODEL_DB: "", FINDINGMODEL_POSTGRES_URL: "" } });
+    expect(inDir(["sync", DEFS, "--strict-synonyms", "--json"]).status).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    // An index that was there before a failing sync stays, unchanged.
+    expect(cli(["sync", DEFS, "--db", db]).code).toBe(0);
+    const clashing = path.join(work, "clashing");
+    mkdirSync(clashing);
+    copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(clashing, "a.fm.json"));
+    copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(clashing, "b.fm.json"));
+    expect(cli(["sync", clashing, "--db", db]).code).toBe(1);
+    expect(JSON.parse(cli(["stats", "--db", db, "--json"]).stdout)).toMatchObject({ models: 2382 });
   }, 60_000);
 });

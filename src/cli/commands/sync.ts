@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine, printSyncWarnings } from "../output.js";
+import { fileToBeCreated, removeIndexFile } from "../new-index-file.js";
 import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
@@ -22,7 +23,10 @@ export function registerSync(parent: Command, name = "sync"): void {
     ).option("--verbose", "list every warning (by default the first few)"),
   ).action(async (dir: string, opts: SyncCommandOptions) => {
     const strict = strictSynonyms(opts);
-    const report = await withIndex(opts, async (index) => {
+    const created = fileToBeCreated(opts);
+    /** Whether the index this sync created holds nothing once it is done (then a failure removes the file). */
+    let leftEmpty = false;
+    const run = withIndex(opts, async (index) => {
       // A bar only on a terminal, and its library loaded only then (a few ms of every sync otherwise).
       const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
       let started = false;
@@ -39,8 +43,14 @@ export function registerSync(parent: Command, name = "sync"): void {
         return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress });
       } finally {
         if (started) bar?.stop();
+        if (created) leftEmpty = (await index.count().catch(() => -1)) === 0;
       }
     }, "write");
+    const report = await run.catch((e: unknown) => {
+      if (created && leftEmpty) removeIndexFile(created);
+      throw e;
+    });
+    if (created && leftEmpty && report.errors.length > 0 && !report.applied) removeIndexFile(created);
     if (opts.json) {
       printJson(report);
     } else {
