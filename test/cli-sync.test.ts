@@ -22,8 +22,11 @@ interface Run {
   stderr: string;
 }
 
+/** The environment without an index named in it: the commands use --db, --postgres or the default file. */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "FINDINGMODEL_DB" && k !== "FINDINGMODEL_POSTGRES_URL"));
+
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: "utf8", env: { ...process.env, FINDINGMODEL_DB: "", FINDINGMODEL_POSTGRES_URL: "", ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: "utf8", env: { ...ENV, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -172,7 +175,7 @@ describe("a first sync that fails", () => {
     // Nor when the folder is missing, nor with the default file.
     expect(cli(["sync", path.join(dir, "no-such-folder"), "--db", db]).code).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
-    const inDir = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, FINDINGMODEL_DB: "", FINDINGMODEL_POSTGRES_URL: "" } });
+    const inDir = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", env: ENV });
     expect(inDir(["sync", DEFS, "--strict-synonyms", "--json"]).status).toBe(1);
     expect(readdirSync(dir)).toEqual([]);
     // An index that was there before a failing sync stays, unchanged.
@@ -183,5 +186,120 @@ describe("a first sync that fails", () => {
     copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(clashing, "b.fm.json"));
     expect(cli(["sync", clashing, "--db", db]).code).toBe(1);
     expect(JSON.parse(cli(["stats", "--db", db, "--json"]).stdout)).toMatchObject({ models: 2382 });
+  }, 60_000);
+});
+
+// On a terminal (a real pseudo-terminal, from util-linux's `script`): what a person sees.
+const HAS_SCRIPT = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
+
+/** Run the command on a pseudo-terminal in `cwd`, typing `input`; its exit code and everything the terminal showed. */
+function onTerminal(args: string[], input: string, cwd = work): { code: number | null; output: string } {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const r = spawnSync("script", ["-qec", command, "/dev/null"], { cwd, input, encoding: "utf8", env: ENV });
+  return { code: r.status, output: r.stdout };
+}
+
+const modelCount = (db: string) => (JSON.parse(cli(["stats", "--db", db, "--json"]).stdout) as { models: number }).models;
+
+describe("a sync from another folder that would remove most of the index", () => {
+  const dir = mkdtempSync(path.join(work, "another-folder-"));
+  const registryDb = path.join(dir, "registry.db");
+  const samples = path.join(dir, "samples");
+  /** A new copy of an index of the registry. */
+  const registryIndex = (() => {
+    let n = 0;
+    return () => {
+      if (n === 0) {
+        expect(cli(["sync", DEFS, "--db", registryDb, "--json"]).code).toBe(0);
+        expect(cli(["generate", samples, "--count", "30"]).code).toBe(0);
+      }
+      const copy = path.join(dir, `copy-${++n}.db`);
+      copyFileSync(registryDb, copy);
+      return copy;
+    };
+  })();
+  const QUESTION = /The index at (\S+) holds 2382 models synced from (\S+)\.\r?\nSyncing (\S+) would remove 2382 of them \(the files are not there\)\.\r?\n.*\r?\nGo on\? \[y\/N\] /;
+
+  it("goes on as asked when not on a terminal (piped, scripts): nothing is asked", () => {
+    const db = registryIndex();
+    const r = cli(["sync", samples, "--db", db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^30 added, 0 updated, 2382 removed/);
+    expect(modelCount(db)).toBe(30);
+  }, 60_000);
+
+  it.runIf(HAS_SCRIPT)("asks on a terminal, and changes nothing unless the answer is yes", () => {
+    const db = registryIndex();
+    const no = onTerminal(["sync", samples, "--db", db], "n\n");
+    expect(no.code).toBe(2);
+    const asked = QUESTION.exec(no.output);
+    expect(asked, no.output).not.toBeNull();
+    expect(asked!.slice(1)).toEqual([db, DEFS.replace(/\/$/, ""), samples]);
+    expect(no.output).toMatch(/findingmodel: nothing changed: the sync of \S+ would have removed 2382 of the 2382 models in the index, and was not confirmed/);
+    expect(modelCount(db)).toBe(2382);
+    // Enter alone is no.
+    expect(onTerminal(["sync", samples, "--db", db], "\n").code).toBe(2);
+    expect(modelCount(db)).toBe(2382);
+
+    const yes = onTerminal(["sync", samples, "--db", db], "y\n");
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toMatch(QUESTION);
+    expect(yes.output).toMatch(/30 added, 0 updated, 2382 removed/);
+    expect(modelCount(db)).toBe(30);
+    // Now synced from the samples: removing most of them from the same folder is not asked.
+    const some = path.join(dir, "some-samples");
+    expect(cli(["generate", some, "--count", "3"]).code).toBe(0);
+    const back = onTerminal(["sync", some, "--db", db], "n\n");
+    expect(back.code).toBe(2); // another folder again: asked
+    expect(back.output).toMatch(/holds 30 models synced from \S+samples\.\r?\nSyncing \S+some-samples would remove \d+ of them/);
+  }, 60_000);
+
+  it.runIf(HAS_SCRIPT)("does not ask with --yes or --json, nor from the folder it was synced from", () => {
+    const withYes = registryIndex();
+    const yes = onTerminal(["sync", samples, "--db", withYes, "--yes"], "");
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).not.toMatch(/Go on\?/);
+    expect(modelCount(withYes)).toBe(30);
+
+    const withJson = registryIndex();
+    const json = onTerminal(["sync", samples, "--db", withJson, "--json"], "");
+    expect(json.code, json.output).toBe(0);
+    expect(json.output).not.toMatch(/Go on\?/);
+    expect(modelCount(withJson)).toBe(30);
+
+    // The same folder with most files gone (here: a copy of the samples, synced, then emptied but one).
+    const own = path.join(dir, "own");
+    expect(cli(["generate", own, "--count", "10"]).code).toBe(0);
+    const ownDb = path.join(dir, "own.db");
+    expect(cli(["sync", own, "--db", ownDb]).code).toBe(0);
+    for (const f of readdirSync(own).slice(1)) rmSync(path.join(own, f));
+    const same = onTerminal(["sync", own, "--db", ownDb], "");
+    expect(same.code, same.output).toBe(0);
+    expect(same.output).not.toMatch(/Go on\?/);
+    expect(same.output).toMatch(/0 added, 0 updated, 9 removed/);
+  }, 60_000);
+
+  it.runIf(HAS_SCRIPT)("shows a progress bar on a terminal, with the rate and the time left", () => {
+    const r = onTerminal(["sync", DEFS, "--db", path.join(dir, "progress.db")], "");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/reading [=-]+ \d+\/2382 files \| \d+ files\/s \| \d+s left/);
+    expect(r.output).toMatch(/reading =+ 2382\/2382 files \| \d+ files\/s \| 0s left/);
+  }, 60_000);
+});
+
+describe("npm run demo", () => {
+  it("uses an index of its own, leaving the default ./findingmodel.db (here the registry's) as it was", () => {
+    const dir = mkdtempSync(path.join(work, "demo-"));
+    expect(cli(["sync", DEFS, "--db", path.join(dir, "findingmodel.db")]).code).toBe(0);
+    const demo = spawnSync(process.execPath, [path.join(ROOT, "dist/cli/demo.js")], { cwd: dir, encoding: "utf8", env: ENV });
+    expect(demo.status, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/wrote 500 sample models to sample-models\//);
+    expect(demo.stdout).toMatch(/500 models indexed in sample-models\/index\.db; try: node dist\/cli\/main\.js search <words> --db sample-models\/index\.db/);
+    expect(modelCount(path.join(dir, "findingmodel.db"))).toBe(2382);
+    expect(modelCount(path.join(dir, "sample-models", "index.db"))).toBe(500);
+    // And the registry synced again into the default index finds it unchanged.
+    const again = spawnSync(process.execPath, [CLI, "sync", DEFS, "--json"], { cwd: dir, encoding: "utf8", env: ENV });
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 2382, removed: 0, applied: false });
   }, 60_000);
 });

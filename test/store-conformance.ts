@@ -4,7 +4,7 @@
 //
 // `open` must return a new, empty store each time it is called; each test closes what it opens.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { isPerson, type FindingModelFull, type Organization, type Person } from 
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
 import { generateFolder } from "../src/index/generate-folder.js";
-import { syncFiles, syncFolder, type SyncReport } from "../src/index/sync.js";
+import { SyncDeclinedError, syncFiles, syncFolder, type RemovalPlan, type SyncReport } from "../src/index/sync.js";
 import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
 
 // --- the corpus as index entries ---
@@ -810,6 +810,60 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await store.people()).toEqual([moved]);
         } finally {
           await store.close();
+        }
+      });
+
+      it("records the folder a sync came from, and asks before a sync from elsewhere removes most of the index", async () => {
+        const work = mkdtempSync(path.join(tmpdir(), "fm-folder-"));
+        const store = await open();
+        try {
+          const [a, b] = [path.join(work, "a"), path.join(work, "b")];
+          generateFolder(a, 30, { seed: 11 });
+          generateFolder(b, 10, { seed: 12 });
+          expect(await store.syncedFrom()).toBeUndefined();
+          // A first sync records it (written as checked, or held until all are checked).
+          for (const streamFirstSync of [true, false]) {
+            const fresh = await open();
+            try {
+              await syncFolder(fresh, path.relative(process.cwd(), a), { streamFirstSync });
+              expect(await fresh.syncedFrom(), `streamFirstSync: ${streamFirstSync}`).toBe(a);
+            } finally {
+              await fresh.close();
+            }
+          }
+          const asked: RemovalPlan[] = [];
+          const ask = (answer: boolean) => (plan: RemovalPlan) => (asked.push(plan), answer);
+          expect(await syncFolder(store, a, { confirmRemoval: ask(false) })).toMatchObject({ added: 30, applied: true });
+          expect(await store.syncedFrom()).toBe(a);
+          // The same folder, with most of its files gone: not asked.
+          for (const f of readdirSync(a).slice(0, 20)) rmSync(path.join(a, f));
+          expect(await syncFolder(store, a, { confirmRemoval: ask(false) })).toMatchObject({ removed: 20, applied: true });
+          expect(asked).toEqual([]);
+          // Another folder that would remove all 10: asked; "no" changes nothing.
+          await expect(syncFolder(store, b, { confirmRemoval: ask(false) })).rejects.toBeInstanceOf(SyncDeclinedError);
+          expect(asked).toEqual([{ removing: 10, indexed: 10, folder: b, syncedFrom: a }]);
+          expect(await store.count()).toBe(10);
+          expect(await store.syncedFrom()).toBe(a);
+          // Without a question to ask (a script), or answered yes, it goes on and records the new folder.
+          expect(await syncFolder(store, b, { confirmRemoval: ask(true) })).toMatchObject({ added: 10, removed: 10, applied: true });
+          expect(await store.syncedFrom()).toBe(b);
+          // A change without a folder (one file added) keeps the one recorded.
+          const extra = path.join(work, "extra");
+          generateFolder(extra, 1, { seed: 13 });
+          const [file] = readdirSync(extra);
+          await syncFiles(store, extra, [path.join(extra, file!)], [], false);
+          expect(await store.count()).toBe(11);
+          expect(await store.syncedFrom()).toBe(b);
+          // Removing half or less of the index, from another folder, is not asked either.
+          const d = path.join(work, "d");
+          cpSync(b, d, { recursive: true });
+          for (const f of readdirSync(d).slice(0, 4)) rmSync(path.join(d, f));
+          expect(await syncFolder(store, d, { confirmRemoval: ask(false) })).toMatchObject({ removed: 5, unchanged: 6, applied: true });
+          expect(asked).toHaveLength(2); // the "no" and the "yes" above
+          expect(await store.syncedFrom()).toBe(d);
+        } finally {
+          await store.close();
+          rmSync(work, { recursive: true, force: true });
         }
       });
 

@@ -25,7 +25,13 @@ const PROGRESS_EVERY = 32;
 class RollBack {}
 
 /** Sync `files` (under `dir`) into an empty index; `errors` holds problems found before reading (kept, and added to). */
-export async function syncIntoEmptyIndex(store: Store, dir: string, files: readonly string[], errors: FileError[], options: SyncOptions): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
+export async function syncIntoEmptyIndex(
+  store: Store,
+  dir: string,
+  files: readonly string[],
+  errors: FileError[],
+  options: SyncOptions & Pick<SyncChanges, "syncedFrom">,
+): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
   // No models, but people and organizations may have stayed from models removed before: a detail
   // a file leaves out is kept from them, as in any sync.
   const known = await store.validationSnapshot();
@@ -60,7 +66,8 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
       }
     }
     if (failed && !options.skipInvalid) throw new RollBack();
-    yield { upserts, deletes: [], ...contributors.changes() };
+    // The last part records the folder (with the commit, on a server).
+    yield { upserts, deletes: [], ...contributors.changes(), syncedFrom: options.syncedFrom };
   }
 
   const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, warnings, applied: false };

@@ -6,6 +6,7 @@
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
 import { statSync } from "node:fs";
+import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
@@ -27,6 +28,13 @@ export interface SyncOptions {
   strictSynonyms?: boolean;
   /** @deprecated Ignored: a shared synonym is a warning by default (strictSynonyms makes it an error). */
   allowDuplicateSynonyms?: boolean;
+  /**
+   * Asked before a sync of a folder that would remove more than half of the models of the index
+   * when the index was last synced from another folder (or does not record one): whether to go
+   * on. Without it, the sync goes on. Asked before any file is read; nothing is changed when it
+   * answers false (the sync then throws a SyncDeclinedError).
+   */
+  confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
@@ -78,7 +86,22 @@ export interface SyncReport {
   roundTrips?: number;
 }
 
+/** What a sync that removes most of the index is about to do (see SyncOptions.confirmRemoval). */
+export interface RemovalPlan {
+  /** Models the sync would remove. */
+  removing: number;
+  /** Models in the index now. */
+  indexed: number;
+  /** The folder being synced (absolute). */
+  folder: string;
+  /** The folder the index was last synced from, when it records one. */
+  syncedFrom: string | undefined;
+}
+
 export class SyncDirectoryError extends InvalidRequestError {}
+
+/** The sync was not confirmed (SyncOptions.confirmRemoval answered false); nothing changed. */
+export class SyncDeclinedError extends InvalidRequestError {}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
@@ -123,12 +146,22 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
   const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // A folder sync records its folder with its change (and asks before removing most of an index
+  // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
+  const syncedFrom = removeMissing ? path.resolve(root) : undefined;
+  if (syncedFrom !== undefined && options.confirmRemoval && removedFiles.length * 2 > states.size) {
+    const before = await store.syncedFrom();
+    if (before !== syncedFrom) {
+      const plan: RemovalPlan = { removing: removedFiles.length, indexed: states.size, folder: syncedFrom, syncedFrom: before };
+      if (!(await options.confirmRemoval(plan))) throw new SyncDeclinedError(`nothing changed: the sync of ${root} would have removed ${removedFiles.length} of the ${states.size} models in the index, and was not confirmed`);
+    }
+  }
 
   // Into an empty index, each file is written as soon as it is checked (first-sync.ts), on this
   // thread; with worker threads asked for (and worth starting), files are read on them and held.
   if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) {
     try {
-      return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
+      return done(await syncIntoEmptyIndex(store, dir, toRead, errors, { ...options, syncedFrom }));
     } catch (e) {
       // Another sync filled the index after this one found it empty (and before this one wrote
       // anything): sync again, against what it holds now; the report's time and round trips are
@@ -181,7 +214,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = planChanges(kept, removedFiles, states, snapshot, touched);
+  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom };
   if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
     await store.apply(changes);
     report.applied = true;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import type { RemovalPlan } from "../../index/sync.js";
 import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine, printSyncWarnings } from "../output.js";
+import { canAsk, confirmRemoval } from "../confirm-removal.js";
 import { fileToBeCreated, removeIndexFile } from "../new-index-file.js";
 import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
@@ -7,10 +9,13 @@ import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index
 interface SyncCommandOptions extends IndexCommandOptions, SynonymCommandOptions {
   skipInvalid?: boolean;
   verbose?: boolean;
+  yes?: boolean;
 }
 
 /** Below this many files to read, a progress bar would only flash. */
 const PROGRESS_FROM = 500;
+/** The bar, files done of all, how fast, and how long until done (cli-progress works out the time left). */
+const PROGRESS_FORMAT = "reading {bar} {value}/{total} files | {rate} files/s | {eta_formatted} left";
 
 export function registerSync(parent: Command, name = "sync"): void {
   indexOptions(
@@ -20,7 +25,9 @@ export function registerSync(parent: Command, name = "sync"): void {
         .description("bring the index in step with the *.fm.json files under a folder (all or nothing unless --skip-invalid)")
         .argument("<dir>", "folder of model files")
         .option("--skip-invalid", "index the valid files and report the others, instead of changing nothing"),
-    ).option("--verbose", "list every warning (by default the first few)"),
+    )
+      .option("--verbose", "list every warning (by default the first few)")
+      .option("--yes", "do not ask before removing most of an index synced from another folder (asked only on a terminal)"),
   ).action(async (dir: string, opts: SyncCommandOptions) => {
     const strict = strictSynonyms(opts);
     const created = fileToBeCreated(opts);
@@ -28,19 +35,20 @@ export function registerSync(parent: Command, name = "sync"): void {
     let leftEmpty = false;
     const run = withIndex(opts, async (index) => {
       // A bar only on a terminal, and its library loaded only then (a few ms of every sync otherwise).
-      const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
-      let started = false;
+      const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: PROGRESS_FORMAT, hideCursor: true, etaBuffer: 100 }) : undefined;
+      let started = 0;
       const onProgress = bar
         ? (done: number, total: number) => {
             if (!started && total >= PROGRESS_FROM) {
-              bar.start(total, 0);
-              started = true;
+              started = performance.now();
+              bar.start(total, 0, { rate: "…" });
             }
-            if (started) bar.update(done);
+            if (started) bar.update(done, { rate: Math.round(done / Math.max((performance.now() - started) / 1000, 0.001)) });
           }
         : undefined;
       try {
-        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress });
+        const ask = !opts.yes && canAsk(opts.json) ? async (plan: RemovalPlan) => confirmRemoval(plan, (await index.store.stats()).location) : undefined;
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress, confirmRemoval: ask });
       } finally {
         if (started) bar?.stop();
         if (created) leftEmpty = (await index.count().catch(() => -1)) === 0;
