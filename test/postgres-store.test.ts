@@ -533,9 +533,9 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
           generateFolder(dir, count, { seed: count });
           const index = await openIndex({ postgres: urlFor(newSchema()), cache: false });
           try {
-            const first = await index.sync(dir, { allowDuplicateSynonyms: true });
+            const first = await index.sync(dir);
             expect(first).toMatchObject({ added: count, applied: true, errors: [] });
-            const again = await index.sync(dir, { allowDuplicateSynonyms: true });
+            const again = await index.sync(dir);
             expect(again).toMatchObject({ unchanged: count, applied: false });
             reports.push({ first: first.roundTrips, again: again.roundTrips });
           } finally {
@@ -552,7 +552,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
         generateFolder(many, MODELS_PER_INSERT + 1, { seed: 3 });
         const index = await openIndex({ postgres: urlFor(newSchema()), cache: false });
         try {
-          const report = await index.sync(many, { allowDuplicateSynonyms: true });
+          const report = await index.sync(many);
           expect(report).toMatchObject({ added: MODELS_PER_INSERT + 1, applied: true, errors: [], roundTrips: 7 });
           expect(await index.count()).toBe(MODELS_PER_INSERT + 1);
           const last = (await index.list({ limit: 1, offset: MODELS_PER_INSERT })).items[0]!;
