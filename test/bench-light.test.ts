@@ -57,7 +57,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     registryDb = tempDb();
     const store = await openSqliteStore(registryDb);
     const captured = captureChanges(store);
-    await syncFolder(store, copy, { allowDuplicateSynonyms: true });
+    await syncFolder(store, copy);
     await store.close();
     changes = captured()!;
   }, 60_000);
@@ -107,7 +107,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
       change();
       let report: Awaited<ReturnType<typeof syncFolder>> | undefined;
       const count = await statements(registryDb, {}, async (s) => {
-        report = await syncFolder(s, copy, { allowDuplicateSynonyms: true, validationRead });
+        report = await syncFolder(s, copy, { validationRead });
       });
       return { count, report: report! };
     };
@@ -121,7 +121,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     const sync = async (validationRead?: SyncOptions["validationRead"]) => {
       const store = await openSqliteStore(registryDb);
       try {
-        return await syncFolder(store, copy, { allowDuplicateSynonyms: true, validationRead });
+        return await syncFolder(store, copy, { validationRead });
       } finally {
         await store.close();
       }
@@ -137,10 +137,10 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
 
   it("a sync with nothing changed skips files by size and mtime: far faster than hashing every file", async () => {
     const store = await openSqliteStore(registryDb);
-    await syncFolder(store, copy, { allowDuplicateSynonyms: true });
-    const stat = await medianMs(3, () => syncFolder(store, copy, { allowDuplicateSynonyms: true, changeDetection: "stat" }));
-    const hash = await medianMs(3, () => syncFolder(store, copy, { allowDuplicateSynonyms: true, changeDetection: "hash" }));
-    const report = await syncFolder(store, copy, { allowDuplicateSynonyms: true, changeDetection: "hash" });
+    await syncFolder(store, copy);
+    const stat = await medianMs(3, () => syncFolder(store, copy, { changeDetection: "stat" }));
+    const hash = await medianMs(3, () => syncFolder(store, copy, { changeDetection: "hash" }));
+    const report = await syncFolder(store, copy, { changeDetection: "hash" });
     expect(report).toMatchObject({ unchanged: defFileNames().length, applied: false });
     await store.close();
     // Measured 10-15x; asserted 3x.

@@ -25,22 +25,88 @@ describe("sync of the real registry", () => {
   });
   afterAll(() => index.close());
 
-  it("refuses the registry as it is, naming each synonym clash, and changes nothing", async () => {
-    const report = await index.sync(DEFS);
+  // 45 of the registry's files have a name or synonym of another model (53 of them in all): the
+  // registry accepts them, and so does a sync by default, with a warning for each.
+  const SHARED_FILES = 45;
+  const SHARED_TERMS = 53;
+
+  it("refuses the registry with strictSynonyms, naming each shared synonym, and changes nothing", async () => {
+    const report = await index.sync(DEFS, { strictSynonyms: true });
     expect(report.applied).toBe(false);
     expect(report.added).toBe(0);
-    const synonymErrors = report.errors.filter((e) => /synonym/.test(e.message));
-    expect(synonymErrors.length).toBeGreaterThan(40);
-    expect(synonymErrors.find((e) => e.file.endsWith("aortic_calcification.fm.json"))?.message).toMatch(/"aortic atherosclerosis" is also the name of OIFM_\w+_\d+ in .*aortic_atherosclerosis\.fm\.json/);
+    expect(report.warnings).toEqual([]);
+    expect(report.errors).toHaveLength(SHARED_TERMS);
+    expect(new Set(report.errors.map((e) => e.file)).size).toBe(SHARED_FILES);
+    expect(report.errors.find((e) => e.file.endsWith("aortic_calcification.fm.json"))?.message).toMatch(/"aortic atherosclerosis" is also the name of OIFM_\w+_\d+ in .*aortic_atherosclerosis\.fm\.json \(refused with --strict-synonyms\)/);
     expect(await index.count()).toBe(0);
   });
 
-  it("indexes all 2,382 definitions with duplicate synonyms allowed, then finds nothing to do", async () => {
-    const first = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+  it("indexes all 2,382 definitions by default, warning of each shared synonym, then finds nothing to do", async () => {
+    const first = await index.sync(DEFS);
     expect(first).toMatchObject({ added: 2382, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors: [], applied: true });
+    expect(first.warnings).toHaveLength(SHARED_TERMS);
+    expect(new Set(first.warnings.map((w) => w.file)).size).toBe(SHARED_FILES);
+    // Each names the file, where in it, and the other model with its file.
+    for (const w of first.warnings) {
+      expect(w.file).toMatch(/\.fm\.json$/);
+      expect(w.path).toMatch(/^\$\.(name|synonyms\[\d+\])$/);
+      expect(w.message).toMatch(/^the (name|synonym) "[^"]+" (is a synonym of|is also the (name|synonym) of) OIFM_\w+ in \S+\.fm\.json$/);
+    }
+    expect(first.warnings).toContainEqual({
+      file: DEFS + "alveolar_lung_disease.fm.json",
+      path: "$.synonyms[3]",
+      message: `the synonym "pulmonary consolidation" is also the synonym of OIFM_OIDM_628702 in ${DEFS}airspace_consolidation.fm.json`,
+    });
     expect(await index.count()).toBe(2382);
-    const second = await index.sync(DEFS, { allowDuplicateSynonyms: true });
-    expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], applied: false });
+    // A shared synonym finds one of its models.
+    expect(["OIFM_OIDM_628702", (await index.get("alveolar lung disease"))!.oifm_id]).toContain((await index.get("pulmonary consolidation"))!.oifm_id);
+    const second = await index.sync(DEFS);
+    expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], warnings: [], applied: false });
+  });
+
+  it("still takes the deprecated allowDuplicateSynonyms, and ignores it", async () => {
+    const other = await open();
+    try {
+      const report = await other.sync(DEFS, { allowDuplicateSynonyms: true });
+      expect(report).toMatchObject({ added: 2382, errors: [], applied: true });
+      expect(report.warnings).toHaveLength(SHARED_TERMS);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("warns of a synonym shared with a model already in the index, on a later sync of one file", async () => {
+    const dir = path.join(work, "later");
+    cpSync(DEFS, dir, { recursive: true });
+    const later = "alveolar_lung_disease.fm.json";
+    unlinkSync(path.join(dir, later));
+    const other = await open();
+    try {
+      const first = await other.sync(dir);
+      expect(first.warnings.some((w) => w.file.endsWith(later) || w.message.includes(later))).toBe(false);
+      cpSync(DEFS + later, path.join(dir, later));
+      const report = await other.sync(dir);
+      expect(report).toMatchObject({ added: 1, unchanged: 2381, errors: [], applied: true });
+      expect(report.warnings.length).toBeGreaterThanOrEqual(2);
+      for (const w of report.warnings) {
+        expect(w.file).toBe(path.join(dir, later));
+        expect(w.message).toMatch(/ in \S+\.fm\.json \(already in the index\)$/);
+      }
+      expect(report.warnings).toContainEqual({
+        file: path.join(dir, later),
+        path: "$.synonyms[3]",
+        message: 'the synonym "pulmonary consolidation" is also the synonym of OIFM_OIDM_628702 in airspace_consolidation.fm.json (already in the index)',
+      });
+      // strictSynonyms refuses the same file, and changes nothing.
+      const changed = JSON.parse(readFileSync(DEFS + later, "utf8"));
+      changed.description += " Changed.";
+      writeFileSync(path.join(dir, later), JSON.stringify(changed, null, 2));
+      const strict = await other.sync(dir, { strictSynonyms: true });
+      expect(strict).toMatchObject({ applied: false, warnings: [] });
+      expect(strict.errors.map((e) => e.path)).toContain("$.synonyms[3]");
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses a single file or a missing folder as the folder to sync, changing nothing", async () => {
@@ -147,7 +213,7 @@ describe("keeping in step with a changing folder", () => {
   beforeAll(async () => {
     cpSync(DEFS, dir, { recursive: true });
     index = await open();
-    await index.sync(dir, { allowDuplicateSynonyms: true });
+    await index.sync(dir);
   });
   afterAll(() => index.close());
 
@@ -158,7 +224,7 @@ describe("keeping in step with a changing folder", () => {
     model.name = "abdominal abscess collection";
     writeFileSync(file, JSON.stringify(model, null, 2));
     unlinkSync(path.join(dir, "abdominal_clips.fm.json"));
-    const report = await index.sync(dir, { allowDuplicateSynonyms: true });
+    const report = await index.sync(dir);
     expect(report).toMatchObject({ added: 0, updated: 1, removed: 1, unchanged: 2380, errors: [] });
     expect(await index.get("abdominal abscess")).toBeUndefined();
     expect((await index.search("abdominal abscess"))[0]!.name).toBe("abdominal abscess collection");
@@ -169,25 +235,25 @@ describe("keeping in step with a changing folder", () => {
     const file = path.join(dir, "abdominal_aortic_aneurysm.fm.json");
     const later = new Date(Date.now() + 60_000);
     utimesSync(file, later, later);
-    const report = await index.sync(dir, { allowDuplicateSynonyms: true });
+    const report = await index.sync(dir);
     expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 2381 });
-    expect((await index.sync(dir, { allowDuplicateSynonyms: true })).applied).toBe(false);
+    expect((await index.sync(dir)).applied).toBe(false);
   });
 
   it("with real clashes, changes nothing by default and indexes the rest with skipInvalid", async () => {
     cpSync(CONFLICTS, path.join(dir, "conflicts"), { recursive: true });
-    const strict = await index.sync(dir, { allowDuplicateSynonyms: true });
+    const strict = await index.sync(dir);
     expect(strict.applied).toBe(false);
     const failing = new Set(strict.errors.map((e) => path.basename(e.file)));
     expect([...failing]).toEqual(expect.arrayContaining(["pneumothorax.fm.json", "lung_cancer_screening.fm.json", "pulmonary_embolism.fm.json"]));
     expect(strict.errors.find((e) => e.file.endsWith("conflicts/merge_gamuts/pneumothorax.fm.json"))?.message).toMatch(/name "Pneumothorax" is also the name of/i);
     expect(await index.count()).toBe(2381);
-    const lenient = await index.sync(dir, { allowDuplicateSynonyms: true, skipInvalid: true });
+    const lenient = await index.sync(dir, { skipInvalid: true });
     expect(lenient.applied).toBe(true);
     expect(lenient.skipped).toBe(failing.size);
     expect(await index.count()).toBe(2381 + lenient.added);
     rmSync(path.join(dir, "conflicts"), { recursive: true });
-    expect((await index.sync(dir, { allowDuplicateSynonyms: true })).removed).toBe(lenient.added);
+    expect((await index.sync(dir)).removed).toBe(lenient.added);
   });
 
   it("adds, updates and removes single files", async () => {
@@ -236,6 +302,9 @@ describe("finding model files", () => {
   });
 });
 
+/** Names and synonyms of the registry's models that another of its models also has. */
+const SHARED_TERMS_OF_REGISTRY = 53;
+
 describe("a first sync (into an empty index)", () => {
   const root = path.join(work, "first");
   beforeAll(() => {
@@ -245,7 +314,7 @@ describe("a first sync (into an empty index)", () => {
   const syncNew = async (options: SyncOptions) => {
     const store = await openSqliteStore(path.join(work, `first-${++dbCount}.db`));
     try {
-      const report = await syncFolder(store, root, { allowDuplicateSynonyms: true, ...options });
+      const report = await syncFolder(store, root, options);
       return { report, entries: await store.allEntries(), people: await store.people(), organizations: await store.organizations() };
     } finally {
       await store.close();
@@ -259,6 +328,8 @@ describe("a first sync (into an empty index)", () => {
       const held = await syncNew({ skipInvalid, streamFirstSync: false });
       expect(streamed.report.errors.length).toBeGreaterThan(0);
       expect(sorted(streamed.report.errors)).toEqual(sorted(held.report.errors));
+      // The same warnings, in the same order (counts below compares them).
+      expect(streamed.report.warnings.length).toBeGreaterThanOrEqual(SHARED_TERMS_OF_REGISTRY);
       const { ms: _a, errors: _e, ...counts } = streamed.report;
       const { ms: _b, errors: _f, ...heldCounts } = held.report;
       expect(counts).toEqual(heldCounts);

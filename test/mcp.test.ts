@@ -32,7 +32,7 @@ const call = async (name: string, args: Record<string, unknown> = {}) => (await 
 beforeAll(async () => {
   const index = await openIndex({ db: DB });
   try {
-    const report = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+    const report = await index.sync(DEFS);
     expect(report.errors).toEqual([]);
   } finally {
     await index.close();

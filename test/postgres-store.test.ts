@@ -187,6 +187,27 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it("migrates a version 1 schema (before the folder was recorded) when opened for writing, keeping its models", async () => {
+      const { store, schema } = await smallStore();
+      await store.close();
+      // Version 1 is version 2 without fm_meta.synced_from.
+      await sql(`ALTER TABLE "${schema}".fm_meta DROP COLUMN synced_from`);
+      await sql(`UPDATE "${schema}".fm_meta SET version = 1`);
+      const readonly = await caught(openPostgresStore(urlFor(schema), { readonly: true }));
+      expect(readonly.message).toMatch(/has index schema version 1 and needs upgrading to 2, which a read-only open cannot do; open it once for writing \(findingmodel index sync <folder of models> --postgres <url>\)$/);
+      const migrated = await openPostgresStore(urlFor(schema));
+      try {
+        expect((await migrated.stats()).schemaVersion).toBe(2);
+        expect(SCHEMA_VERSION).toBe(2);
+        expect(await migrated.count()).toBe(SMALL.length);
+        expect(await migrated.syncedFrom()).toBeUndefined();
+        await migrated.apply(changes({ deletes: [recordOf(SMALL[0]!).oifm_id], syncedFrom: "/it's/elsewhere" }));
+        expect(await migrated.syncedFrom()).toBe("/it's/elsewhere");
+      } finally {
+        await migrated.close();
+      }
+    });
+
     it("refuses a schema from a newer findingmodel, untouched, saying what to do", async () => {
       const { store, schema } = await smallStore();
       await store.close();
@@ -512,9 +533,9 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
           generateFolder(dir, count, { seed: count });
           const index = await openIndex({ postgres: urlFor(newSchema()), cache: false });
           try {
-            const first = await index.sync(dir, { allowDuplicateSynonyms: true });
+            const first = await index.sync(dir);
             expect(first).toMatchObject({ added: count, applied: true, errors: [] });
-            const again = await index.sync(dir, { allowDuplicateSynonyms: true });
+            const again = await index.sync(dir);
             expect(again).toMatchObject({ unchanged: count, applied: false });
             reports.push({ first: first.roundTrips, again: again.roundTrips });
           } finally {
@@ -531,7 +552,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
         generateFolder(many, MODELS_PER_INSERT + 1, { seed: 3 });
         const index = await openIndex({ postgres: urlFor(newSchema()), cache: false });
         try {
-          const report = await index.sync(many, { allowDuplicateSynonyms: true });
+          const report = await index.sync(many);
           expect(report).toMatchObject({ added: MODELS_PER_INSERT + 1, applied: true, errors: [], roundTrips: 7 });
           expect(await index.count()).toBe(MODELS_PER_INSERT + 1);
           const last = (await index.list({ limit: 1, offset: MODELS_PER_INSERT })).items[0]!;

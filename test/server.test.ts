@@ -2,7 +2,7 @@
 // limits and their 400 messages, 404s, bearer-token auth of POST /api/sync, ETag/304, hostile
 // query strings and bodies; then the `serve` command itself (listening, logs, graceful stop).
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,9 +27,9 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   index = await openIndex({ db: DB });
-  const report = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+  const report = await index.sync(DEFS);
   expect(report.errors).toEqual([]);
-  app = await buildApp(index, { defsDir: DEFS, apiToken: TOKEN, syncOptions: { allowDuplicateSynonyms: true } });
+  app = await buildApp(index, { defsDir: DEFS, apiToken: TOKEN });
 }, 60_000);
 
 afterAll(async () => {
@@ -474,7 +474,7 @@ describe("POST /api/sync", () => {
   it("re-syncs the --defs folder with the right token (200 and the report)", async () => {
     const res = await app.inject({ method: "POST", url: "/api/sync", headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.statusCode, res.body).toBe(200);
-    expect(json(res)).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], applied: false });
+    expect(json(res)).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2382, errors: [], warnings: [], applied: false });
     // The scheme name is case-insensitive.
     expect((await app.inject({ method: "POST", url: "/api/sync", headers: { authorization: `bearer ${TOKEN}` } })).statusCode).toBe(200);
   });
@@ -510,15 +510,25 @@ describe("POST /api/sync", () => {
       expect(json(await smallApp.inject("/api/models/pulmonary%20nodule")).oifm_id).toBe("OIFM_CDE_000195");
       expect(json(await smallApp.inject("/api/search?q=lung%20nodule")).results[0].oifm_id).toBe("OIFM_CDE_000195");
 
+      // A synonym another model has: a warning, the file named relative to --defs.
+      const shared = JSON.parse(readFileSync(DEFS + "lung_abscess.fm.json", "utf8"));
+      shared.synonyms = [...(shared.synonyms ?? []), "Abdominal Abscess"];
+      writeFileSync(path.join(defs, "lung_abscess.fm.json"), JSON.stringify(shared, null, 2));
+      const warned = await sync();
+      expect(warned.statusCode).toBe(200);
+      expect(json(warned)).toMatchObject({ added: 1, errors: [], applied: true });
+      expect(json(warned).warnings).toEqual([
+        { file: "lung_abscess.fm.json", path: `$.synonyms[${shared.synonyms.length - 1}]`, message: expect.stringMatching(/^the synonym "Abdominal Abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json \(already in the index\)$/) },
+      ]);
+
       copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(defs, "copy_of_abdominal_abscess.fm.json")); // a clashing ID
       const failed = await sync();
-      expect(failed.statusCode).toBe(422);
-      expect(json(failed).errors.length).toBeGreaterThan(0);
-      // Files are named relative to the --defs folder: where it is on the server is not the client's business.
-      expect(json(failed).errors[0]).toMatchObject({ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id" });
+      // The API's error shape, with the report: the files relative to --defs, no server path anywhere.
+      expectError(failed, 422, /^nothing was changed: 1 file of the --defs folder failed \(listed in errors\)/);
+      expect(json(failed)).toMatchObject({ applied: false, added: 0, warnings: [] });
+      expect(json(failed).errors).toEqual([{ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id", message: expect.stringMatching(/^model ID OIFM_\w+ is also used by abdominal_abscess\.fm\.json \(already in the index\)$/) }]);
       expect(failed.body).not.toContain(work);
-      expect(json(failed).applied).toBe(false);
-      expect(json(await smallApp.inject("/api/stats")).models).toBe(3);
+      expect(json(await smallApp.inject("/api/stats")).models).toBe(4);
     } finally {
       await smallApp.close();
       await small.close();
@@ -640,7 +650,7 @@ describe("findingmodel serve", () => {
   }, 30_000);
 
   it("enables POST /api/sync with --defs and FINDINGMODEL_API_TOKEN", async () => {
-    const server = await startServe(["--db", DB, "--defs", DEFS, "--allow-duplicate-synonyms"], { FINDINGMODEL_API_TOKEN: TOKEN });
+    const server = await startServe(["--db", DB, "--defs", DEFS], { FINDINGMODEL_API_TOKEN: TOKEN });
     try {
       expect((await fetch(`${server.url}/api/sync`, { method: "POST" })).status).toBe(401);
       const ok = await fetch(`${server.url}/api/sync`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
@@ -685,9 +695,9 @@ describe.runIf(PG_BASE)("the API on PostgreSQL", () => {
 
   beforeAll(async () => {
     pgIndex = await openIndex({ postgres: url });
-    const report = await pgIndex.sync(DEFS, { allowDuplicateSynonyms: true });
+    const report = await pgIndex.sync(DEFS);
     expect(report.errors).toEqual([]);
-    pgApp = await buildApp(pgIndex, { defsDir: DEFS, apiToken: TOKEN, syncOptions: { allowDuplicateSynonyms: true } });
+    pgApp = await buildApp(pgIndex, { defsDir: DEFS, apiToken: TOKEN });
   }, 120_000);
 
   afterAll(async () => {

@@ -80,6 +80,32 @@ describe("SQLite store files", () => {
     await store.close();
   });
 
+  it("migrates a version 1 file (before the folder was recorded) when opened for writing, keeping its models", async () => {
+    const file = tempFile();
+    const some = corpus().slice(0, 5).map((c) => c.record);
+    const store = await openSqliteStore(file);
+    await store.apply(changes({ upserts: some, syncedFrom: "/somewhere" }));
+    await store.close();
+    // Version 1 is version 2 without the meta table.
+    const v1 = new Database(file);
+    v1.exec("DROP TABLE meta");
+    v1.pragma("user_version = 1");
+    v1.close();
+    const readonly = await openError(file, { readonly: true });
+    expect(readonly.message).toBe(`${file} has index schema version 1 and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync <folder of models> --db ${file})`);
+    const migrated = await openSqliteStore(file);
+    try {
+      expect((await migrated.stats()).schemaVersion).toBe(2);
+      expect(await migrated.count()).toBe(5);
+      expect(await migrated.syncedFrom()).toBeUndefined();
+      await migrated.apply(changes({ deletes: [some[0]!.oifm_id], syncedFrom: "/elsewhere" }));
+      expect(await migrated.syncedFrom()).toBe("/elsewhere");
+    } finally {
+      await migrated.close();
+    }
+    expect(await (await openSqliteStore(file, { readonly: true })).count()).toBe(4);
+  });
+
   it("refuses a file from a newer findingmodel, untouched, saying what to do", async () => {
     const file = tempFile();
     (await openSqliteStore(file)).close();

@@ -4,7 +4,7 @@
 //
 // `open` must return a new, empty store each time it is called; each test closes what it opens.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { isPerson, type FindingModelFull, type Organization, type Person } from 
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
 import { generateFolder } from "../src/index/generate-folder.js";
-import { syncFiles, syncFolder, type SyncReport } from "../src/index/sync.js";
+import { SyncDeclinedError, syncFiles, syncFolder, type RemovalPlan, type SyncReport } from "../src/index/sync.js";
 import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
 
 // --- the corpus as index entries ---
@@ -166,20 +166,77 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         const source = JSON.parse(readFileSync(DEFS + AAA, "utf8"));
         const file = path.join(work, AAA);
         const person = source.contributors.find((c: { github_username?: string }) => c.github_username);
-        const cases: Array<[string, (m: any) => void, RegExp | undefined]> = [
-          ["a person's e-mail", (m) => (m.contributors.find((c: { github_username?: string }) => c.github_username === person.github_username).email = "someone.else@example.org"), /other details/],
-          ["a synonym that is another model's name", (m) => (m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name]), /is also the name of/],
-          ["its own description", (m) => (m.description = `${m.description} Changed.`), undefined],
+        // (The expected warning: where in the file, and its message.)
+        const cases: Array<[string, (m: any) => void, RegExp | undefined, [string, RegExp] | undefined]> = [
+          ["a person's e-mail", (m) => (m.contributors.find((c: { github_username?: string }) => c.github_username === person.github_username).email = "someone.else@example.org"), /other details/, undefined],
+          ["a synonym that is another model's name", (m) => (m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name]), undefined, [`$.synonyms[${(source.synonyms ?? []).length}]`, /^the synonym "abdominal abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json \(already in the index\)$/]],
+          ["a name that is another model's synonym", (m) => (m.name = "Calcified Aorta"), undefined, ["$.name", /^the name "Calcified Aorta" is a synonym of OIFM_\w+ in aortic_calcification\.fm\.json \(already in the index\)$/]],
+          ["its own description", (m) => (m.description = `${m.description} Changed.`), undefined, undefined],
         ];
-        for (const [what, change, error] of cases) {
+        for (const [what, change, error, warning] of cases) {
           const m = JSON.parse(JSON.stringify(source));
           change(m);
           writeFileSync(file, JSON.stringify(m, null, 2));
           const report = await both(work, [file]);
           if (error) expect(report.errors.map((e) => e.message).join("\n"), what).toMatch(error);
           else expect(report, what).toMatchObject({ updated: 1, errors: [] });
+          if (warning) expect(report.warnings, what).toEqual([{ file, path: warning[0], message: expect.stringMatching(warning[1]) }]);
+          else expect(report.warnings, what).toEqual([]);
+        }
+        // With strictSynonyms a shared synonym is an error of the file, and nothing changes.
+        const m = JSON.parse(JSON.stringify(source));
+        m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name.toUpperCase()];
+        writeFileSync(file, JSON.stringify(m, null, 2));
+        const a = await syncFiles(scoped, work, [file], [], false, { validationRead: "bulk", strictSynonyms: true });
+        const b = await syncFiles(whole, work, [file], [], false, { validationRead: "whole", strictSynonyms: true });
+        for (const r of [a, b]) {
+          expect(r).toMatchObject({ applied: false, updated: 0, warnings: [] });
+          expect(r.errors).toEqual([{ file, path: `$.synonyms[${m.synonyms.length - 1}]`, message: expect.stringMatching(/is also the name of .*\(refused with --strict-synonyms\)$/) }]);
         }
       });
+    });
+
+    describe("a sync of the whole registry", () => {
+      const sortedProblems = (list: SyncReport["warnings"]) => [...list].sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path));
+
+      it("indexes it with the 53 shared names and synonyms (in 45 files) as warnings, the same written as checked or held", async () => {
+        const reports: SyncReport[] = [];
+        for (const streamFirstSync of [true, false]) {
+          const store = await open();
+          try {
+            const report = await syncFolder(store, DEFS, { streamFirstSync });
+            expect(report).toMatchObject({ added: corpus().length, errors: [], applied: true });
+            expect(await store.count()).toBe(corpus().length);
+            reports.push(report);
+          } finally {
+            await store.close();
+          }
+        }
+        const [streamed, held] = reports as [SyncReport, SyncReport];
+        expect(streamed.warnings).toHaveLength(53);
+        expect(new Set(streamed.warnings.map((w) => w.file)).size).toBe(45);
+        expect(streamed.warnings).toEqual(held.warnings);
+        expect(streamed.warnings).toContainEqual({
+          file: DEFS + "aortic_calcification.fm.json",
+          path: "$.synonyms[2]",
+          message: `the synonym "aortic atherosclerosis" is also the name of OIFM_MGB_650866 in ${DEFS}aortic_atherosclerosis.fm.json`,
+        });
+      }, 120_000);
+
+      it("refuses it with strictSynonyms, each of the same as an error, and writes nothing", async () => {
+        const store = await open();
+        try {
+          const held = await syncFolder(store, DEFS, { strictSynonyms: true, streamFirstSync: false });
+          expect(held).toMatchObject({ added: 0, applied: false, warnings: [] });
+          expect(held.errors).toHaveLength(53);
+          expect(await store.count()).toBe(0);
+          const streamed = await syncFolder(store, DEFS, { strictSynonyms: true });
+          expect(sortedProblems(streamed.errors)).toEqual(sortedProblems(held.errors));
+          expect(await store.count()).toBe(0);
+        } finally {
+          await store.close();
+        }
+      }, 120_000);
     });
 
     describe("reads, on the whole registry", () => {
@@ -766,6 +823,60 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect((await store.organizations()).map((o) => o.code)).toEqual(["OA", "ob", "oc"]);
         } finally {
           await store.close();
+        }
+      });
+
+      it("records the folder a sync came from, and asks before a sync from elsewhere removes most of the index", async () => {
+        const work = mkdtempSync(path.join(tmpdir(), "fm-folder-"));
+        const store = await open();
+        try {
+          const [a, b] = [path.join(work, "a"), path.join(work, "b")];
+          generateFolder(a, 30, { seed: 11 });
+          generateFolder(b, 10, { seed: 12 });
+          expect(await store.syncedFrom()).toBeUndefined();
+          // A first sync records it (written as checked, or held until all are checked).
+          for (const streamFirstSync of [true, false]) {
+            const fresh = await open();
+            try {
+              await syncFolder(fresh, path.relative(process.cwd(), a), { streamFirstSync });
+              expect(await fresh.syncedFrom(), `streamFirstSync: ${streamFirstSync}`).toBe(a);
+            } finally {
+              await fresh.close();
+            }
+          }
+          const asked: RemovalPlan[] = [];
+          const ask = (answer: boolean) => (plan: RemovalPlan) => (asked.push(plan), answer);
+          expect(await syncFolder(store, a, { confirmRemoval: ask(false) })).toMatchObject({ added: 30, applied: true });
+          expect(await store.syncedFrom()).toBe(a);
+          // The same folder, with most of its files gone: not asked.
+          for (const f of readdirSync(a).slice(0, 20)) rmSync(path.join(a, f));
+          expect(await syncFolder(store, a, { confirmRemoval: ask(false) })).toMatchObject({ removed: 20, applied: true });
+          expect(asked).toEqual([]);
+          // Another folder that would remove all 10: asked; "no" changes nothing.
+          await expect(syncFolder(store, b, { confirmRemoval: ask(false) })).rejects.toBeInstanceOf(SyncDeclinedError);
+          expect(asked).toEqual([{ removing: 10, indexed: 10, folder: b, syncedFrom: a }]);
+          expect(await store.count()).toBe(10);
+          expect(await store.syncedFrom()).toBe(a);
+          // Without a question to ask (a script), or answered yes, it goes on and records the new folder.
+          expect(await syncFolder(store, b, { confirmRemoval: ask(true) })).toMatchObject({ added: 10, removed: 10, applied: true });
+          expect(await store.syncedFrom()).toBe(b);
+          // A change without a folder (one file added) keeps the one recorded.
+          const extra = path.join(work, "extra");
+          generateFolder(extra, 1, { seed: 13 });
+          const [file] = readdirSync(extra);
+          await syncFiles(store, extra, [path.join(extra, file!)], [], false);
+          expect(await store.count()).toBe(11);
+          expect(await store.syncedFrom()).toBe(b);
+          // Removing half or less of the index, from another folder, is not asked either.
+          const d = path.join(work, "d");
+          cpSync(b, d, { recursive: true });
+          for (const f of readdirSync(d).slice(0, 4)) rmSync(path.join(d, f));
+          expect(await syncFolder(store, d, { confirmRemoval: ask(false) })).toMatchObject({ removed: 5, unchanged: 6, applied: true });
+          expect(asked).toHaveLength(2); // the "no" and the "yes" above
+          expect(await store.syncedFrom()).toBe(d);
+        } finally {
+          await store.close();
+          rmSync(work, { recursive: true, force: true });
         }
       });
 

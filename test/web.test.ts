@@ -60,7 +60,7 @@ describe.runIf(haveChromium)("web page", () => {
     // The registry, plus one model whose every text is markup.
     const index = await openIndex({ db: DB });
     try {
-      const report = await index.sync(DEFS, { allowDuplicateSynonyms: true });
+      const report = await index.sync(DEFS);
       expect(report.errors).toEqual([]);
       const hostile: FindingModelFull = createStub(
         { name: HOSTILE_NAME, description: HOSTILE_DESCRIPTION, synonyms: ["<b>bold synonym</b>"], tags: ["<i>tag</i>"] },
@@ -77,7 +77,7 @@ describe.runIf(haveChromium)("web page", () => {
       mkdirSync(dir);
       const file = path.join(dir, "hostile.fm.json");
       writeFileSync(file, toCanonicalJson(hostile));
-      await index.addOrUpdateFromFile(file, { allowDuplicateSynonyms: true });
+      await index.addOrUpdateFromFile(file);
     } finally {
       await index.close();
     }

@@ -77,11 +77,13 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
 
   it("leaves the same index and report as one thread: the registry", async () => {
     const started = writerThreads.writerThreadsStarted;
-    const threaded = await syncNew(true, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    const threaded = await syncNew(true, {}, path.join(root, "defs"));
     expect(writerThreads.writerThreadsStarted).toBe(started + 1);
-    const single = await syncNew(false, { allowDuplicateSynonyms: true }, path.join(root, "defs"));
+    const single = await syncNew(false, {}, path.join(root, "defs"));
     expect(writerThreads.writerThreadsStarted).toBe(started + 1);
     expect(threaded.report).toMatchObject({ added: 2382, errors: [], applied: true });
+    // The registry's shared synonyms are warnings, the same ones as on one thread.
+    expect(threaded.report.warnings).toHaveLength(53);
     expect(threaded.report).toEqual(single.report);
     const rows = dump(threaded.file);
     expect(rows.models).toHaveLength(2382);
@@ -95,8 +97,8 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
 
   it("leaves the same index and report as one thread: real clashes, by default (nothing) and with skip-invalid", async () => {
     for (const skipInvalid of [false, true]) {
-      const threaded = await syncNew(true, { allowDuplicateSynonyms: true, skipInvalid });
-      const single = await syncNew(false, { allowDuplicateSynonyms: true, skipInvalid });
+      const threaded = await syncNew(true, { skipInvalid });
+      const single = await syncNew(false, { skipInvalid });
       expect(threaded.report.errors.length).toBeGreaterThan(0);
       expect(sorted(threaded.report.errors)).toEqual(sorted(single.report.errors));
       expect({ ...threaded.report, errors: [] }).toEqual({ ...single.report, errors: [] });
@@ -113,7 +115,7 @@ describe.runIf(writerThreadPays(2382))("a first sync on a writer thread", () => 
     const other = new Database(file);
     other.exec("BEGIN IMMEDIATE");
     try {
-      await expect(syncFolder(store, path.join(root, "defs"), { allowDuplicateSynonyms: true })).rejects.toMatchObject({ code: "locked", message: expect.stringMatching(/is locked/) });
+      await expect(syncFolder(store, path.join(root, "defs"))).rejects.toMatchObject({ code: "locked", message: expect.stringMatching(/is locked/) });
     } finally {
       other.exec("ROLLBACK");
       other.close();

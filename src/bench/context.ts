@@ -57,7 +57,7 @@ export async function prepareBench(report: Report, options: { runs: number; full
   const models = files.map((f) => JSON.parse(readFileSync(path.join(defs, f), "utf8")) as Bench["models"][number]);
   const registryDb = path.join(work, "registry.db");
   const index = await openIndex({ db: registryDb });
-  await index.sync(copy, { allowDuplicateSynonyms: true });
+  await index.sync(copy);
   await index.close();
   return {
     report,

@@ -115,7 +115,7 @@ export function floorArgs(program: string, ...args: string[]): string[] {
 
 /** A sync of `dir` into `db` by the CLI, as a whole process. */
 export function syncArgs(b: Bench, dir: string, db: string): string[] {
-  return [b.cli, "index", "sync", dir, "--db", db, "--allow-duplicate-synonyms", "--json"];
+  return [b.cli, "index", "sync", dir, "--db", db, "--json"];
 }
 
 export function removeDb(db: string): void {

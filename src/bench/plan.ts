@@ -58,7 +58,7 @@ async function countStatements(file: string, options: SqliteOpenOptions, work: (
 async function registryChanges(b: Bench): Promise<SyncChanges> {
   const store = await openSqliteStore(":memory:");
   const captured = captureChanges(store);
-  await syncFolder(store, b.copy, { allowDuplicateSynonyms: true });
+  await syncFolder(store, b.copy);
   await store.close();
   const changes = captured();
   if (!changes) throw new Error("the registry's sync wrote nothing");
@@ -183,7 +183,7 @@ async function validationRead(b: Bench): Promise<void> {
         return counter.ms();
       },
       run: async () => {
-        const r = await index.sync(b.copy, { allowDuplicateSynonyms: true, validationRead });
+        const r = await index.sync(b.copy, { validationRead });
         if (r.updated !== changed || r.errors.length > 0) throw new Error(`the bench's sync did not update ${changed} files: ${JSON.stringify(r).slice(0, 300)}`);
       },
       teardown: (before: number) => readMs[validationRead]!.push(counter.ms() - before),
@@ -196,7 +196,7 @@ async function validationRead(b: Bench): Promise<void> {
     const calls = async (validationRead: SyncOptions["validationRead"]) => {
       changeFiles();
       const before = counter.calls();
-      await index.sync(b.copy, { allowDuplicateSynonyms: true, validationRead });
+      await index.sync(b.copy, { validationRead });
       return counter.calls() - before;
     };
     const bulkCalls = await calls("bulk");
@@ -209,7 +209,7 @@ async function validationRead(b: Bench): Promise<void> {
     const statements = (validationRead: SyncOptions["validationRead"]) =>
       countStatements(db, {}, (s) => {
         changeFiles();
-        return syncFolder(s, b.copy, { allowDuplicateSynonyms: true, validationRead });
+        return syncFolder(s, b.copy, { validationRead });
       });
     const bulk = await statements("bulk");
     const perModel = await statements("per-model");
@@ -239,7 +239,7 @@ async function fileProcessing(b: Bench): Promise<void> {
     run: async (o: Open) => {
       const started = performance.now();
       o.cpu = process.cpuUsage();
-      await o.index.sync(b.copy, { allowDuplicateSynonyms: true, threads: n });
+      await o.index.sync(b.copy, { threads: n });
       const used = process.cpuUsage(o.cpu);
       (cpuShare[`${n}${writerThread}`] ??= []).push((used.user + used.system) / 1000 / (performance.now() - started));
     },
@@ -260,10 +260,10 @@ async function fileProcessing(b: Bench): Promise<void> {
   // A sync with nothing changed: files with the size and mtime the index recorded are not read.
   const db = indexCopy(b);
   const index = new FindingModelIndex(await openSqliteStore(db), { cache: false });
-  await index.sync(b.copy, { allowDuplicateSynonyms: true }); // files changed and put back since: their mtimes
+  await index.sync(b.copy); // files changed and put back since: their mtimes
   const noop = (changeDetection: "stat" | "hash") => ({
     run: async () => {
-      const r = await index.sync(b.copy, { allowDuplicateSynonyms: true, changeDetection });
+      const r = await index.sync(b.copy, { changeDetection });
       if (r.applied) throw new Error("a sync with nothing changed changed the index");
     },
   });

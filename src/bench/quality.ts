@@ -324,7 +324,7 @@ async function postgresParity(b: Bench, queries: readonly QualityQuery[], sqlite
   url.searchParams.set("schema", schema);
   const store = await openPostgresStore(url.toString());
   try {
-    await new FindingModelIndex(store, { cache: false }).sync(b.copy, { allowDuplicateSynonyms: true });
+    await new FindingModelIndex(store, { cache: false }).sync(b.copy);
     const score = (options: { nearWords: boolean; titleOrder: boolean }) => {
       const index = new FindingModelIndex(store, { cache: false, ...options });
       return scoreSearch(queries, async (q) => (await index.search(q, { limit: 10 })).map((e) => e.oifm_id));

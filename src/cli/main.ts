@@ -33,6 +33,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 type Register = (parent: CommandType) => void;
 const listings = async () => (await import("./commands/listings.js")).registerListings;
 const generate = async () => (await import("./commands/generate.js")).registerGenerate;
+const sync = async () => (await import("./commands/sync.js")).registerSync;
 /** The everyday index commands: both at the top level and under `index`. */
 const EVERYDAY: Record<string, () => Promise<Register>> = {
   search: async () => (await import("./commands/search.js")).registerSearch,
@@ -49,6 +50,8 @@ const TOP: Record<string, () => Promise<Register>> = {
   export: async () => (await import("./commands/export.js")).registerExport,
   "fm-to-markdown": async () => (await import("./commands/fm-to-markdown.js")).registerFmToMarkdown,
   stub: async () => (await import("./commands/stub.js")).registerStub,
+  // `findingmodel sync`: the first command of a fresh machine, so it need not be looked for under `index`.
+  sync,
   ...EVERYDAY,
   generate,
   serve: async () => (await import("./commands/serve.js")).registerServe,
@@ -57,7 +60,7 @@ const TOP: Record<string, () => Promise<Register>> = {
 /** `findingmodel index <command>`, in help's order. */
 const UNDER_INDEX: Record<string, () => Promise<Register>> = {
   ...EVERYDAY,
-  sync: async () => (await import("./commands/sync.js")).registerSync,
+  sync,
   export: async () => (await import("./commands/index-export.js")).registerIndexExport,
   generate,
 };
@@ -76,7 +79,7 @@ else {
   // Help, or a command that does not exist (commander then suggests the nearest): all of them.
   await register(program, [TOP.validate!, TOP.export!, TOP["fm-to-markdown"]!, TOP.stub!]);
   await register(indexCommand(), Object.values(UNDER_INDEX));
-  await register(program, [...Object.values(EVERYDAY), generate, TOP.serve!, TOP.mcp!]);
+  await register(program, [sync, ...Object.values(EVERYDAY), generate, TOP.serve!, TOP.mcp!]);
 }
 
 // Every command accepts --stats: timings of each operation, printed to stderr at the end.

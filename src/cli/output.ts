@@ -87,3 +87,23 @@ export function printFileErrors(errors: ReadonlyArray<{ file: string; path: stri
 export function plural(n: number, word: string, many = word + "s"): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+/** Warnings shown when not --verbose. */
+const FIRST_WARNINGS = 5;
+
+/**
+ * A sync's warnings on stderr: one line with their count, then the first few (all with `verbose`),
+ * each with its file, where in it, and what.
+ */
+export function printSyncWarnings(warnings: ReadonlyArray<{ file: string; path: string; message: string }>, verbose: boolean): void {
+  if (warnings.length === 0) return;
+  const files = new Set(warnings.map((w) => w.file)).size;
+  const shown = verbose ? warnings : warnings.slice(0, FIRST_WARNINGS);
+  const more = warnings.length - shown.length;
+  warn(
+    `warning: ${plural(warnings.length, "name or synonym", "names or synonyms")} (in ${plural(files, "file")}) ${warnings.length === 1 ? "is" : "are"} shared with another model, ` +
+      "indexed all the same (--strict-synonyms refuses them)" +
+      (more > 0 ? `; the first ${shown.length} (--verbose lists all):` : ":"),
+  );
+  for (const w of shown) warn(`  ${w.file} ${w.path}: ${w.message}`);
+}

@@ -17,8 +17,18 @@ export interface BatchModel {
 }
 
 export interface CrossCheckOptions {
-  /** Allow a synonym that is another model's name or synonym. */
-  allowDuplicateSynonyms?: boolean;
+  /**
+   * Refuse a name or synonym that is another model's name or synonym (a synonym of one model that
+   * is another's name or synonym). By default it is a warning: the registry itself has such shared
+   * synonyms, and accepts them.
+   */
+  strictSynonyms?: boolean;
+}
+
+/** Errors of each batch model keyed by its file, and the warnings of all of them in batch order. */
+export interface CrossCheckResult {
+  errors: Map<string, FileError[]>;
+  warnings: FileError[];
 }
 
 /** Who holds an ID, name or synonym: a model in the index (`where`: its file as the index records it) or in the batch (the file as named). */
@@ -33,14 +43,15 @@ type Term = Owner & { what: "name" | "synonym" };
  * batch does not replace or remove. When two batch files clash, the later one (in batch order)
  * gets the error, so that with skip-invalid the first one is kept.
  */
-export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSnapshot["models"], snapshot: Pick<ValidationSnapshot, "people" | "organizations">, options: CrossCheckOptions = {}): Map<string, FileError[]> {
+export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSnapshot["models"], snapshot: Pick<ValidationSnapshot, "people" | "organizations">, options: CrossCheckOptions = {}): CrossCheckResult {
   const checker = new CrossChecker(remaining, snapshot, options);
   const errors = new Map<string, FileError[]>();
+  const warnings: FileError[] = [];
   for (const m of batch) {
-    const problems = checker.check(m);
+    const problems = checker.check(m, warnings);
     if (problems.length > 0) errors.set(m.file, problems);
   }
-  return errors;
+  return { errors, warnings };
 }
 
 /**
@@ -82,10 +93,15 @@ export class CrossChecker {
     for (const o of snapshot.organizations) if (stillNamedOrganizations.has(o.code)) this.organizations.set(o.code, { organization: o, where: "the index" });
   }
 
-  /** Problems of `m` against the index and the models checked before it (none: an empty list). */
-  check(m: BatchModel): FileError[] {
+  /**
+   * Problems of `m` against the index and the models checked before it (none: an empty list); a
+   * name or synonym shared with another model is added to `warnings` instead (unless strictSynonyms).
+   */
+  check(m: BatchModel, warnings: FileError[]): FileError[] {
     const errors: FileError[] = [];
     const fail = (path: string, message: string) => errors.push({ file: m.file, path, message });
+    const strict = this.options.strictSynonyms === true;
+    const shared = (path: string, message: string) => (strict ? errors : warnings).push({ file: m.file, path, message: strict ? `${message} (refused with --strict-synonyms)` : message });
     const { ids, names, attributeIds, terms, people, organizations } = this;
     const s = m.summary;
     const owner: Owner = { oifm_id: s.oifm_id, where: m.file, inIndex: false };
@@ -104,16 +120,14 @@ export class CrossChecker {
       else attributeIds.set(a.oifma_id, owner);
     });
 
-    if (!this.options.allowDuplicateSynonyms) {
-      const nameTerm = terms.get(lower);
-      if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
-        fail("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
-      }
-      (s.synonyms ?? []).forEach((synonym, i) => {
-        const other = terms.get(synonym.toLowerCase());
-        if (other && other.oifm_id !== s.oifm_id) fail(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)} (use --allow-duplicate-synonyms to allow this)`);
-      });
+    const nameTerm = terms.get(lower);
+    if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
+      shared("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
     }
+    (s.synonyms ?? []).forEach((synonym, i) => {
+      const other = terms.get(synonym.toLowerCase());
+      if (other && other.oifm_id !== s.oifm_id) shared(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)}`);
+    });
     if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
     for (const synonym of s.synonyms ?? []) if (!terms.has(synonym.toLowerCase())) terms.set(synonym.toLowerCase(), { ...owner, what: "synonym" });
 

@@ -25,7 +25,13 @@ const PROGRESS_EVERY = 32;
 class RollBack {}
 
 /** Sync `files` (under `dir`) into an empty index; `errors` holds problems found before reading (kept, and added to). */
-export async function syncIntoEmptyIndex(store: Store, dir: string, files: readonly string[], errors: FileError[], options: SyncOptions): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
+export async function syncIntoEmptyIndex(
+  store: Store,
+  dir: string,
+  files: readonly string[],
+  errors: FileError[],
+  options: SyncOptions & Pick<SyncChanges, "syncedFrom">,
+): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
   // No models, but people and organizations may have stayed from models removed before: a detail
   // a file leaves out is kept from them, as in any sync.
   const known = await store.validationSnapshot();
@@ -34,13 +40,14 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
   let added = 0;
   let skipped = new Set(errors.map((e) => e.file)).size;
   let failed = skipped > 0;
+  const warnings: FileError[] = [];
 
   function* parts(): Generator<SyncChanges> {
     let upserts: EntryRecord[] = [];
     for (let i = 0; i < files.length; i++) {
       const p = processFile(files[i]!, { record: true });
       const candidate = p.summary ? toCandidate(p, relativeName(dir, p.file), "added") : undefined;
-      const problems = candidate ? checker.check(candidate) : p.errors;
+      const problems = candidate ? checker.check(candidate, warnings) : p.errors;
       if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === files.length) options.onProgress?.(i + 1, files.length);
       if (problems.length > 0) {
         errors.push(...problems);
@@ -59,10 +66,11 @@ export async function syncIntoEmptyIndex(store: Store, dir: string, files: reado
       }
     }
     if (failed && !options.skipInvalid) throw new RollBack();
-    yield { upserts, deletes: [], ...contributors.changes() };
+    // The last part records the folder (with the commit, on a server).
+    yield { upserts, deletes: [], ...contributors.changes(), syncedFrom: options.syncedFrom };
   }
 
-  const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, applied: false };
+  const report = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: 0, errors, warnings, applied: false };
   try {
     await store.apply({ parts: parts(), models: files.length, allNew: true });
   } catch (e) {

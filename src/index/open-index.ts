@@ -32,6 +32,20 @@ export async function openIndex(options: OpenIndexOptions = {}): Promise<Finding
 
 /** The store `options` (else the environment) name: what is given explicitly wins over the environment. */
 async function openStore(options: OpenIndexOptions): Promise<Store> {
+  const where = indexLocation(options);
+  if ("postgres" in where) {
+    // Loaded only when used: a SQLite user never loads pg.
+    const { openPostgresStore } = await import("../store/postgres/open.js");
+    return openPostgresStore(where.postgres, { readonly: options.readonly });
+  }
+  return openSqliteStore(where.sqlite, { readonly: options.readonly, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
+}
+
+/**
+ * Where openIndex(options) finds the index: a PostgreSQL URL, or a SQLite file. Throws an
+ * IndexLocationError when both are named.
+ */
+export function indexLocation(options: Pick<OpenIndexOptions, "db" | "postgres">): { postgres: string } | { sqlite: string } {
   if (options.db !== undefined && options.postgres !== undefined) {
     throw new IndexLocationError("give either a SQLite file (--db) or a PostgreSQL URL (--postgres), not both");
   }
@@ -43,13 +57,8 @@ async function openStore(options: OpenIndexOptions): Promise<Store> {
     );
   }
   const url = options.postgres ?? (options.db === undefined ? envUrl : undefined);
-  if (url !== undefined) {
-    // Loaded only when used: a SQLite user never loads pg.
-    const { openPostgresStore } = await import("../store/postgres/open.js");
-    return openPostgresStore(url, { readonly: options.readonly });
-  }
-  const file = options.db ?? process.env.FINDINGMODEL_DB ?? DEFAULT_DB_FILE;
-  return openSqliteStore(file, { readonly: options.readonly, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
+  if (url !== undefined) return { postgres: url };
+  return { sqlite: options.db ?? process.env.FINDINGMODEL_DB ?? DEFAULT_DB_FILE };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
 import { statSync } from "node:fs";
+import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
@@ -20,8 +21,20 @@ import { findModelFiles, statFiles } from "./scan.js";
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
   skipInvalid?: boolean;
-  /** Allow a synonym that is another model's name or synonym. */
+  /**
+   * Refuse a name or synonym that is another model's name or synonym, as an error of the file. By
+   * default such a shared synonym is a warning (SyncReport.warnings) and the model is indexed.
+   */
+  strictSynonyms?: boolean;
+  /** @deprecated Ignored: a shared synonym is a warning by default (strictSynonyms makes it an error). */
   allowDuplicateSynonyms?: boolean;
+  /**
+   * Asked before a sync of a folder that would remove more than half of the models of the index
+   * when the index was last synced from another folder (or does not record one): whether to go
+   * on. Without it, the sync goes on. Asked before any file is read; nothing is changed when it
+   * answers false (the sync then throws a SyncDeclinedError).
+   */
+  confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
@@ -58,6 +71,11 @@ export interface SyncReport {
   /** Files that failed and were left out (with skipInvalid); without it, nothing is applied when any fails. */
   skipped: number;
   errors: FileError[];
+  /**
+   * What was indexed all the same: a name or synonym that another model also has (the file, where
+   * in it, and the other model and its file). Only for the files this sync read and checked.
+   */
+  warnings: FileError[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -68,7 +86,22 @@ export interface SyncReport {
   roundTrips?: number;
 }
 
+/** What a sync that removes most of the index is about to do (see SyncOptions.confirmRemoval). */
+export interface RemovalPlan {
+  /** Models the sync would remove. */
+  removing: number;
+  /** Models in the index now. */
+  indexed: number;
+  /** The folder being synced (absolute). */
+  folder: string;
+  /** The folder the index was last synced from, when it records one. */
+  syncedFrom: string | undefined;
+}
+
 export class SyncDirectoryError extends InvalidRequestError {}
+
+/** The sync was not confirmed (SyncOptions.confirmRemoval answered false); nothing changed. */
+export class SyncDeclinedError extends InvalidRequestError {}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
@@ -113,12 +146,22 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
   const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // A folder sync records its folder with its change (and asks before removing most of an index
+  // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
+  const syncedFrom = removeMissing ? path.resolve(root) : undefined;
+  if (syncedFrom !== undefined && options.confirmRemoval && removedFiles.length * 2 > states.size) {
+    const before = await store.syncedFrom();
+    if (before !== syncedFrom) {
+      const plan: RemovalPlan = { removing: removedFiles.length, indexed: states.size, folder: syncedFrom, syncedFrom: before };
+      if (!(await options.confirmRemoval(plan))) throw new SyncDeclinedError(`nothing changed: the sync of ${root} would have removed ${removedFiles.length} of the ${states.size} models in the index, and was not confirmed`);
+    }
+  }
 
   // Into an empty index, each file is written as soon as it is checked (first-sync.ts), on this
   // thread; with worker threads asked for (and worth starting), files are read on them and held.
   if (states.size === 0 && toRead.length > 0 && options.streamFirstSync !== false && !usesWorkers(toRead.length, options.threads)) {
     try {
-      return done(await syncIntoEmptyIndex(store, dir, toRead, errors, options));
+      return done(await syncIntoEmptyIndex(store, dir, toRead, errors, { ...options, syncedFrom }));
     } catch (e) {
       // Another sync filled the index after this one found it empty (and before this one wrote
       // anything): sync again, against what it holds now; the report's time and round trips are
@@ -156,20 +199,22 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
         ? await snapshotPerModel(store, states, candidates)
         : await store.validationSnapshot(options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
   let kept = candidates;
+  let warnings: FileError[] = [];
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
     const remaining = snapshot.models.filter((m) => !replaced.has(m.filename));
     const clashes = crossCheck(candidates, remaining, snapshot, options);
-    for (const list of clashes.values()) errors.push(...list);
-    kept = candidates.filter((c) => !clashes.has(c.file));
+    for (const list of clashes.errors.values()) errors.push(...list);
+    warnings = clashes.warnings;
+    kept = candidates.filter((c) => !clashes.errors.has(c.file));
   }
 
   const failedFiles = new Set(errors.map((e) => e.file));
-  const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, applied: false };
+  const report = { added: 0, updated: 0, removed: 0, unchanged, skipped: 0, errors, warnings, applied: false };
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = planChanges(kept, removedFiles, states, snapshot, touched);
+  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom };
   if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
     await store.apply(changes);
     report.applied = true;

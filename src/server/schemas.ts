@@ -141,6 +141,15 @@ export const components: Record<string, object> = {
     },
   },
   Health: { type: "object", required: ["status"], properties: { status: { enum: ["ok", "unavailable"] }, models: { type: "integer" } } },
+  FileProblem: {
+    type: "object",
+    required: ["file", "path", "message"],
+    properties: {
+      file: { type: "string", description: "The model file, relative to the server's --defs folder." },
+      path: { type: "string", description: "Where in the file: a JSON path ($ for the whole file), or a line and column." },
+      message: { type: "string" },
+    },
+  },
   SyncReport: {
     type: "object",
     properties: {
@@ -149,19 +158,20 @@ export const components: Record<string, object> = {
       removed: { type: "integer" },
       unchanged: { type: "integer" },
       skipped: { type: "integer" },
-      errors: {
+      errors: { type: "array", items: { $ref: "#/components/schemas/FileProblem" } },
+      warnings: {
         type: "array",
-        items: {
-          type: "object",
-          properties: {
-            file: { type: "string", description: "The file, relative to the server's --defs folder." },
-            path: { type: "string", description: "Where in the file, as a JSON path ($ for the whole file)." },
-            message: { type: "string" },
-          },
-        },
+        description: "Names or synonyms another model also has: indexed all the same (refused as errors when the server runs with --strict-synonyms).",
+        items: { $ref: "#/components/schemas/FileProblem" },
       },
       applied: { type: "boolean" },
       ms: { type: "number" },
     },
+  },
+  SyncFailure: {
+    type: "object",
+    description: "The error shape of the API with the sync report: nothing was changed.",
+    required: ["statusCode", "error", "message", "errors", "warnings", "applied"],
+    allOf: [{ $ref: "#/components/schemas/Error" }, { $ref: "#/components/schemas/SyncReport" }],
   },
 };

@@ -89,6 +89,8 @@ export interface SyncChanges {
   organizations: Organization[];
   /** File states to refresh without rewriting the entry (content unchanged, mtime moved). */
   touched?: Array<Pick<FileState, "oifm_id" | "fileSize" | "fileMtimeMs">>;
+  /** The folder (absolute path) this change syncs the index from, recorded with it (see Store.syncedFrom). */
+  syncedFrom?: string;
 }
 
 /**
@@ -150,6 +152,11 @@ export interface Store {
   validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot>;
   /** Apply all changes in one transaction; on any error nothing changes and the error is thrown. */
   apply(changes: SyncChanges | ChangeParts): Promise<void>;
+  /**
+   * The folder the index was last synced from (the last change that recorded one, see
+   * SyncChanges.syncedFrom); undefined when none did (an index written before it was recorded).
+   */
+  syncedFrom(): Promise<string | undefined>;
 
   // --- lookups ---
   /** By oifm_id (exact), or name or synonym (case-insensitive). */

@@ -4,13 +4,13 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
 import { printJson, printLine, UsageError, warn, wholeNumberOption } from "../output.js";
+import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
-interface ServeCommandOptions extends IndexCommandOptions {
+interface ServeCommandOptions extends IndexCommandOptions, SynonymCommandOptions {
   port: string;
   host: string;
   defs?: string;
-  allowDuplicateSynonyms?: boolean;
   skipInvalid?: boolean;
   logLevel: string;
 }
@@ -21,16 +21,19 @@ const MIN_TOKEN_LENGTH = 16;
 
 export function registerServe(program: Command): void {
   indexOptions(
-    program
-      .command("serve")
-      .description("serve the HTTP JSON API (/api/...) and the web page (/) over the index")
-      .option("--port <n>", "port to listen on (0 for any free port)", "8000")
-      .option("--host <address>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
-      .option("--defs <dir>", "folder that POST /api/sync re-syncs (needs FINDINGMODEL_API_TOKEN)")
-      .option("--allow-duplicate-synonyms", "POST /api/sync: allow a synonym that is another model's name or synonym")
+    synonymOptions(
+      program
+        .command("serve")
+        .description("serve the HTTP JSON API (/api/...) and the web page (/) over the index")
+        .option("--port <n>", "port to listen on (0 for any free port)", "8000")
+        .option("--host <address>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
+        .option("--defs <dir>", "folder that POST /api/sync re-syncs (needs FINDINGMODEL_API_TOKEN)"),
+      "POST /api/sync: ",
+    )
       .option("--skip-invalid", "POST /api/sync: index the valid files and report the others")
       .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
   ).action(async (opts: ServeCommandOptions) => {
+    const strict = strictSynonyms(opts);
     const port = wholeNumberOption("--port", opts.port, 0, 65535);
     if (!LOG_LEVELS.includes(opts.logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got "${opts.logLevel}"`);
     const apiToken = process.env.FINDINGMODEL_API_TOKEN || undefined;
@@ -50,7 +53,7 @@ export function registerServe(program: Command): void {
           host: opts.host,
           defsDir: syncEnabled ? opts.defs : undefined,
           apiToken,
-          syncOptions: { allowDuplicateSynonyms: opts.allowDuplicateSynonyms, skipInvalid: opts.skipInvalid },
+          syncOptions: { strictSynonyms: strict, skipInvalid: opts.skipInvalid },
           logger: { level: opts.logLevel, stream: process.stderr },
         });
         if (opts.json) printJson({ url: server.url, readOnly: !syncEnabled });

@@ -6,15 +6,16 @@ import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InvalidRequestError } from "../../index/errors.js";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
-import type { SyncOptions } from "../../index/sync.js";
-import { HttpError } from "../errors.js";
+import type { FileError } from "../../index/process-files.js";
+import type { SyncOptions, SyncReport } from "../../index/sync.js";
+import { errorBody, HttpError } from "../errors.js";
 
 export interface SyncRouteOptions {
   /** The folder POST /api/sync re-syncs. */
   defsDir?: string;
   /** The bearer token that allows it (FINDINGMODEL_API_TOKEN). Without one, sync is refused. */
   apiToken?: string;
-  syncOptions?: Pick<SyncOptions, "skipInvalid" | "allowDuplicateSynonyms">;
+  syncOptions?: Pick<SyncOptions, "skipInvalid" | "strictSynonyms">;
 }
 
 export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex, options: SyncRouteOptions): void {
@@ -33,7 +34,7 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
             "401": { description: "No bearer token was presented.", schema: "Error" },
             "403": { description: "The token is wrong, or the server has no token configured (sync disabled).", schema: "Error" },
             "409": { description: "A sync is already running, or the server has no --defs folder.", schema: "Error" },
-            "422": { description: "Some files are invalid or clash; nothing was changed. The report lists them.", schema: "SyncReport" },
+            "422": { description: "Some files are invalid or clash; nothing was changed. The error shape with the report, which lists them.", schema: "SyncFailure" },
           },
         },
       },
@@ -49,21 +50,18 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
           if (e instanceof InvalidRequestError) throw new HttpError(409, `cannot sync: ${e.message}`);
           throw e;
         });
-        request.log.info({ sync: { ...report, errors: report.errors.length } }, "sync finished");
+        request.log.info({ sync: { ...report, errors: report.errors.length, warnings: report.warnings.length } }, "sync finished");
         const failed = report.errors.length > 0 && !report.applied && !options.syncOptions?.skipInvalid;
-        const defsDir = options.defsDir;
-        return reply.code(failed ? 422 : 200).send({ ...report, errors: report.errors.map((e) => ({ ...e, file: relativeFile(defsDir, e.file) })) });
+        const shown = relativeToDefs(report, options.defsDir);
+        if (!failed) return reply.code(200).send(shown);
+        const files = new Set(report.errors.map((e) => e.file)).size;
+        const message = `nothing was changed: ${files === 1 ? "1 file" : `${files} files`} of the --defs folder failed (listed in errors); fix them, or start the server with --skip-invalid to index the rest`;
+        return reply.code(422).send({ ...errorBody(422, message), ...shown });
       } finally {
         running = false;
       }
     },
   );
-}
-
-/** A file named relative to the --defs folder, with "/" between folders: where that folder is on the server is the operator's business. */
-function relativeFile(defsDir: string, file: string): string {
-  const relative = path.relative(defsDir, file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? path.basename(file) : relative.split(path.sep).join("/");
 }
 
 function authorize(request: FastifyRequest, token: string | undefined): void {
@@ -81,4 +79,18 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * The report with each file named relative to the --defs folder, in `file` and in messages (which
+ * name the other model's file): a client learns nothing of where the server keeps its files.
+ */
+function relativeToDefs(report: SyncReport, defsDir: string): SyncReport {
+  const root = path.resolve(defsDir);
+  // The folder as given or resolved, where a path starts (not inside another, as "./" is in "../").
+  const prefixes = [...new Set([root + path.sep, defsDir.endsWith(path.sep) ? defsDir : defsDir + path.sep])].sort((a, b) => b.length - a.length);
+  const folder = new RegExp(`(?<=^|[\\s"'(])(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "g");
+  const strip = (text: string) => text.replace(folder, "");
+  const relative = (e: FileError): FileError => ({ file: path.relative(root, path.resolve(e.file)).split(path.sep).join("/"), path: e.path, message: strip(e.message) });
+  return { ...report, errors: report.errors.map(relative), warnings: report.warnings.map(relative) };
 }

@@ -37,7 +37,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
             state.version === 0 ? "other" : "readonly",
             state.version === 0
               ? `there is no index in ${where}; create it first (findingmodel index sync <dir> --postgres <url>), or name another schema in the URL`
-              : `${where} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync)`,
+              : `${where} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync <folder of models> --postgres <url>)`,
           );
         }
         if (needsSchema) await migrate(client, config.schema, where);

@@ -94,6 +94,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
   }
 
+  async syncedFrom(): Promise<string | undefined> {
+    const [row] = await this.read<{ synced_from: string | null }>(this.s.syncedFrom);
+    return row?.synced_from ?? undefined;
+  }
+
   async validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot> {
     if (scope) return this.scopedSnapshot(scope);
     for (let attempt = 0; ; attempt++) {
@@ -184,7 +189,9 @@ export class PostgresStore implements Store {
             upserted ||= part.upserts.length > 0;
           }
           step = "commit";
-          await run(upserted ? this.s.cleanAndCommit : "COMMIT");
+          // The folder goes in the same round trip as the commit (a literal: the simple protocol takes no parameters).
+          const record = part?.syncedFrom === undefined ? "" : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
+          await run(record + (upserted ? this.s.cleanAndCommit : "COMMIT"));
         } catch (e) {
           // Leave nothing behind; on a lost connection the server has rolled back already.
           if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);

@@ -10,7 +10,7 @@ import { errorCode } from "./errors.js";
 import { MIGRATION_LOCK_CLASS, schemaLockKey } from "./locks.js";
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** What `fm_meta.application` holds in a findingmodel schema. */
 export const APPLICATION = "findingmodel";
 
@@ -123,6 +123,9 @@ export const MIGRATIONS: ReadonlyArray<(schema: string, ext: ServerFeatures) => 
     );
     `;
   },
+  // 1 -> 2: the folder the index was last synced from (so a sync from another folder that would
+  // remove most of it can ask first).
+  (schema) => `ALTER TABLE ${ident(schema)}.fm_meta ADD COLUMN synced_from text;`,
 ];
 
 export interface SchemaState {

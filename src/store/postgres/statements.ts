@@ -114,6 +114,9 @@ export function statements(schema: string) {
     ownerOfAttribute: `SELECT m.oifm_id, m.filename, m.name FROM ${s}.attributes AS a JOIN ${s}.models AS m ON m.id = a.model_id WHERE a.oifma_id = $1`,
 
     // --- reads ---
+    syncedFrom: `SELECT synced_from FROM ${s}.fm_meta`,
+    /** Sent with the COMMIT of a change that records its folder (no parameters: `literal` is escaped by the caller). */
+    setSyncedFrom: (literal: string) => `UPDATE ${s}.fm_meta SET synced_from = ${literal}; `,
     fileStates: `SELECT filename, oifm_id, file_hash, file_size::float8 AS file_size, file_mtime_ms FROM ${s}.models`,
     /**
      * The validation snapshot: three statements in one round trip (the simple protocol takes

@@ -73,6 +73,7 @@ export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, 
     guard(() => s.upsertOrganization.run(o.code, o.name, o.url ?? null), `organization "${o.code}"`);
   }
   for (const t of changes.touched ?? []) s.touch.run(t.fileSize, t.fileMtimeMs, t.oifm_id);
+  if (changes.syncedFrom !== undefined) s.setSyncedFrom.run(changes.syncedFrom);
 }
 
 /**

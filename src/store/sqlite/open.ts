@@ -52,8 +52,8 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
       throw new StoreError(
         "readonly",
         state.version === 0
-          ? `${file} holds no index yet and was opened read-only; create it first (findingmodel sync)`
-          : `${file} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel sync)`,
+          ? `${file} holds no index yet and was opened read-only; create it first (findingmodel index sync <folder of models> --db ${file})`
+          : `${file} has index schema version ${state.version} and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync <folder of models> --db ${file})`,
       );
     }
     // A new file is filled by its first write through a rollback journal and turns to WAL after
@@ -91,7 +91,7 @@ function checkLocation(file: string, readonly: boolean): void {
     throw new StoreError("other", `${file} is a folder, not an index file; point --db at a file, e.g. ${path.join(file, "findingmodel.db")}`);
   }
   if (info) return;
-  if (readonly) throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel sync), or point --db at it`);
+  if (readonly) throw new StoreError("other", `there is no index at ${file}; create it first (findingmodel index sync <folder of models> --db ${file}), or point --db at it`);
   const dir = path.dirname(path.resolve(file));
   const parent = statOrUndefined(dir);
   if (!parent) throw new StoreError("other", `cannot create the index ${file}: the folder ${dir} does not exist; create the folder first, or point --db elsewhere`);

@@ -20,7 +20,7 @@ export const APPLICATION_ID = 0x4f49464d;
 export const PAGE_SIZE = 65536;
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Step `i` takes a database from version i to version i + 1 (step 0 creates the schema). */
 export const MIGRATIONS: readonly string[] = [
@@ -103,6 +103,14 @@ export const MIGRATIONS: readonly string[] = [
     name, synonyms, description, tags, attributes,
     tokenize = 'porter unicode61 remove_diacritics 2'
   );
+  `,
+  // 1 -> 2: facts about the index as a whole, by name; "synced_from" is the folder it was last
+  // synced from (so a sync from another folder that would remove most of it can ask first).
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 

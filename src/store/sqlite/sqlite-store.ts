@@ -83,6 +83,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  syncedFrom(): Promise<string | undefined> {
+    return this.run(() => this.s.syncedFrom.get());
+  }
+
   validationSnapshot(scope?: SnapshotScope): Promise<ValidationSnapshot> {
     // One read transaction, so that the reads see the same moment.
     return this.run(this.db.transaction(() => (scope ? this.scopedSnapshot(scope) : this.wholeSnapshot())));

@@ -103,6 +103,7 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO fts (rowid, name, synonyms, description, tags, attributes) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     touch: prep<[number, number, string]>("UPDATE models SET file_size = ?, file_mtime_ms = ? WHERE oifm_id = ?"),
+    setSyncedFrom: prep<[string]>("INSERT INTO meta (key, value) VALUES ('synced_from', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     upsertPerson: prep<[string, string, string, string, string | null]>(
       "INSERT INTO people (github_username, email, name, organization_code, url) VALUES (?, ?, ?, ?, ?)" +
         " ON CONFLICT (github_username) DO UPDATE SET email = excluded.email, name = excluded.name," +
@@ -123,6 +124,7 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     // --- reads ---
+    syncedFrom: prepPluck<[], string>("SELECT value FROM meta WHERE key = 'synced_from'"),
     fileStates: prep<[], { filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>(
       "SELECT filename, oifm_id, file_hash, file_size, file_mtime_ms FROM models",
     ),
