@@ -69,7 +69,7 @@ describe("the npm package", () => {
       expect(validate.status, validate.stderr).toBe(0);
       expect(JSON.parse(validate.stdout)).toMatchObject({ files: count, valid: count, invalid: 0 });
 
-      const sync = run("index", "sync", "defs", "--json", "--allow-duplicate-synonyms");
+      const sync = run("index", "sync", "defs", "--json");
       expect(sync.status, sync.stderr).toBe(0);
       expect(JSON.parse(sync.stdout)).toMatchObject({ added: count, errors: [] });
 
