@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { fileProgress } from "../progress.js";
 import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
@@ -6,9 +7,6 @@ interface SyncCommandOptions extends IndexCommandOptions {
   skipInvalid?: boolean;
   allowDuplicateSynonyms?: boolean;
 }
-
-/** Below this many files to read, a progress bar would only flash. */
-const PROGRESS_FROM = 500;
 
 export function registerSync(parent: Command): void {
   indexOptions(
@@ -20,22 +18,11 @@ export function registerSync(parent: Command): void {
       .option("--allow-duplicate-synonyms", "allow a synonym that is another model's name or synonym"),
   ).action(async (dir: string, opts: SyncCommandOptions) => {
     const report = await withIndex(opts, async (index) => {
-      // A bar only on a terminal, and its library loaded only then (a few ms of every sync otherwise).
-      const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: "reading {bar} {value}/{total} files", hideCursor: true }) : undefined;
-      let started = false;
-      const onProgress = bar
-        ? (done: number, total: number) => {
-            if (!started && total >= PROGRESS_FROM) {
-              bar.start(total, 0);
-              started = true;
-            }
-            if (started) bar.update(done);
-          }
-        : undefined;
+      const progress = await fileProgress(opts.json);
       try {
-        return await index.sync(dir, { skipInvalid: opts.skipInvalid, allowDuplicateSynonyms: opts.allowDuplicateSynonyms, onProgress });
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, allowDuplicateSynonyms: opts.allowDuplicateSynonyms, onProgress: progress.onProgress });
       } finally {
-        if (started) bar?.stop();
+        progress.stop();
       }
     }, "write");
     if (opts.json) {
