@@ -87,6 +87,13 @@ function runHook(repo: string, ...extra: string[]): Promise<Run> {
   return runCli([...args, ...extra], repo);
 }
 
+/** The registry's index.md with the JSON links of its two broken rows leading to the real definition files. */
+function workingIndex(): string {
+  return readFileSync(path.join(CORPUS, "index.md"), "utf8")
+    .replace("[JSON](defs/mammographic_malignancy_assessment.fm.json)", "[JSON](defs/breast_malignancy_risk.fm.json)")
+    .replace("[JSON](defs/composite_metrics__hippocampal_occupancy_score_.fm.json)", "[JSON](defs/composite_metrics_hippocampal_occupancy_score.fm.json)");
+}
+
 /** A definition with every object's keys reversed and 4-space indents: valid, not canonical. */
 function nonCanonical(bytes: Buffer): string {
   const reversed = (v: unknown): unknown =>
@@ -122,11 +129,7 @@ describe("the pre-commit hook `findingmodel registry`", () => {
     // is named after its model's name, and both rows' JSON links lead to the real definition files.
     expect(diff(before, after)).toEqual({ added: ["text/mammographic_malignancy_assessment.md"], removed: ["text/breast_malignancy_risk.md"], changed: ["index.md"] });
     expect(after.get("text/mammographic_malignancy_assessment.md")!.equals(before.get("text/breast_malignancy_risk.md")!)).toBe(true);
-    const wanted = before
-      .get("index.md")!
-      .toString("utf8")
-      .replace("[JSON](defs/mammographic_malignancy_assessment.fm.json)", "[JSON](defs/breast_malignancy_risk.fm.json)")
-      .replace("[JSON](defs/composite_metrics__hippocampal_occupancy_score_.fm.json)", "[JSON](defs/composite_metrics_hippocampal_occupancy_score.fm.json)");
+    const wanted = workingIndex();
     expect(after.get("index.md")!.toString("utf8")).toBe(wanted);
     const links = [...wanted.matchAll(/\[(?:JSON|Text)\]\(([^)]+)\)/g)].map((m) => m[1]!);
     expect(links).toHaveLength(2 * 2382);
@@ -258,4 +261,21 @@ describe("updateRegistry (library)", () => {
     expect(readFileSync(path.join(dir, "index.md"), "utf8")).toContain("[Text](text/pneumothorax.md) [JSON](defs/pneumothorax.fm.json)");
     expect(await updateRegistry(dir, { check: true })).toMatchObject({ upToDate: true, written: [], unchanged: 4 });
   });
+});
+
+describe("findingmodel index export", () => {
+  it("writes the index.md and ids.json of the synced registry, as `registry` writes them in the registry's folder", async () => {
+    const dir = tempDir();
+    const db = path.join(dir, "registry.db");
+    expect((await runCli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms", "--json"])).code).toBe(0);
+    const out = path.join(dir, "site");
+    const run = await runCli(["index", "export", "--db", db, "--out", out, "--json"]);
+    expect(run.code).toBe(0);
+    expect(parseJson<{ written: string[] }>(run)).toEqual({ written: [path.join(out, "index.md"), path.join(out, "ids.json")] });
+    expect(readdirSync(out).sort()).toEqual(["ids.json", "index.md"]);
+    expect(readFileSync(path.join(out, "ids.json")).equals(readFileSync(path.join(CORPUS, "ids.json")))).toBe(true);
+    expect(readFileSync(path.join(out, "index.md"), "utf8")).toBe(workingIndex());
+    const human = await runCli(["index", "export", "--db", db, "--out", out]);
+    expect(human.stdout).toBe(`wrote ${path.join(out, "index.md")} and ${path.join(out, "ids.json")}\n`);
+  }, 60_000);
 });
