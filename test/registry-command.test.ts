@@ -260,6 +260,15 @@ describe("updateRegistry (library)", () => {
     expect(readFileSync(path.join(dir, "text", "pneumothorax.md")).equals(readFileSync(path.join(CORPUS, "text", "pneumothorax.md")))).toBe(true);
     expect(readFileSync(path.join(dir, "index.md"), "utf8")).toContain("[Text](text/pneumothorax.md) [JSON](defs/pneumothorax.fm.json)");
     expect(await updateRegistry(dir, { check: true })).toMatchObject({ upToDate: true, written: [], unchanged: 4 });
+
+    // An output that only starts with the right content is out of date (compared whole, byte for byte).
+    const text = path.join(dir, "text", "pneumothorax.md");
+    const right = readFileSync(text);
+    writeFileSync(text, Buffer.concat([right, Buffer.from("\n")]));
+    expect(await updateRegistry(dir, { check: true })).toMatchObject({ upToDate: false, written: [text], unchanged: 3 });
+    writeFileSync(text, right.subarray(0, right.length - 1));
+    expect(await updateRegistry(dir)).toMatchObject({ upToDate: false, written: [text], unchanged: 3 });
+    expect(readFileSync(text).equals(right)).toBe(true);
   });
 });
 
