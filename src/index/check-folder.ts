@@ -26,6 +26,8 @@ export interface CheckOptions {
   canonical?: boolean;
   /** Called as files are done (for a progress bar). */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each file's result as it is done; what it returns is kept (as ProcessRun.onResult). */
+  onResult?: (result: ProcessedFile) => ProcessedFile;
 }
 
 export class MissingPathError extends InvalidRequestError {
@@ -39,7 +41,7 @@ export async function checkModelFiles(targets: readonly string[], options: Check
   const found = findModelFiles(targets);
   if (found.missing.length > 0) throw new MissingPathError(found.missing);
   const work: ProcessOptions = { canonical: options.canonical ?? (!options.markdown || options.reformat), markdown: options.markdown };
-  const processed = await processFiles(found.files, work, { onProgress: options.onProgress });
+  const processed = await processFiles(found.files, work, { onProgress: options.onProgress, onResult: options.onResult });
   const errors: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   const changed: string[] = [];
   let valid = 0;

@@ -4,6 +4,7 @@
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync } from "node:fs";
 import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
+import type { ModelSummary } from "../model/summary.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { checkModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
 import type { FileError, ProcessedFile } from "./process-files.js";
@@ -18,7 +19,7 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
 
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress });
+  const { processed, files, valid, invalid, errors, conflicts } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
   const result: ExportReport = { files, valid, invalid, errors, conflicts, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);
@@ -29,21 +30,22 @@ export async function exportRegistry(defsDir: string, outDir: string, options: P
 }
 
 /**
- * What the registry generates in `outDir` for the processed definitions of `defsDir` (each with
- * its Markdown): file -> content. Errors for two models whose text files would be the same file.
+ * What the registry generates in `outDir` for the processed definitions of `defsDir`: file ->
+ * content (a definition's Markdown, or undefined when its text file is known to hold it already).
+ * Errors for two models whose text files would be the same file.
  */
-export function registryOutputs(defsDir: string, outDir: string, processed: readonly ProcessedFile[]): { outputs: Map<string, string>; errors: FileError[] } {
+export function registryOutputs(defsDir: string, outDir: string, processed: readonly ProcessedFile[]): { outputs: Map<string, string | undefined>; errors: FileError[] } {
   const errors: FileError[] = [];
   const entries: RegistryEntry[] = processed.map((f) => ({ filename: toPosix(path.relative(defsDir, f.file)), model: f.summary! }));
-  const outputs = new Map<string, string>();
+  const outputs = new Map<string, string | undefined>();
   for (const [i, entry] of entries.entries()) {
-    const file = path.join(outDir, "text", textFileName(entry));
+    const file = textFilePath(outDir, entry.model);
     // Two names with the same slug (e.g. "a-b" and "a b") would overwrite each other's text.
     if (outputs.has(file)) {
       errors.push({ file: path.join(defsDir, entry.filename), path: "$.name", message: `its text file ${textFileName(entry)} is also the text file of another model; rename one of them` });
       continue;
     }
-    outputs.set(file, processed[i]!.markdown!);
+    outputs.set(file, processed[i]!.markdown);
   }
   outputs.set(path.join(outDir, "index.md"), toIndexMarkdown(entries, { defsPath: toPosix(path.relative(outDir, defsDir)) }));
   outputs.set(path.join(outDir, "ids.json"), toIdsJson(entries));
@@ -58,8 +60,26 @@ export interface OutputsWritten {
   errors: FileError[];
 }
 
-/** Write each output whose file is missing or different (with `check`, only find which). */
-export function writeOutputs(outputs: ReadonlyMap<string, string>, options: { check?: boolean } = {}): OutputsWritten {
+/**
+ * For CheckOptions.onResult: compare each model's Markdown with its text file in `outDir` as soon
+ * as it is made, and drop it when equal (the usual case), which registryOutputs then takes as up
+ * to date. Holding every Markdown until the end took ~15% more CPU time for the registry with
+ * nothing to change (user + system, medians of 12 alternating runs: 1.15 s against 0.98 s; the
+ * main thread's garbage collection ~98 ms against ~80 ms).
+ */
+export function dropCurrentText(outDir: string): (result: ProcessedFile) => ProcessedFile {
+  return (result) => {
+    if (result.summary && result.markdown !== undefined && hasContent(textFilePath(outDir, result.summary), result.markdown)) result.markdown = undefined;
+    return result;
+  };
+}
+
+function textFilePath(outDir: string, model: ModelSummary): string {
+  return path.join(outDir, "text", textFileName({ filename: "", model }));
+}
+
+/** Write each output whose file is missing or different (with `check`, only find which); an undefined content is known to be up to date. */
+export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, options: { check?: boolean } = {}): OutputsWritten {
   const result: OutputsWritten = { written: [], unchanged: 0, errors: [] };
   const dirs = new Set([...outputs.keys()].map((file) => path.dirname(file)));
   if (!options.check) for (const dir of dirs) mkdirSync(dir, { recursive: true });
@@ -67,7 +87,7 @@ export function writeOutputs(outputs: ReadonlyMap<string, string>, options: { ch
   // Only files that exist are read to compare (one listing instead of a failed open per new file).
   const existing = new Set([...dirs].flatMap(listFiles));
   for (const [file, content] of outputs) {
-    if (existing.has(file) && hasContent(file, content)) {
+    if (content === undefined || (existing.has(file) && hasContent(file, content))) {
       result.unchanged++;
       continue;
     }

@@ -7,7 +7,7 @@ import { readdirSync, statSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { checkModelFiles, writeCanonical } from "./check-folder.js";
 import { InvalidRequestError } from "./errors.js";
-import { registryOutputs, writeOutputs, type ExportReport } from "./export.js";
+import { dropCurrentText, registryOutputs, writeOutputs, type ExportReport } from "./export.js";
 import type { FileError } from "./process-files.js";
 import { describeIoError } from "./scan.js";
 
@@ -42,7 +42,8 @@ export async function updateRegistry(dir: string, options: RegistryOptions = {})
   const defsDir = path.join(dir, "defs");
   if (!isDirectory(defsDir)) throw new NotARegistryError(`${defsDir} is not a directory: a registry keeps its definitions in defs/ (name the registry's folder: findingmodel registry <dir>)`);
 
-  const found = await checkModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress });
+  const textDir = path.join(dir, "text");
+  const found = await checkModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress, onResult: dropCurrentText(dir) });
   const { processed, files, valid, invalid, errors, conflicts, changed } = found;
   const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
   const finish = () => ({ ...report, ms: performance.now() - started });
@@ -53,7 +54,6 @@ export async function updateRegistry(dir: string, options: RegistryOptions = {})
     return finish();
   }
 
-  const textDir = path.join(dir, "text");
   report.removed = staleTextFiles(textDir, planned.outputs);
   report.upToDate = changed.length === 0 && report.removed.length === 0;
   if (!check) report.errors.push(...writeCanonical(processed));
@@ -78,7 +78,7 @@ function isDirectory(dir: string): boolean {
  * The Markdown files in text/ that no definition makes (its definition removed or renamed). Only
  * `*.md` files: anything else there, and hidden files, are not the registry's and stay.
  */
-function staleTextFiles(textDir: string, outputs: ReadonlyMap<string, string>): string[] {
+function staleTextFiles(textDir: string, outputs: ReadonlyMap<string, unknown>): string[] {
   let names: string[];
   try {
     names = readdirSync(textDir);
