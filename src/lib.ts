@@ -19,6 +19,7 @@ export { generateModels, iterateModels, type SyntheticOptions } from "./model/sy
 export { loadModelFile, type LoadedModel } from "./index/load-model.js";
 export { checkModelFiles, MissingPathError, type CheckOptions, type CheckReport } from "./index/check-folder.js";
 export { exportRegistry, type ExportReport } from "./index/export.js";
+export { updateRegistry, NotARegistryError, type RegistryOptions, type RegistryReport } from "./index/update-registry.js";
 export { findModelFiles, MODEL_FILE_SUFFIX } from "./index/scan.js";
 export type { FileError } from "./index/process-files.js";
 

@@ -1,7 +1,7 @@
 // Floors: the least the same work can cost. The commands run as whole processes beside small plain
 // Node programs doing only the unavoidable part (each passed to `node --input-type=module -e`), and
 // search beside the raw SQLite full-text query it rests on, for the same queries.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openIndex } from "../index/open-index.js";
@@ -171,6 +171,25 @@ export async function floorsSection(b: Bench): Promise<void> {
   );
   vsFloor("export, first run (writes every file)", firstExport, "read + parse + write", 3);
   vsFloor("export, nothing changed", timeProcessPair(runs, command("export", copy, "--out", out), floorOf(READ_PARSE)), "read + parse", 3);
+
+  // The registry's job (issue 12): validate + reformat + export in one read of each file, in a
+  // registry's layout (defs/ beside text/, index.md, ids.json), brought up to date first.
+  const repo = path.join(b.work, "registry");
+  cpSync(copy, path.join(repo, "defs"), { recursive: true });
+  const registry = (...args: string[]) => command("registry", repo, ...args);
+  const clearOutputs = () => {
+    for (const name of ["text", "index.md", "ids.json"]) rmSync(path.join(repo, name), { recursive: true, force: true });
+  };
+  const fullRegistry = timeProcessPair(
+    runs,
+    { ...registry(), before: clearOutputs },
+    { args: () => floorArgs(READ_PARSE_WRITE, copy, floorOut), before: () => rmSync(floorOut, { recursive: true, force: true }) },
+  );
+  vsFloor("registry, full regeneration (writes every output)", fullRegistry, "read + parse + write", 3);
+  const fullVsReadParse = timeProcessPair(runs, { ...registry(), before: clearOutputs }, floorOf(READ_PARSE));
+  report.versus("registry, full regeneration (writes every output)", fullVsReadParse.ours.ms, "floor", { name: "read + parse", value: fullVsReadParse.floor.ms }, "ms", undefined, "no target: the floor writes nothing, and writing 2,384 files (temp + rename) is most of it");
+  vsFloor("registry --check, up to date", timeProcessPair(runs, registry("--check"), floorOf(READ_PARSE)), "read + parse", 3);
+  vsFloor("registry, nothing to change", timeProcessPair(runs, registry(), floorOf(READ_PARSE)), "read + parse", 3);
 
   // Sync (issue 3).
   const db = path.join(b.work, "floors.db");

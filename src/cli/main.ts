@@ -48,6 +48,7 @@ const EVERYDAY: Record<string, () => Promise<Register>> = {
 const TOP: Record<string, () => Promise<Register>> = {
   validate: async () => (await import("./commands/validate.js")).registerValidate,
   export: async () => (await import("./commands/export.js")).registerExport,
+  registry: async () => (await import("./commands/registry.js")).registerRegistry,
   "fm-to-markdown": async () => (await import("./commands/fm-to-markdown.js")).registerFmToMarkdown,
   stub: async () => (await import("./commands/stub.js")).registerStub,
   // `findingmodel sync`: the first command of a fresh machine, so it need not be looked for under `index`.
@@ -77,7 +78,7 @@ if (first === "index") await register(indexCommand(), one ? [one] : Object.value
 else if (one) await register(program, [one]);
 else {
   // Help, or a command that does not exist (commander then suggests the nearest): all of them.
-  await register(program, [TOP.validate!, TOP.export!, TOP["fm-to-markdown"]!, TOP.stub!]);
+  await register(program, [TOP.validate!, TOP.export!, TOP.registry!, TOP["fm-to-markdown"]!, TOP.stub!]);
   await register(indexCommand(), Object.values(UNDER_INDEX));
   await register(program, [sync, ...Object.values(EVERYDAY), generate, TOP.serve!, TOP.mcp!]);
 }

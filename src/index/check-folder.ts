@@ -22,6 +22,12 @@ export interface CheckOptions {
   reformat?: boolean;
   /** Also render each valid model's Markdown (for export). */
   markdown?: boolean;
+  /** Find out which valid files are not in canonical form (default: unless only rendering Markdown, which export does). */
+  canonical?: boolean;
+  /** Called as files are done (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+  /** Called with each file's result as it is done; what it returns is kept (as ProcessRun.onResult). */
+  onResult?: (result: ProcessedFile) => ProcessedFile;
 }
 
 export class MissingPathError extends InvalidRequestError {
@@ -34,8 +40,8 @@ export class MissingPathError extends InvalidRequestError {
 export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport & { processed: ProcessedFile[] }> {
   const found = findModelFiles(targets);
   if (found.missing.length > 0) throw new MissingPathError(found.missing);
-  const work: ProcessOptions = { canonical: !options.markdown || options.reformat, markdown: options.markdown };
-  const processed = await processFiles(found.files, work);
+  const work: ProcessOptions = { canonical: options.canonical ?? (!options.markdown || options.reformat), markdown: options.markdown };
+  const processed = await processFiles(found.files, work, { onProgress: options.onProgress, onResult: options.onResult });
   const errors: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
   const changed: string[] = [];
   let valid = 0;
@@ -43,17 +49,24 @@ export async function checkModelFiles(targets: readonly string[], options: Check
     errors.push(...file.errors);
     if (!file.summary) continue;
     valid++;
-    if (file.canonicalText === undefined) continue;
-    changed.push(file.file);
-    if (options.reformat) {
-      try {
-        writeFileAtomicSync(file.file, file.canonicalText);
-      } catch (e) {
-        errors.push({ file: file.file, path: "$", message: `could not be rewritten: ${describeIoError(e)}` });
-      }
-    }
+    if (file.canonicalText !== undefined) changed.push(file.file);
   }
+  if (options.reformat) errors.push(...writeCanonical(processed));
   const conflicts = findConflicts(processed.flatMap((f) => (f.summary ? [{ file: f.file, model: f.summary }] : [])));
   const files = processed.length + found.problems.length;
   return { files, valid, invalid: files - valid, changed, errors, conflicts, processed };
+}
+
+/** Rewrite each processed file that has a canonical text different from its own (atomically); the files that could not be, as errors. */
+export function writeCanonical(processed: readonly ProcessedFile[]): FileError[] {
+  const errors: FileError[] = [];
+  for (const file of processed) {
+    if (file.canonicalText === undefined) continue;
+    try {
+      writeFileAtomicSync(file.file, file.canonicalText);
+    } catch (e) {
+      errors.push({ file: file.file, path: "$", message: `could not be rewritten: ${describeIoError(e)}` });
+    }
+  }
+  return errors;
 }

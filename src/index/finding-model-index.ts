@@ -256,7 +256,10 @@ export class FindingModelIndex {
 
   // --- exports and status ---
 
-  /** The registry's index.md, from the index (the same as `export` writes for the synced folder). */
+  /**
+   * The registry's index.md, from the index, with links as the registry lays them out
+   * (`defs/<file>`, `text/<slug>.md`): what `registry` writes when the synced folder is its defs/.
+   */
   async toIndexMarkdown(): Promise<string> {
     return toIndexMarkdown(await this.registryEntries());
   }

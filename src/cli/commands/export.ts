@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
+import { fileProgress } from "../progress.js";
 import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine, UsageError } from "../output.js";
 
 export function registerExport(program: Command): void {
@@ -13,7 +14,8 @@ export function registerExport(program: Command): void {
       const info = await stat(defsDir).catch(() => undefined);
       if (!info?.isDirectory()) throw new UsageError(`${defsDir} is not a directory of model definitions`);
       const { exportRegistry } = await import("../../index/export.js");
-      const report = await exportRegistry(defsDir, opts.out);
+      const progress = await fileProgress(opts.json);
+      const report = await exportRegistry(defsDir, opts.out, { onProgress: progress.onProgress }).finally(progress.stop);
       const failed = report.errors.length > 0 || report.conflicts.length > 0;
       if (opts.json) {
         const { files, valid, invalid, errors, conflicts, written, unchanged } = report;

@@ -8,8 +8,8 @@ export function registerIndexExport(parent: Command): void {
   indexOptions(
     parent
       .command("export")
-      .description("write the registry's index.md and ids.json from the index (the same as `findingmodel export` writes for the synced folder)")
-      .requiredOption("--out <dir>", "folder to write index.md and ids.json into"),
+      .description("write the registry's index.md and ids.json from the index (no text/; links as the registry lays them out: defs/<file>, text/<slug>.md)")
+      .requiredOption("--out <dir>", "folder to write index.md and ids.json into (the registry's folder, for its links to work)"),
   ).action(async (opts: IndexCommandOptions & { out: string }) => {
     const { writeFileAtomic } = await import("../../index/atomic-write.js");
     const files = await withIndex(opts, async (index) => {

@@ -3,6 +3,7 @@ import type { RemovalPlan } from "../../index/sync.js";
 import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine, printSyncWarnings } from "../output.js";
 import { canAsk, confirmRemoval } from "../confirm-removal.js";
 import { fileToBeCreated, removeIndexFile } from "../new-index-file.js";
+import { fileProgress } from "../progress.js";
 import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
@@ -11,11 +12,6 @@ interface SyncCommandOptions extends IndexCommandOptions, SynonymCommandOptions 
   verbose?: boolean;
   yes?: boolean;
 }
-
-/** Below this many files to read, a progress bar would only flash. */
-const PROGRESS_FROM = 500;
-/** The bar, files done of all, how fast, and how long until done (cli-progress works out the time left). */
-const PROGRESS_FORMAT = "reading {bar} {value}/{total} files | {rate} files/s | {eta_formatted} left";
 
 export function registerSync(parent: Command, name = "sync"): void {
   indexOptions(
@@ -34,23 +30,12 @@ export function registerSync(parent: Command, name = "sync"): void {
     /** Whether the index this sync created holds nothing once it is done (then a failure removes the file). */
     let leftEmpty = false;
     const run = withIndex(opts, async (index) => {
-      // A bar only on a terminal, and its library loaded only then (a few ms of every sync otherwise).
-      const bar = !opts.json && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ format: PROGRESS_FORMAT, hideCursor: true, etaBuffer: 100 }) : undefined;
-      let started = 0;
-      const onProgress = bar
-        ? (done: number, total: number) => {
-            if (!started && total >= PROGRESS_FROM) {
-              started = performance.now();
-              bar.start(total, 0, { rate: "…" });
-            }
-            if (started) bar.update(done, { rate: Math.round(done / Math.max((performance.now() - started) / 1000, 0.001)) });
-          }
-        : undefined;
+      const progress = await fileProgress(opts.json);
       try {
         const ask = !opts.yes && canAsk(opts.json) ? async (plan: RemovalPlan) => confirmRemoval(plan, (await index.store.stats()).location) : undefined;
-        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress, confirmRemoval: ask });
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress: progress.onProgress, confirmRemoval: ask });
       } finally {
-        if (started) bar?.stop();
+        progress.stop();
         if (created) leftEmpty = (await index.count().catch(() => -1)) === 0;
       }
     }, "write");

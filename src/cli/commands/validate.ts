@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { Conflict } from "../../model/conflicts.js";
+import { fileProgress } from "../progress.js";
 import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine } from "../output.js";
 
-const CONFLICT_WORDS: Record<Conflict["kind"], string> = {
+export const CONFLICT_WORDS: Record<Conflict["kind"], string> = {
   oifm_id: "model ID",
   oifma_id: "attribute ID",
   name: "name (case-insensitive)",
@@ -17,7 +18,8 @@ export function registerValidate(program: Command): void {
     .option("--json", "machine-readable report on stdout")
     .action(async (paths: string[], opts: { reformat?: boolean; json?: boolean }) => {
       const { checkModelFiles } = await import("../../index/check-folder.js");
-      const report = await checkModelFiles(paths, { reformat: opts.reformat });
+      const progress = await fileProgress(opts.json);
+      const report = await checkModelFiles(paths, { reformat: opts.reformat, onProgress: progress.onProgress }).finally(progress.stop);
       const failed = report.invalid > 0 || report.conflicts.length > 0;
       if (opts.json) {
         const { files, valid, invalid, changed, errors, conflicts } = report;
