@@ -19,6 +19,7 @@ import {
   replaceWords,
   SearchQueryError,
   searchTerms,
+  titleCoverage,
   titleDistance,
   Vocabulary,
 } from "./search-query.js";
@@ -234,7 +235,8 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
-      const rewritten = misses.map((q) => this.rewrite(q));
+      const lexical = misses.map((q) => this.rewrite(q));
+      const rewritten = lexical.map((r) => r.text);
       // The queries as typed, then the rewritten ones, in one call.
       const asked = [...misses, ...rewritten.filter((r): r is string => r !== undefined)];
       const exactAll = await this.store.exactMatchesMany(asked, { limit, tags });
@@ -252,7 +254,7 @@ export class FindingModelIndex {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
         const text = texts[i]!.filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
-        const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true);
+        const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
       }
@@ -260,22 +262,23 @@ export class FindingModelIndex {
     });
   }
 
-  /** `query` rewritten by the lexicon, or undefined when the lexicon has none of its terms. */
-  private rewrite(query: string): string | undefined {
-    if (this.lexicon === false) return undefined;
+  /** What the lexicon makes of `query` (see Lexicon.rewrite). */
+  private rewrite(query: string): { text: string | undefined; siteWords: string[] } {
+    if (this.lexicon === false) return NOT_REWRITTEN;
     this.lexicon ??= shippedLexicon();
     return this.lexicon.rewrite(query);
   }
 
   private async searchUncached(query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
-    const rewritten = lookAgain ? this.rewrite(query) : undefined;
+    const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
+    const rewritten = lexical.text;
     let exact = await this.store.exactMatches(query, { limit, tags });
     if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
     const q = rewritten ?? query;
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id) });
-    return this.arrange(q, terms, exact, text, limit, tags, lookAgain);
+    return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
   }
 
   /**
@@ -285,12 +288,12 @@ export class FindingModelIndex {
    * holds every word: the models whose whole name or synonym is in the query first; and another
    * look when the best result lacks one of the query's words.
    */
-  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean): Promise<IndexEntry[]> {
+  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): Promise<IndexEntry[]> {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
     if (exact.length > 0) return results;
     if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms) === NO_TITLE)) {
-      results = await this.generalModelsFirst(terms, results, limit, tags);
+      results = await this.generalModelsFirst(terms, siteWords, results, limit, tags);
     }
     return lookAgain ? this.lookAgain(query, terms, results, limit, tags) : results;
   }
@@ -354,24 +357,32 @@ export class FindingModelIndex {
   }
 
   /**
-   * `results` with the models whose whole name or synonym is among `terms` first (the more words
-   * such a title has, the sooner), then the rest in their order: for a specific phrase the
-   * registry models only in general ("cystic bronchiectasis"), the general model.
+   * `results` with the models whose whole name or synonym is among `terms` (with the site words
+   * the lexicon adds) moved up: each before the first result none of whose titles holds as many of
+   * the terms, longer contained titles first. For a specific phrase the registry models only in
+   * general ("cystic bronchiectasis"), the general model comes before longer names that share
+   * one word with the query.
    */
-  private async generalModelsFirst(terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
-    const contained = (await this.lexical()).titles.contained(terms).slice(0, limit);
+  private async generalModelsFirst(terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    const contained = (await this.lexical()).titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
     if (contained.length === 0) return results;
-    const position = new Map(results.map((e, i) => [e.oifm_id, i]));
-    const missing = contained.filter((c) => !position.has(c.id)).map((c) => c.id);
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
+    const missing = contained.filter((c) => !byId.has(c.id)).map((c) => c.id);
     if (missing.length > 0) for (const e of await this.store.getEntries(missing)) if (carriesTags(e, tags)) byId.set(e.oifm_id, e);
-    // Among titles of the same length, the full-text order decides.
-    const first = contained
-      .filter((c) => byId.has(c.id))
-      .sort((a, b) => b.words - a.words || (position.get(a.id) ?? Infinity) - (position.get(b.id) ?? Infinity))
-      .map((c) => byId.get(c.id)!);
-    const seen = new Set(first.map((e) => e.oifm_id));
-    return [...first, ...results.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+    const general = contained.filter((c) => byId.has(c.id));
+    // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
+    const named = terms.filter((t) => !QUALIFIERS.has(t));
+    const moved = new Set(general.map((c) => c.id));
+    const out: IndexEntry[] = [];
+    let g = 0;
+    for (const e of results) {
+      if (moved.has(e.oifm_id)) continue;
+      const held = titleCoverage(e, named);
+      while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      out.push(e);
+    }
+    while (g < general.length) out.push(byId.get(general[g++]!.id)!);
+    return out.slice(0, limit);
   }
 
   /**
@@ -397,6 +408,19 @@ export class FindingModelIndex {
 }
 
 export class IndexWriteError extends Error {}
+
+/**
+ * Words a report adds to a finding's name to say its side, size, extent, severity, age or number
+ * ("small right", "mild", "chronic", "multiple"): a title that shares only these with the query
+ * does not name what it asks for.
+ */
+const QUALIFIERS = new Set([
+  "left", "right", "bilateral", "unilateral", "upper", "lower", "middle", "anterior", "posterior", "lateral", "medial",
+  "small", "large", "tiny", "trace", "moderate", "mild", "severe", "marked", "minimal", "extensive", "massive",
+  "acute", "chronic", "subacute", "old", "new", "early", "late", "multiple", "single", "diffuse", "focal", "partial", "complete",
+]);
+
+const NOT_REWRITTEN = { text: undefined, siteWords: [] };
 
 interface LexicalData {
   vocabulary: Vocabulary;

@@ -2,7 +2,8 @@
 // equivalent terms as reports write them, each with the words the registry uses instead. Read and
 // checked once when this module loads (a malformed line stops the program, naming the line and the
 // reason), compiled to a map from a term's first word to its entries, and applied to a query's words
-// in one pass: the longest term starting at each word is replaced by its expansion.
+// in one pass: the longest term starting at each word is replaced by its expansion (a site term
+// instead adds its organ word for finding general models).
 import { readFileSync } from "node:fs";
 import { wordsOf } from "./search-query.js";
 
@@ -74,22 +75,30 @@ export class Lexicon {
     for (const list of this.byFirst.values()) list.sort((a, b) => b.term.length - a.term.length);
   }
 
-  /** `query` with its terms replaced (lower-cased words joined by spaces), or undefined when no term is in it. */
-  rewrite(query: string): string | undefined {
+  /**
+   * What the lexicon makes of `query`: `text`, its words with each term replaced by its expansion
+   * (undefined when only site terms, or none, are in it); `siteWords`, the words site terms add
+   * ("lung" for "upper lobe"), which only help find general models, since the registry's own
+   * titles seldom name the site word as well.
+   */
+  rewrite(query: string): { text: string | undefined; siteWords: string[] } {
     const words = wordsOf(query);
     let out: string[] | undefined;
+    const siteWords: string[] = [];
     for (let i = 0; i < words.length; ) {
       const entry = this.byFirst.get(words[i]!)?.find((e) => e.term.every((w, j) => words[i + j] === w));
-      if (entry === undefined) {
-        out?.push(words[i]!);
-        i++;
+      if (entry === undefined || entry.kind === "site") {
+        if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
+        const n = entry?.term.length ?? 1;
+        out?.push(...words.slice(i, i + n));
+        i += n;
         continue;
       }
       out ??= words.slice(0, i);
       out.push(...entry.expansion);
       i += entry.term.length;
     }
-    return out?.join(" ");
+    return { text: out?.join(" "), siteWords };
   }
 }
 

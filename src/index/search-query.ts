@@ -82,6 +82,9 @@ export function sameRoot(w: string, t: string): boolean {
   if (w.startsWith(t)) return true;
   let i = 0;
   while (i < w.length && i < t.length && w[i] === t[i]) i++;
+  // A short word and its plural ("pad", "pads"; "rib", "ribs") share fewer than 4 letters.
+  if (i >= 3 && i === w.length && t.length - i <= 2 && /^e?s$/.test(t.slice(i))) return true;
+  if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.slice(i) === "ies") return true; // body, bodies
   return i >= Math.max(4, Math.max(w.length, t.length) - 3);
 }
 
@@ -131,6 +134,17 @@ export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, te
     if (!terms.every((t) => mayHold(lower, t))) continue;
     const words = wordsOf(lower).filter((w) => !STOP_WORDS.has(w));
     if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
+  }
+  return best;
+}
+
+/** How many of `terms` the name or a synonym of `entry` holds, at most (in some form). */
+export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+  let best = 0;
+  for (const title of [entry.name, ...entry.synonyms]) {
+    const words = wordsOf(title);
+    const n = terms.filter((t) => words.some((w) => sameRoot(w, t))).length;
+    if (n > best) best = n;
   }
   return best;
 }
