@@ -21,7 +21,7 @@ import { isAllNew } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
 import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
-import { matchExpression, usableTerms } from "./fts-query.js";
+import { matchExpression, textColumns, usableTerms } from "./fts-query.js";
 import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
 
 export interface SqliteStoreContext extends ErrorContext {
@@ -251,7 +251,11 @@ export class SqliteStore implements Store {
     return this.run(this.db.transaction(() => queries.map((terms) => this.search(terms, options))));
   }
 
-  /** All terms first, best first; then, if that leaves room, entries with any term. */
+  /**
+   * All terms first, best first; then, if that leaves room, entries with any term in the name,
+   * synonyms or description (not tags or attribute names: nearly every model has the attributes
+   * "presence" and "change from prior", so a fill over them matched every model, slowly).
+   */
   private search(rawTerms: readonly string[], options: TextSearchOptions): IndexEntry[] {
     const terms = usableTerms(rawTerms);
     if (terms.length === 0 || options.limit <= 0) return [];
@@ -263,7 +267,7 @@ export class SqliteStore implements Store {
     const rows = this.ranked(matchExpression(terms, "AND"), options.limit, tags, sqlExclude, skip);
     if (rows.length < options.limit && terms.length > 1) {
       for (const r of rows) skip.add(r[0]);
-      rows.push(...this.ranked(matchExpression(terms, "OR"), options.limit - rows.length, tags, sqlExclude, skip));
+      rows.push(...this.ranked(textColumns(matchExpression(terms, "OR")), options.limit - rows.length, tags, sqlExclude, skip));
     }
     return rows.map(toEntry);
   }
