@@ -14,6 +14,7 @@ import { slugOf } from "../src/model/slug.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
+import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { syncFiles, syncFolder, type SyncReport } from "../src/index/sync.js";
 import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
@@ -377,6 +378,42 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(ids(many[0]!)).toEqual([ath.oifm_id, calc.oifm_id]);
           expect(many[3]).toEqual([]);
           expect(await store.exactMatchesMany([], { limit: 10 })).toEqual([]);
+        });
+      });
+
+      describe("search through the index: lexicon and general models (queries from the tune half of eval/written-queries.tsv)", () => {
+        const top = async (query: string, n: number) => ids(await new FindingModelIndex(store, { cache: false }).search(query)).slice(0, n);
+        const idOf = (name: string) => corpus().find((c) => c.record.name.toLowerCase() === name.toLowerCase())!.record.oifm_id;
+
+        it("reads abbreviations and British spellings", async () => {
+          expect(await top("small right PTX", 2)).toContain(idOf("pneumothorax"));
+          expect(await top("PTX", 2)).toContain(idOf("pneumothorax")); // the example
+          expect(await top("ETT", 1)).toEqual([idOf("Endotracheal Tube Placement")]);
+          expect(await top("subdural haematoma", 1)).toEqual([idOf("Subdural Hematoma")]);
+          expect(await top("catheter, central venous", 1)).toEqual([idOf("central venous catheter")]);
+        });
+
+        it("puts the general model first for a specific phrase", async () => {
+          expect(await top("comminuted fracture", 1)).toEqual([idOf("fracture")]);
+          expect(await top("6 mm right upper lobe nodule", 5)).toContain(idOf("Pulmonary Nodule"));
+          expect(await top("right paratracheal lymphadenopathy", 1)).toEqual([idOf("mediastinal and/or hilar lymph node enlargement")]);
+        });
+
+        it("finds the same thing said in other words", async () => {
+          expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
+          expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
+        });
+
+        it("joins plural and singular", async () => {
+          const single = [idOf("Pulmonary Nodule"), idOf("solitary pulmonary nodule")];
+          expect((await top("pulmonary nodules", 2)).some((id) => single.includes(id))).toBe(true);
+          expect(await top("pneumothoraces", 1)).toEqual([idOf("pneumothorax")]);
+        });
+
+        it("keeps the registry's own names first", async () => {
+          expect(await top("atelectasis", 1)).toEqual([idOf("atelectasis")]);
+          expect(await top("tension pneumothorax", 1)).toEqual([idOf("tension pneumothorax")]);
+          expect(await top("AAA", 1)).toEqual([idOf("abdominal aortic aneurysm")]);
         });
       });
 
