@@ -492,6 +492,16 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(fill.every((e) => e.tags.some((t) => t.toLowerCase() === "chest"))).toBe(true);
         });
 
+        it("leaves the any-term fill out when asked for every term only", async () => {
+          expect(await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, everyTerm: true })).toEqual([]);
+          expect((await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10 })).length).toBeGreaterThan(0);
+          const every = await store.textSearch(["adrenal", "nodule"], { limit: 50, everyTerm: true });
+          const all = await store.textSearch(["adrenal", "nodule"], { limit: 50 });
+          expect(every.length).toBeGreaterThan(0);
+          expect(every.length).toBeLessThan(all.length);
+          expect(ids(every)).toEqual(ids(all).slice(0, every.length));
+        });
+
         it("leaves out excluded models, also in the any-term fill", async () => {
           const before = await store.textSearch(["abscess"], { limit: 10 });
           const excluded = ids(before.slice(0, 2));

@@ -277,7 +277,8 @@ export class FindingModelIndex {
     const q = rewritten ?? query;
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
-    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id) });
+    // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
+    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id), everyTerm: !lookAgain });
     return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
   }
 

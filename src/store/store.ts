@@ -122,6 +122,8 @@ export interface TextSearchOptions {
   tags?: string[];
   /** Leave these models out (already found by exact match). */
   exclude?: string[];
+  /** textSearch: only entries with every term, no any-term fill (a second look that only needs the best match). */
+  everyTerm?: boolean;
 }
 
 export interface StoreStats {

@@ -265,7 +265,7 @@ export class SqliteStore implements Store {
     const sqlExclude = excluded.length > JS_EXCLUDE_MAX ? JSON.stringify(excluded) : undefined;
     const skip = new Set(sqlExclude === undefined ? excluded : []);
     const rows = this.ranked(matchExpression(terms, "AND"), options.limit, tags, sqlExclude, skip);
-    if (rows.length < options.limit && terms.length > 1) {
+    if (rows.length < options.limit && terms.length > 1 && !options.everyTerm) {
       for (const r of rows) skip.add(r[0]);
       rows.push(...this.ranked(textColumns(matchExpression(terms, "OR")), options.limit - rows.length, tags, sqlExclude, skip));
     }
@@ -324,7 +324,7 @@ function tagsParam(options: TextSearchOptions): string | undefined {
 }
 
 function toEntry(r: EntryRow): IndexEntry {
-  return {
+  const entry = {
     oifm_id: r[0],
     name: r[1],
     slugName: r[2],
@@ -335,9 +335,31 @@ function toEntry(r: EntryRow): IndexEntry {
     description: r[7],
     synonyms: JSON.parse(r[8]) as IndexEntry["synonyms"],
     tags: JSON.parse(r[9]) as IndexEntry["tags"],
-    contributors: JSON.parse(r[10]) as IndexEntry["contributors"],
-    attributes: JSON.parse(r[11]) as IndexEntry["attributes"],
   };
+  defineLazyJson(entry, "contributors", r[10]);
+  defineLazyJson(entry, "attributes", r[11]);
+  return entry as IndexEntry;
+}
+
+/**
+ * `target[key] = JSON.parse(text)`, parsed when first read: a search reads a dozen entries or more
+ * and most callers look at few of their attributes (the largest column, with every value's index
+ * codes), so parsing them all was a third of a search's time. An ordinary enumerable property once
+ * read or set; JSON, spreading and comparison read it, and so see the parsed value.
+ */
+function defineLazyJson(target: object, key: string, text: string): void {
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value: unknown = JSON.parse(text);
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+    set(value: unknown) {
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    },
+  });
 }
 
 
