@@ -247,13 +247,17 @@ export class FindingModelIndex {
         return own.length > 0 ? own : other;
       });
       const terms = misses.map((q, i) => searchTerms(rewritten[i] ?? q));
-      // Enough full-text results for each query to be arranged as search() arranges its own.
-      const most = Math.max(0, ...exact.map((e) => e.length));
-      const texts = await this.store.textSearchMany(terms, { limit: Math.max(limit, REORDERED + most), tags });
+      // Full text only for the queries whose exact matches leave room, enough for each to be
+      // arranged as search() arranges its own (one query with many exact matches must not make
+      // every other one read more rows).
+      const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
+      const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
+      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags });
+      const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
       for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const text = texts[i]!.filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
