@@ -14,6 +14,7 @@ import { slugOf } from "../src/model/slug.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
+import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { SyncDeclinedError, syncFiles, syncFolder, type RemovalPlan, type SyncReport } from "../src/index/sync.js";
 import { CONFLICTS, DEFS, defFileNames } from "./corpus.js";
@@ -437,6 +438,42 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         });
       });
 
+      describe("search through the index: lexicon and general models (queries from the tune half of eval/written-queries.tsv)", () => {
+        const top = async (query: string, n: number) => ids(await new FindingModelIndex(store, { cache: false }).search(query)).slice(0, n);
+        const idOf = (name: string) => corpus().find((c) => c.record.name.toLowerCase() === name.toLowerCase())!.record.oifm_id;
+
+        it("reads abbreviations and British spellings", async () => {
+          expect(await top("small right PTX", 2)).toContain(idOf("pneumothorax"));
+          expect(await top("PTX", 2)).toContain(idOf("pneumothorax")); // the example
+          expect(await top("ETT", 1)).toEqual([idOf("Endotracheal Tube Placement")]);
+          expect(await top("subdural haematoma", 1)).toEqual([idOf("Subdural Hematoma")]);
+          expect(await top("catheter, central venous", 1)).toEqual([idOf("central venous catheter")]);
+        });
+
+        it("puts the general model first for a specific phrase", async () => {
+          expect(await top("comminuted fracture", 1)).toEqual([idOf("fracture")]);
+          expect(await top("6 mm right upper lobe nodule", 5)).toContain(idOf("Pulmonary Nodule"));
+          expect(await top("right paratracheal lymphadenopathy", 1)).toEqual([idOf("mediastinal and/or hilar lymph node enlargement")]);
+        });
+
+        it("finds the same thing said in other words", async () => {
+          expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
+          expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
+        });
+
+        it("joins plural and singular", async () => {
+          const single = [idOf("Pulmonary Nodule"), idOf("solitary pulmonary nodule")];
+          expect((await top("pulmonary nodules", 2)).some((id) => single.includes(id))).toBe(true);
+          expect(await top("pneumothoraces", 1)).toEqual([idOf("pneumothorax")]);
+        });
+
+        it("keeps the registry's own names first", async () => {
+          expect(await top("atelectasis", 1)).toEqual([idOf("atelectasis")]);
+          expect(await top("tension pneumothorax", 1)).toEqual([idOf("tension pneumothorax")]);
+          expect(await top("AAA", 1)).toEqual([idOf("abdominal aortic aneurysm")]);
+        });
+      });
+
       describe("text search", () => {
         it("ranks by weight: a name match before a description-only match", async () => {
           const results = await store.textSearch(["abscess"], { limit: 100 });
@@ -512,20 +549,39 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(fill.every((e) => e.tags.some((t) => t.toLowerCase() === "chest"))).toBe(true);
         });
 
+        it("leaves the any-term fill out when asked for every term only", async () => {
+          expect(await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, everyTerm: true })).toEqual([]);
+          expect((await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10 })).length).toBeGreaterThan(0);
+          const every = await store.textSearch(["adrenal", "nodule"], { limit: 50, everyTerm: true });
+          const all = await store.textSearch(["adrenal", "nodule"], { limit: 50 });
+          expect(every.length).toBeGreaterThan(0);
+          expect(every.length).toBeLessThan(all.length);
+          expect(ids(every)).toEqual(ids(all).slice(0, every.length));
+        });
+
         it("leaves out excluded models, also in the any-term fill", async () => {
           const before = await store.textSearch(["abscess"], { limit: 10 });
           const excluded = ids(before.slice(0, 2));
           const after = await store.textSearch(["abscess"], { limit: 10, exclude: excluded });
           expect(ids(after).slice(0, 8)).toEqual(ids(before).slice(2));
           expect(ids(after)).not.toContain(excluded[0]);
-          const fill = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: excluded });
-          expect(ids(fill)).toEqual(ids(after));
+          // The fill: entries with any term in the name, synonyms or description, the excluded left out.
+          const fillBefore = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 30 });
+          expect(fillBefore.length).toBeGreaterThan(5);
+          for (const e of fillBefore) expect([e.name, ...e.synonyms, e.description].join(" ").toLowerCase()).toContain("abscess");
+          const fillExcluded = ids(fillBefore.slice(0, 2));
+          const fill = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: fillExcluded });
+          expect(ids(fill)).toEqual(ids(fillBefore).slice(2, 12));
           // A long list (an engine may treat it differently from a short one).
           const wide = await store.textSearch(["abscess"], { limit: 100 });
           const many = [...excluded, ...corpus().slice(0, 200).map((c) => c.record.oifm_id), ...ids(wide.slice(5, 7))];
           const rest = ids(wide).filter((id) => !many.includes(id));
           expect(ids(await store.textSearch(["abscess"], { limit: 10, exclude: many }))).toEqual(rest.slice(0, 10));
-          expect(ids(await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: many }))).toEqual(rest.slice(0, 10));
+          const wideFill = await store.textSearch(["abscess", "zzqxjunkword"], { limit: 100 });
+          const manyFill = [...many, ...ids(wideFill.slice(0, 3))];
+          const restFill = ids(wideFill).filter((id) => !manyFill.includes(id));
+          expect(restFill.length).toBeGreaterThan(2);
+          expect(ids(await store.textSearch(["abscess", "zzqxjunkword"], { limit: 10, exclude: manyFill }))).toEqual(restFill.slice(0, 10));
           const exact = recordOf(ATHEROSCLEROSIS);
           const calc = recordOf(AORTIC_CALCIFICATION).oifm_id;
           const manyButCalc = [...many.filter((id) => id !== calc), exact.oifm_id];

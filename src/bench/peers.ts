@@ -111,7 +111,7 @@ async function validation(b: Bench): Promise<void> {
   }
 }
 
-interface Doc {
+export interface Doc {
   id: string;
   name: string;
   synonyms: string;
@@ -123,9 +123,9 @@ interface Doc {
 const FIELDS = ["name", "synonyms", "description", "tags", "attributes"];
 const SEARCH_OPTIONS = { boost: { name: 10, synonyms: 8, description: 3, tags: 1, attributes: 0.5 }, prefix: true, fuzzy: 0.2 };
 
-async function search(b: Bench): Promise<void> {
-  const { report, runs } = b;
-  const docs: Doc[] = b.models.map((m) => ({
+/** MiniSearch over the registry's models: the fields and weights of our search, prefix and fuzzy matching on. */
+export function buildMiniSearch(models: Bench["models"]): MiniSearch<Doc> {
+  const docs: Doc[] = models.map((m) => ({
     id: m.oifm_id,
     name: m.name,
     synonyms: (m.synonyms ?? []).join("\n"),
@@ -133,11 +133,14 @@ async function search(b: Bench): Promise<void> {
     tags: (m.tags ?? []).join("\n"),
     attributes: m.attributes.map((a) => a.name).join("\n"),
   }));
-  const build = () => {
-    const ms = new MiniSearch<Doc>({ fields: FIELDS, searchOptions: SEARCH_OPTIONS });
-    ms.addAll(docs);
-    return ms;
-  };
+  const ms = new MiniSearch<Doc>({ fields: FIELDS, searchOptions: SEARCH_OPTIONS });
+  ms.addAll(docs);
+  return ms;
+}
+
+async function search(b: Bench): Promise<void> {
+  const { report, runs } = b;
+  const build = () => buildMiniSearch(b.models);
   const mini = build();
   const store = await openSqliteStore(b.registryDb, { readonly: true });
   const index = new FindingModelIndex(store, { cache: false });

@@ -13,13 +13,18 @@ import {
   checkTags,
   closestTitlesFirst,
   hasEveryTerm,
+  NO_TITLE,
   REORDERED,
   replacementTerms,
   replaceWords,
   SearchQueryError,
   searchTerms,
+  titleCoverage,
+  titleDistance,
   Vocabulary,
 } from "./search-query.js";
+import { shippedLexicon, type Lexicon } from "./lexicon.js";
+import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 
@@ -37,6 +42,16 @@ export interface IndexOptions {
    * (see closestTitlesFirst in search-query.ts). Default true; false only to measure it.
    */
   titleOrder?: boolean;
+  /**
+   * Rewrite queries with the radiology lexicon (abbreviations, spellings, equivalent terms; see
+   * lexicon.ts). Default the lexicon the index ships; false for none (only to measure it).
+   */
+  lexicon?: Lexicon | false;
+  /**
+   * When no name or synonym holds the whole query, put first the models whose whole name or
+   * synonym is in the query (see title-index.ts). Default true; false only to measure it.
+   */
+  generalModels?: boolean;
 }
 
 export interface SearchOptions {
@@ -51,8 +66,11 @@ export class FindingModelIndex {
   private readonly cache: QueryCache<unknown> | undefined;
   private readonly nearWords: boolean;
   private readonly titleOrder: boolean;
-  /** The indexed words, read when a search first needs them; dropped on every write and after the cache's time to live. */
-  private vocabulary: { promise: Promise<Vocabulary>; until: number } | undefined;
+  /** The lexicon, read on the first search that needs it; false: none. */
+  private lexicon: Lexicon | false | undefined;
+  private readonly generalModels: boolean;
+  /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
+  private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
   private readonly vocabularyTtlMs: number;
 
   constructor(
@@ -64,6 +82,8 @@ export class FindingModelIndex {
     this.cache = cache ? new QueryCache<unknown>(cache) : undefined;
     this.nearWords = options.nearWords ?? true;
     this.titleOrder = options.titleOrder ?? true;
+    this.lexicon = options.lexicon;
+    this.generalModels = options.generalModels ?? true;
     this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
   }
 
@@ -215,18 +235,30 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
-      const exact = await this.store.exactMatchesMany(misses, { limit, tags });
-      // Enough full-text results for each query to be arranged as search() arranges its own.
-      const most = Math.max(0, ...exact.map((e) => e.length));
-      const texts = await this.store.textSearchMany(
-        misses.map((q) => searchTerms(q)),
-        { limit: Math.max(limit, REORDERED + most), tags },
-      );
+      const lexical = misses.map((q) => this.rewrite(q));
+      const rewritten = lexical.map((r) => r.text);
+      // The queries as typed, then the rewritten ones, in one call.
+      const asked = [...misses, ...rewritten.filter((r): r is string => r !== undefined)];
+      const exactAll = await this.store.exactMatchesMany(asked, { limit, tags });
+      let next = misses.length;
+      const exact = misses.map((_, i) => {
+        const own = exactAll[i]!;
+        const other = rewritten[i] === undefined ? [] : exactAll[next++]!;
+        return own.length > 0 ? own : other;
+      });
+      const terms = misses.map((q, i) => searchTerms(rewritten[i] ?? q));
+      // Full text only for the queries whose exact matches leave room, enough for each to be
+      // arranged as search() arranges its own (one query with many exact matches must not make
+      // every other one read more rows).
+      const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
+      const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
+      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags });
+      const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
       for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const text = texts[i]!.filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
-        const merged = await this.arrange(q, searchTerms(q), first, text, limit, tags, true);
+        const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
       }
@@ -234,24 +266,41 @@ export class FindingModelIndex {
     });
   }
 
+  /** What the lexicon makes of `query` (see Lexicon.rewrite). */
+  private rewrite(query: string): { text: string | undefined; siteWords: string[] } {
+    if (this.lexicon === false) return NOT_REWRITTEN;
+    this.lexicon ??= shippedLexicon();
+    return this.lexicon.rewrite(query);
+  }
+
   private async searchUncached(query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
-    const exact = await this.store.exactMatches(query, { limit, tags });
-    const terms = searchTerms(query);
+    const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
+    const rewritten = lexical.text;
+    let exact = await this.store.exactMatches(query, { limit, tags });
+    if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
+    const q = rewritten ?? query;
+    const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
-    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id) });
-    return this.arrange(query, terms, exact, text, limit, tags, lookAgain);
+    // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
+    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id), everyTerm: !lookAgain });
+    return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
   }
 
   /**
    * The answer to `query` from its exact matches and (at least REORDERED) full-text results: exact
    * matches first, then the full-text results with the first REORDERED in order of how closely a
-   * name or synonym matches; and, without exact matches, another look when the best result lacks
-   * one of the query's words.
+   * name or synonym matches. Without exact matches, when no name or synonym of the best result
+   * holds every word: the models whose whole name or synonym is in the query first; and another
+   * look when the best result lacks one of the query's words.
    */
-  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean): Promise<IndexEntry[]> {
+  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): Promise<IndexEntry[]> {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
-    const results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
-    return lookAgain && exact.length === 0 ? this.lookAgain(query, terms, results, limit, tags) : results;
+    let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
+    if (exact.length > 0) return results;
+    if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms) === NO_TITLE)) {
+      results = await this.generalModelsFirst(terms, siteWords, results, limit, tags);
+    }
+    return lookAgain ? this.lookAgain(query, terms, results, limit, tags) : results;
   }
 
   // --- exports and status ---
@@ -292,18 +341,20 @@ export class FindingModelIndex {
     this.vocabulary = undefined;
   }
 
-  private words(): Promise<Vocabulary> {
+  private lexical(): Promise<LexicalData> {
     const now = Date.now();
     if (!this.vocabulary || this.vocabulary.until < now) {
       const store = this.store;
+      const titles = new TitleIndex();
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
+          titles.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const promise = Vocabulary.read(pages());
+      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish() }));
       const entry = { promise, until: now + this.vocabularyTtlMs };
       this.vocabulary = entry;
       promise.catch(() => {
@@ -314,6 +365,35 @@ export class FindingModelIndex {
   }
 
   /**
+   * `results` with the models whose whole name or synonym is among `terms` (with the site words
+   * the lexicon adds) moved up: each before the first result none of whose titles holds as many of
+   * the terms, longer contained titles first. For a specific phrase the registry models only in
+   * general ("cystic bronchiectasis"), the general model comes before longer names that share
+   * one word with the query.
+   */
+  private async generalModelsFirst(terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    const contained = (await this.lexical()).titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
+    if (contained.length === 0) return results;
+    const byId = new Map(results.map((e) => [e.oifm_id, e]));
+    const missing = contained.filter((c) => !byId.has(c.id)).map((c) => c.id);
+    if (missing.length > 0) for (const e of await this.store.getEntries(missing)) if (carriesTags(e, tags)) byId.set(e.oifm_id, e);
+    const general = contained.filter((c) => byId.has(c.id));
+    // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
+    const named = terms.filter((t) => !QUALIFIERS.has(t));
+    const moved = new Set(general.map((c) => c.id));
+    const out: IndexEntry[] = [];
+    let g = 0;
+    for (const e of results) {
+      if (moved.has(e.oifm_id)) continue;
+      const held = titleCoverage(e, named);
+      while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      out.push(e);
+    }
+    while (g < general.length) out.push(byId.get(general[g++]!.id)!);
+    return out.slice(0, limit);
+  }
+
+  /**
    * `results` of `query`, or better ones: when the best result lacks one of the query's words,
    * the query again with unindexed words corrected and Latin/Greek numbers swapped; if that finds
    * a model with every word, its results come first.
@@ -321,7 +401,7 @@ export class FindingModelIndex {
   private async lookAgain(query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
     const words = terms.filter((t) => /\p{L}/u.test(t));
     if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
-    const replacements = replacementTerms(words, await this.words());
+    const replacements = replacementTerms(words, (await this.lexical()).vocabulary);
     if (!replacements) return results;
     const again = await this.searchUncached(replaceWords(query, replacements), limit, tags, false);
     const altTerms = words.map((t) => replacements.get(t) ?? t);
@@ -336,6 +416,31 @@ export class FindingModelIndex {
 }
 
 export class IndexWriteError extends Error {}
+
+/**
+ * Words a report adds to a finding's name to say its side, size, extent, severity, age or number
+ * ("small right", "mild", "chronic", "multiple"): a title that shares only these with the query
+ * does not name what it asks for.
+ */
+const QUALIFIERS = new Set([
+  "left", "right", "bilateral", "unilateral", "upper", "lower", "middle", "anterior", "posterior", "lateral", "medial",
+  "small", "large", "tiny", "trace", "moderate", "mild", "severe", "marked", "minimal", "extensive", "massive",
+  "acute", "chronic", "subacute", "old", "new", "early", "late", "multiple", "single", "diffuse", "focal", "partial", "complete",
+]);
+
+const NOT_REWRITTEN = { text: undefined, siteWords: [] };
+
+interface LexicalData {
+  vocabulary: Vocabulary;
+  titles: TitleIndex;
+}
+
+/** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */
+function carriesTags(entry: IndexEntry, tags: readonly string[] | undefined): boolean {
+  if (!tags) return true;
+  const own = new Set(entry.tags.map((t) => t.toLowerCase()));
+  return tags.every((t) => own.has(t.toLowerCase()));
+}
 
 /** Entries read at a time for the word list of near-word search. */
 const VOCABULARY_PAGE = 5000;

@@ -13,7 +13,7 @@ export const MAX_LIMIT = 1000;
 // Words that carry no meaning of their own in a finding's name ("calcification in gallbladder or
 // common bile duct"): left out when other words remain. Each one matches most models, so keeping
 // them made a query both slower and ranked by noise. "without", "no" and "not" do carry meaning.
-const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
+export const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
 
 /** The words of `query`: runs of letters and digits, lower-cased, at most 32 of 64 characters each. */
 export function searchTerms(query: string): string[] {
@@ -78,10 +78,13 @@ function searchedWords(e: SearchedText): string[] {
  * Whether the word `w` may be the term `t` in another form (plural, -ed, -ing, ...), roughly what
  * stemming joins: they differ in at most their last 3 letters, or `t` begins `w` (a word being typed).
  */
-function sameRoot(w: string, t: string): boolean {
+export function sameRoot(w: string, t: string): boolean {
   if (w.startsWith(t)) return true;
   let i = 0;
   while (i < w.length && i < t.length && w[i] === t[i]) i++;
+  // A short word and its plural ("pad", "pads"; "rib", "ribs") share fewer than 4 letters.
+  if (i >= 3 && i === w.length && t.length - i <= 2 && /^e?s$/.test(t.slice(i))) return true;
+  if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.slice(i) === "ies") return true; // body, bodies
   return i >= Math.max(4, Math.max(w.length, t.length) - 3);
 }
 
@@ -118,7 +121,7 @@ export function hasEveryTerm(entry: SearchedText, terms: readonly string[]): boo
 export const REORDERED = 10;
 
 /** Stand-in for "no title holds every term". */
-const NO_TITLE = 1e9;
+export const NO_TITLE = 1e9;
 
 /**
  * How closely a title of `entry` matches: the fewest words beyond the query's (stop words aside)
@@ -131,6 +134,17 @@ export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, te
     if (!terms.every((t) => mayHold(lower, t))) continue;
     const words = wordsOf(lower).filter((w) => !STOP_WORDS.has(w));
     if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
+  }
+  return best;
+}
+
+/** How many of `terms` the name or a synonym of `entry` holds, at most (in some form). */
+export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+  let best = 0;
+  for (const title of [entry.name, ...entry.synonyms]) {
+    const words = wordsOf(title);
+    const n = terms.filter((t) => words.some((w) => sameRoot(w, t))).length;
+    if (n > best) best = n;
   }
   return best;
 }
@@ -148,7 +162,7 @@ export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synony
   return [...head.map((h) => h.e), ...entries.slice(n)];
 }
 
-/** A word's other number when it has a Latin or Greek ending: diverticulum/diverticula, embolus/emboli, stenosis/stenoses, vertebra/vertebrae, apex/apices, ganglion/ganglia. */
+/** A word's other number when it has a Latin or Greek ending: diverticulum/diverticula, embolus/emboli, stenosis/stenoses, vertebra/vertebrae, apex/apices, ganglion/ganglia, thorax/thoraces. */
 export function otherNumberForms(word: string): string[] {
   const forms: string[] = [];
   const rule = (pattern: RegExp, replacement: string) => {
@@ -167,6 +181,8 @@ export function otherNumberForms(word: string): string[] {
   rule(/ices$/, "ix");
   rule(/on$/, "a");
   rule(/a$/, "on");
+  rule(/ax$/, "aces"); // thorax/thoraces, pneumothorax/pneumothoraces
+  rule(/aces$/, "ax");
   return forms;
 }
 

@@ -124,6 +124,8 @@ export interface TextSearchOptions {
   tags?: string[];
   /** Leave these models out (already found by exact match). */
   exclude?: string[];
+  /** textSearch: only entries with every term, no any-term fill (a second look that only needs the best match). */
+  everyTerm?: boolean;
 }
 
 export interface StoreStats {
@@ -191,8 +193,9 @@ export interface Store {
   exactMatchesMany(queries: readonly string[], options: TextSearchOptions): Promise<IndexEntry[][]>;
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
-   * punctuation; the engine stems them), ranked best first. Weights: name 10, synonyms 8,
-   * description 3, tags 1, attribute names lowest.
+   * punctuation; the engine stems them), ranked best first; then, if that leaves room and there is
+   * more than one term, entries with any term in the name, synonyms or description. Weights: name
+   * 10, synonyms 8, description 3, tags 1, attribute names lowest.
    */
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */

@@ -328,6 +328,7 @@ export class PostgresStore implements Store {
     const asked: Array<{ at: number; q: SearchQueries }> = [];
     queries.forEach((terms, at) => {
       const q = searchQueries(terms);
+      if (q && options.everyTerm) q.any = q.anyTitle = null;
       if (q) asked.push({ at, q });
     });
     if (asked.length === 0) return results;

@@ -7,7 +7,8 @@
 // backslash or operator character, so it cannot end its quotes.
 //
 // Semantics, as on SQLite: entries with every term first, best first; then, if that leaves room
-// and there is more than one term, entries with any term. The last term also matches as a prefix.
+// and there is more than one term, entries with any term in the name, synonyms or description.
+// The last term also matches as a prefix.
 // A term of several words (only a hostile string makes one) is a phrase.
 //
 // Ranking: ts_rank over the weighted document (A name 1.0, B synonyms 0.8, C description 0.3,
@@ -27,7 +28,11 @@ export interface SearchQueries {
   all: string | null;
   /** Every term, in the name or synonyms. */
   allTitle: string | null;
-  /** Any term (null when there is only one term: no fill). */
+  /**
+   * Any term, in the name, synonyms or description (null when there is only one term: no fill).
+   * Not in tags and attribute names: nearly every model has the attributes "presence" and "change
+   * from prior", so a fill over them matched every model, slowly, and ranked by noise.
+   */
   any: string | null;
   /** Any term, in the name or synonyms. */
   anyTitle: string | null;
@@ -47,18 +52,19 @@ export function searchQueries(terms: readonly string[]): SearchQueries | undefin
   if (words.length === 0) return undefined;
   const last = words.length - 1;
   const matchable = (w: string[]) => w.every((x) => Buffer.byteLength(x, "utf8") <= MAX_WORD_BYTES);
-  const operand = (w: string[], i: number, title: boolean): string => {
-    const suffix = (j: number) => (i === last && j === w.length - 1 ? ":*" : ":") + (title ? "AB" : "");
+  // weights: "" anywhere, "AB" name or synonyms, "ABC" name, synonyms or description.
+  const operand = (w: string[], i: number, weights: string): string => {
+    const suffix = (j: number) => (i === last && j === w.length - 1 ? ":*" : ":") + weights;
     const lexemes = w.map((x, j) => `'${x}'${cleanSuffix(suffix(j))}`);
     return lexemes.length === 1 ? lexemes[0]! : `(${lexemes.join(" <-> ")})`;
   };
-  const join = (op: "&" | "|", title: boolean): string | null => {
-    const parts = words.flatMap((w, i) => (matchable(w) ? [operand(w, i, title)] : []));
+  const join = (op: "&" | "|", weights: string): string | null => {
+    const parts = words.flatMap((w, i) => (matchable(w) ? [operand(w, i, weights)] : []));
     if (parts.length === 0 || (op === "&" && parts.length < words.length)) return null;
     return parts.join(` ${op} `);
   };
   const fill = words.length > 1;
-  return { all: join("&", false), allTitle: join("&", true), any: fill ? join("|", false) : null, anyTitle: fill ? join("|", true) : null };
+  return { all: join("&", ""), allTitle: join("&", "AB"), any: fill ? join("|", "ABC") : null, anyTitle: fill ? join("|", "AB") : null };
 }
 
 /** A lone ":" (no prefix, no weights) is no suffix at all. */

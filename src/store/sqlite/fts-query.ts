@@ -18,3 +18,8 @@ export function matchExpression(terms: readonly string[], join: "AND" | "OR"): s
 function quote(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
 }
+
+/** `expression` matched in the name, synonyms and description columns (not tags or attribute names). */
+export function textColumns(expression: string): string {
+  return `{name synonyms description} : (${expression})`;
+}

@@ -21,7 +21,7 @@ import { isAllNew } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
 import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
-import { matchExpression, usableTerms } from "./fts-query.js";
+import { matchExpression, textColumns, usableTerms } from "./fts-query.js";
 import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
 
 export interface SqliteStoreContext extends ErrorContext {
@@ -255,7 +255,11 @@ export class SqliteStore implements Store {
     return this.run(this.db.transaction(() => queries.map((terms) => this.search(terms, options))));
   }
 
-  /** All terms first, best first; then, if that leaves room, entries with any term. */
+  /**
+   * All terms first, best first; then, if that leaves room, entries with any term in the name,
+   * synonyms or description (not tags or attribute names: nearly every model has the attributes
+   * "presence" and "change from prior", so a fill over them matched every model, slowly).
+   */
   private search(rawTerms: readonly string[], options: TextSearchOptions): IndexEntry[] {
     const terms = usableTerms(rawTerms);
     if (terms.length === 0 || options.limit <= 0) return [];
@@ -265,9 +269,9 @@ export class SqliteStore implements Store {
     const sqlExclude = excluded.length > JS_EXCLUDE_MAX ? JSON.stringify(excluded) : undefined;
     const skip = new Set(sqlExclude === undefined ? excluded : []);
     const rows = this.ranked(matchExpression(terms, "AND"), options.limit, tags, sqlExclude, skip);
-    if (rows.length < options.limit && terms.length > 1) {
+    if (rows.length < options.limit && terms.length > 1 && !options.everyTerm) {
       for (const r of rows) skip.add(r[0]);
-      rows.push(...this.ranked(matchExpression(terms, "OR"), options.limit - rows.length, tags, sqlExclude, skip));
+      rows.push(...this.ranked(textColumns(matchExpression(terms, "OR")), options.limit - rows.length, tags, sqlExclude, skip));
     }
     return rows.map(toEntry);
   }
@@ -324,7 +328,7 @@ function tagsParam(options: TextSearchOptions): string | undefined {
 }
 
 function toEntry(r: EntryRow): IndexEntry {
-  return {
+  const entry = {
     oifm_id: r[0],
     name: r[1],
     slugName: r[2],
@@ -335,9 +339,31 @@ function toEntry(r: EntryRow): IndexEntry {
     description: r[7],
     synonyms: JSON.parse(r[8]) as IndexEntry["synonyms"],
     tags: JSON.parse(r[9]) as IndexEntry["tags"],
-    contributors: JSON.parse(r[10]) as IndexEntry["contributors"],
-    attributes: JSON.parse(r[11]) as IndexEntry["attributes"],
   };
+  defineLazyJson(entry, "contributors", r[10]);
+  defineLazyJson(entry, "attributes", r[11]);
+  return entry as IndexEntry;
+}
+
+/**
+ * `target[key] = JSON.parse(text)`, parsed when first read: a search reads a dozen entries or more
+ * and most callers look at few of their attributes (the largest column, with every value's index
+ * codes), so parsing them all was a third of a search's time. An ordinary enumerable property once
+ * read or set; JSON, spreading and comparison read it, and so see the parsed value.
+ */
+function defineLazyJson(target: object, key: string, text: string): void {
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value: unknown = JSON.parse(text);
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+    set(value: unknown) {
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    },
+  });
 }
 
 

@@ -1,0 +1,103 @@
+// Search on the evaluation sets of eval/README.md (the written queries, the index-code display
+// texts) and on the derived set of quality.ts: recall@1, recall@5 and MRR, overall, per half and
+// per category, ours beside plain BM25 (the store's full-text query alone) and MiniSearch; then
+// the time per query of the written and code sets, query cache off, beside the raw FTS5 query.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { FindingModelIndex } from "../index/finding-model-index.js";
+import { searchTerms } from "../index/search-query.js";
+import { openSqliteStore } from "../store/sqlite/open.js";
+import type { Bench } from "./context.js";
+import { halfOf } from "./eval/halves.js";
+import { codeDisplayQueries, readWrittenQueries, scoreEval, type EvalQuery, type EvalReport, type CodedModel } from "./eval/sets.js";
+import { rawFtsTimes } from "./floors.js";
+import { median, perCall, percentile } from "./measure.js";
+import { buildMiniSearch } from "./peers.js";
+import { benchQualityQueries } from "./quality.js";
+
+/** The three sets of a bench run. */
+export function evalSets(b: Pick<Bench, "root" | "models" | "full">): Record<"written" | "code" | "derived", EvalQuery[]> {
+  const ids = new Set(b.models.map((m) => m.oifm_id));
+  return {
+    written: readWrittenQueries(path.join(b.root, "eval/written-queries.tsv"), ids),
+    code: codeDisplayQueries(b.models as unknown as CodedModel[]),
+    derived: benchQualityQueries(b).map((q) => ({ query: q.query, expected: [q.expected], category: q.rule, half: halfOf(q.query) })),
+  };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+
+export async function evalSection(b: Bench): Promise<void> {
+  const { report } = b;
+  const sets = evalSets(b);
+  report.heading("eval", `Search on the evaluation sets (eval/README.md): written ${sets.written.length}, code displays ${sets.code.length}, derived ${sets.derived.length} (${b.full ? "every model's" : "every third model's"})`);
+  const store = await openSqliteStore(b.registryDb, { readonly: true });
+  const index = new FindingModelIndex(store, { cache: false });
+  const mini = buildMiniSearch(b.models);
+  const engines: Record<string, (q: string) => Promise<readonly string[]> | readonly string[]> = {
+    ours: async (q) => (await index.search(q, { limit: 10 })).map((e) => e.oifm_id),
+    bm25: async (q) => {
+      const terms = searchTerms(q);
+      return terms.length === 0 ? [] : (await store.textSearch(terms, { limit: 10 })).map((e) => e.oifm_id);
+    },
+    minisearch: (q) => mini.search(q).slice(0, 10).map((r) => r.id as string),
+  };
+  const misses: Record<string, EvalReport["misses"]> = {};
+  for (const [setName, queries] of Object.entries(sets)) {
+    const scores: Record<string, EvalReport> = {};
+    for (const [engine, search] of Object.entries(engines)) scores[engine] = await scoreEval(queries, search);
+    misses[setName] = scores.ours!.misses;
+    const row = (label: string, pick: (r: EvalReport) => { queries: number; recallAt1: number; recallAt5: number; mrr: number } | undefined) => {
+      const cells = Object.keys(engines).map((e) => {
+        const s = pick(scores[e]!);
+        return s ? `${f3(s.recallAt1)} ${f3(s.recallAt5)} ${f3(s.mrr)}` : "";
+      });
+      const n = pick(scores.ours!)?.queries ?? 0;
+      console.log(`  ${`${setName} ${label} (${n})`.padEnd(34)} ${cells.map((c) => c.padEnd(20)).join(" ")}`);
+    };
+    console.log(`  ${"set, group (queries)".padEnd(34)} ${Object.keys(engines).map((e) => `${e}: r@1 r@5 MRR`.padEnd(20)).join(" ")}`);
+    row("all", (r) => r.all);
+    for (const half of ["tune", "check"]) row(half, (r) => r.groups.get(half));
+    const categories = [...new Set(queries.map((q) => q.category))];
+    if (categories.length > 1) {
+      for (const c of categories) for (const half of ["tune", "check"]) row(`${c}/${half}`, (r) => r.groups.get(`${c}/${half}`));
+    }
+    for (const half of ["tune", "check"]) {
+      const o = scores.ours!.groups.get(half)!;
+      for (const [metric, key] of [["recall@1", "recallAt1"], ["recall@5", "recallAt5"], ["MRR", "mrr"]] as const) {
+        report.versus(`${setName}, ${half} half: ${metric}`, o[key], "peer", { name: "plain BM25", value: scores.bm25!.groups.get(half)![key] }, "share", undefined, `MiniSearch ${f3(scores.minisearch!.groups.get(half)![key])}`);
+      }
+    }
+  }
+  if (process.env.FM_EVAL_MISSES) {
+    // For tuning: the misses of the tune half only (the check half stays unseen).
+    const tune = Object.fromEntries(Object.entries(misses).map(([s, m]) => [s, m.filter((x) => x.half === "tune")]));
+    writeFileSync(process.env.FM_EVAL_MISSES, JSON.stringify(tune, null, 1));
+  }
+
+  // Speed on varied real terms: the written and code-display queries, query cache off.
+  const terms = [...sets.written, ...sets.code].map((q) => q.query);
+  const rounds = Math.max(3, b.runs);
+  const ours = await perCall(terms, rounds, (q) => index.search(q));
+  const floor = rawFtsTimes(b.registryDb, terms, rounds);
+  report.versus(`lexical search, ${terms.length} written + code queries: p50`, median(ours), "floor", { name: "raw FTS5 MATCH, all terms, top 10 ids", value: median(floor) }, "ms", { text: "at most 0.2 ms", met: median(ours) <= 0.2 });
+  report.versus(`lexical search, ${terms.length} written + code queries: p99`, percentile(ours, 99), "floor", { name: "raw FTS5 MATCH", value: percentile(floor, 99) }, "ms", { text: "at most 1 ms", met: percentile(ours, 99) <= 1 });
+  // Each query's median over the rounds, then their p99: the slow queries, without the pauses a
+  // shared machine puts on single calls.
+  const perQuery = (times: number[], n: number) => Array.from({ length: n }, (_, i) => median(times.filter((_, j) => j % n === i)));
+  const floorQueries = terms.filter((q) => searchTerms(q).some((t) => /[\p{L}\p{N}]/u.test(t)));
+  report.versus("  the same, p99 of each query's median", percentile(perQuery(ours, terms.length), 99), "floor", { name: "raw FTS5 MATCH", value: percentile(perQuery(floor, floorQueries.length), 99) }, "ms");
+  // searchBatch beside a loop of search, per query.
+  const loop: number[] = [];
+  const batch: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t = performance.now();
+    for (const q of terms) await index.search(q);
+    loop.push((performance.now() - t) / terms.length);
+    t = performance.now();
+    await index.searchBatch(terms);
+    batch.push((performance.now() - t) / terms.length);
+  }
+  report.versus("searchBatch of the same queries, per query", median(batch), "straightforward", { name: "a loop of search", value: median(loop) }, "ms", { text: "cheaper than the loop", met: median(batch) < median(loop) });
+  await store.close();
+}

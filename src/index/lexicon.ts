@@ -1,0 +1,114 @@
+// The radiology lexicon (lexicon/radiology-lexicon.tsv): abbreviations, spelling variants and
+// equivalent terms as reports write them, each with the words the registry uses instead. Read and
+// checked once when this module loads (a malformed line stops the program, naming the line and the
+// reason), compiled to a map from a term's first word to its entries, and applied to a query's words
+// in one pass: the longest term starting at each word is replaced by its expansion (a site term
+// instead adds its organ word for finding general models).
+import { readFileSync } from "node:fs";
+import { wordsOf } from "./search-query.js";
+
+/** A lexicon file that cannot be used: which line, and why. */
+export class LexiconError extends Error {
+  override name = "LexiconError";
+}
+
+export const LEXICON_KINDS = ["abbreviation", "spelling", "equivalent", "site", "number"] as const;
+export type LexiconKind = (typeof LEXICON_KINDS)[number];
+
+export interface LexiconEntry {
+  term: string[];
+  expansion: string[];
+  kind: LexiconKind;
+  source: string;
+  line: number;
+}
+
+const HEADER = "term\texpansion\tkind\tsource";
+
+/** The entries of a lexicon text; throws a LexiconError naming `file`, the line and the reason for a malformed line. */
+export function parseLexicon(text: string, file: string): LexiconEntry[] {
+  const entries: LexiconEntry[] = [];
+  const seen = new Map<string, number>();
+  let header = false;
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    const n = i + 1;
+    if (line.trim() === "" || line.startsWith("#")) return;
+    const fail = (reason: string) => {
+      throw new LexiconError(`${file} line ${n}: ${reason}`);
+    };
+    if (!header) {
+      if (line !== HEADER) fail(`expected the header "term, expansion, kind, source" (tab-separated) before any entry`);
+      header = true;
+      return;
+    }
+    const cells = line.split("\t");
+    if (cells.length !== 4) fail(`expected 4 tab-separated cells (term, expansion, kind, source), got ${cells.length}`);
+    const [termText, expansionText, kind, source] = cells.map((c) => c.trim()) as [string, string, string, string];
+    const term = wordsOf(termText);
+    const expansion = wordsOf(expansionText);
+    if (term.length === 0) fail("the term has no letter or digit");
+    if (expansion.length === 0) fail(`the expansion of "${termText}" has no letter or digit`);
+    if (!(LEXICON_KINDS as readonly string[]).includes(kind)) fail(`unknown kind "${kind}"; use one of ${LEXICON_KINDS.join(", ")}`);
+    if (source === "") fail(`"${termText}" has no source or rationale`);
+    if (term.join(" ") === expansion.join(" ")) fail(`"${termText}" expands to itself`);
+    const key = term.join(" ");
+    const earlier = seen.get(key);
+    if (earlier !== undefined) fail(`"${termText}" is already defined on line ${earlier}`);
+    seen.set(key, n);
+    entries.push({ term, expansion, kind: kind as LexiconKind, source, line: n });
+  });
+  if (!header) throw new LexiconError(`${file}: no header line "term, expansion, kind, source"`);
+  return entries;
+}
+
+/** A lexicon ready to apply: a term's first word -> its entries, longest term first. */
+export class Lexicon {
+  private readonly byFirst = new Map<string, LexiconEntry[]>();
+
+  constructor(readonly entries: readonly LexiconEntry[]) {
+    for (const e of entries) {
+      const list = this.byFirst.get(e.term[0]!) ?? [];
+      list.push(e);
+      this.byFirst.set(e.term[0]!, list);
+    }
+    for (const list of this.byFirst.values()) list.sort((a, b) => b.term.length - a.term.length);
+  }
+
+  /**
+   * What the lexicon makes of `query`: `text`, its words with each term replaced by its expansion
+   * (undefined when only site terms, or none, are in it); `siteWords`, the words site terms add
+   * ("lung" for "upper lobe"), which only help find general models, since the registry's own
+   * titles seldom name the site word as well.
+   */
+  rewrite(query: string): { text: string | undefined; siteWords: string[] } {
+    const words = wordsOf(query);
+    let out: string[] | undefined;
+    const siteWords: string[] = [];
+    for (let i = 0; i < words.length; ) {
+      const entry = this.byFirst.get(words[i]!)?.find((e) => e.term.every((w, j) => words[i + j] === w));
+      if (entry === undefined || entry.kind === "site") {
+        if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
+        const n = entry?.term.length ?? 1;
+        out?.push(...words.slice(i, i + n));
+        i += n;
+        continue;
+      }
+      out ??= words.slice(0, i);
+      out.push(...entry.expansion);
+      i += entry.term.length;
+    }
+    return { text: out?.join(" "), siteWords };
+  }
+}
+
+let shipped: Lexicon | undefined;
+
+/** The lexicon the index ships, read from the file beside this module when first asked for. */
+export function shippedLexicon(): Lexicon {
+  if (!shipped) {
+    const url = new URL("./lexicon/radiology-lexicon.tsv", import.meta.url);
+    shipped = new Lexicon(parseLexicon(readFileSync(url, "utf8"), url.pathname));
+  }
+  return shipped;
+}

@@ -1,0 +1,59 @@
+// General models for a specific phrase: the names and synonyms of every indexed model, so that a
+// query no title holds whole ("segmental pulmonary emboli", "comminuted fracture") can find the
+// models whose whole title is in it ("pulmonary embolism" is not, "fracture" is). Each title is
+// filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
+// whose rarest word it may hold.
+import { sameRoot, STOP_WORDS, wordsOf, type SearchedText } from "./search-query.js";
+
+interface Title {
+  id: string;
+  /** Its words, stop words aside. */
+  words: string[];
+}
+
+/** What a title is filed under: the first 4 letters of a word (all of a shorter one). */
+const keyOf = (w: string) => w.slice(0, 4);
+
+export class TitleIndex {
+  private readonly titles: Title[] = [];
+  private readonly byKey = new Map<string, Title[]>();
+
+  add(entries: readonly Pick<SearchedText, "name" | "synonyms">[] & ReadonlyArray<{ oifm_id: string }>): void {
+    for (const e of entries) {
+      for (const title of [e.name, ...e.synonyms]) {
+        const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
+        if (words.length > 0) this.titles.push({ id: e.oifm_id, words });
+      }
+    }
+  }
+
+  /** File every title added (once, after the last add). */
+  finish(): this {
+    const counts = new Map<string, number>();
+    for (const t of this.titles) for (const k of new Set(t.words.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (const t of this.titles) {
+      let key = keyOf(t.words[0]!);
+      for (const w of t.words) if (counts.get(keyOf(w))! < counts.get(key)!) key = keyOf(w);
+      const list = this.byKey.get(key);
+      if (list) list.push(t);
+      else this.byKey.set(key, [t]);
+    }
+    return this;
+  }
+
+  /**
+   * Models with a title whose every word is among `terms` (in some form), each with the most words
+   * of such a title: the more words, the closer the model. Best first; ties by model ID.
+   */
+  contained(terms: readonly string[]): Array<{ id: string; words: number }> {
+    const best = new Map<string, number>();
+    for (const key of new Set(terms.map(keyOf))) {
+      for (const t of this.byKey.get(key) ?? []) {
+        if ((best.get(t.id) ?? 0) >= t.words.length) continue;
+        if (t.words.every((w) => terms.some((q) => sameRoot(w, q)))) best.set(t.id, t.words.length);
+      }
+    }
+    return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));
+  }
+}
+

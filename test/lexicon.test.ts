@@ -1,0 +1,53 @@
+// The radiology lexicon: the shipped file loads, every entry has a source, a malformed line is
+// refused naming its line and the reason, and a query is rewritten as the entries say.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Lexicon, LexiconError, parseLexicon, shippedLexicon } from "../src/index/lexicon.js";
+
+const SHIPPED = fileURLToPath(new URL("../src/index/lexicon/radiology-lexicon.tsv", import.meta.url));
+const HEADER = "term\texpansion\tkind\tsource";
+const parse = (...lines: string[]) => parseLexicon([`# a note`, HEADER, ...lines].join("\n"), "test.tsv");
+
+describe("the radiology lexicon", () => {
+  it("ships a file that loads, each entry with a kind and a source", () => {
+    const entries = parseLexicon(readFileSync(SHIPPED, "utf8"), SHIPPED);
+    expect(entries.length).toBeGreaterThan(150);
+    expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(["abbreviation", "spelling", "equivalent", "site", "number"]));
+    expect(entries.every((e) => e.source.length > 3)).toBe(true);
+    expect(shippedLexicon().entries.length).toBe(entries.length);
+  });
+
+  it("refuses a malformed line, naming the line and the reason", () => {
+    const fails = (lines: string[], message: RegExp) => {
+      expect(() => parse(...lines)).toThrow(LexiconError);
+      expect(() => parse(...lines)).toThrow(message);
+    };
+    fails(["ptx\tpneumothorax\tabbreviation"], /test\.tsv line 3: expected 4 tab-separated cells \(term, expansion, kind, source\), got 3/);
+    fails(["ptx\tpneumothorax\tabbreviation\treport", "ptx pneumothorax abbreviation report"], /line 4: expected 4 tab-separated cells/);
+    fails(["ptx\tpneumothorax\tshorthand\treport"], /line 3: unknown kind "shorthand"; use one of abbreviation, spelling, equivalent, site, number/);
+    fails(["ptx\tpneumothorax\tabbreviation\t"], /line 3: "ptx" has no source or rationale/);
+    fails(["--\tpneumothorax\tabbreviation\treport"], /line 3: the term has no letter or digit/);
+    fails(["ptx\t?\tabbreviation\treport"], /line 3: the expansion of "ptx" has no letter or digit/);
+    fails(["PTX\tptx\tabbreviation\treport"], /line 3: "PTX" expands to itself/);
+    fails(["ptx\tpneumothorax\tabbreviation\treport", "", "PTX\tpneumothorax\tabbreviation\tagain"], /line 5: "PTX" is already defined on line 3/);
+    expect(() => parseLexicon("ptx\tpneumothorax\tabbreviation\treport", "x.tsv")).toThrow(/x\.tsv line 1: expected the header/);
+    expect(() => parseLexicon("# only a note\n", "x.tsv")).toThrow(/x\.tsv: no header line/);
+  });
+
+  it("rewrites the longest term at each word; a site term only adds its organ for general models", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "ptx\tpneumothorax\tabbreviation\treport",
+        "free air\tpneumoperitoneum\tequivalent\treport",
+        "free\tunbound\tequivalent\treport",
+        "upper lobe\tupper lobe lung\tsite\treport",
+      ),
+    );
+    expect(lexicon.rewrite("Small right PTX")).toEqual({ text: "small right pneumothorax", siteWords: [] });
+    expect(lexicon.rewrite("free air under the diaphragm")).toEqual({ text: "pneumoperitoneum under the diaphragm", siteWords: [] });
+    expect(lexicon.rewrite("right upper lobe nodule")).toEqual({ text: undefined, siteWords: ["lung"] });
+    expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"] });
+    expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [] });
+  });
+});
