@@ -2,7 +2,7 @@
 // temporary folders holding copies of real registry definitions and hand-made bad files.
 // Checks exit codes (0 ok, 1 invalid data or conflicts, 2 usage or environment), the --json
 // report shapes and counts, messages naming each bad file, and the files written (or not).
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
@@ -19,40 +19,18 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIfStale, CLI, parseJson, ROOT, runCli, type Run } from "./cli-run.js";
 import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
 const TEXT = path.join(CORPUS, "text");
 
 // ---------------------------------------------------------------------------------------------
 // Running the command
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the command (from the project root); resolves with its exit code and output, whatever the code. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") reject(error);
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
-
-function json<T>(run: Run): T {
-  try {
-    return JSON.parse(run.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr}`);
-  }
-}
+/** Run the command from the project root; resolves with its exit code and output, whatever the code. */
+const cli = (...args: string[]): Promise<Run> => runCli(args);
+const json = parseJson;
 
 interface FileError {
   file: string;
@@ -81,24 +59,6 @@ interface ExportReport {
   unchanged: number;
   errors: FileError[];
   conflicts: Conflict[];
-}
-
-/** Build dist/ unless every compiled file is newer than its source (`npm test` also builds, in pretest). */
-function buildIfStale(): void {
-  const stale = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return stale(full);
-      if (!e.name.endsWith(".ts") || e.name.endsWith(".d.ts")) return false;
-      const out = path.join(ROOT, "dist", path.relative(path.join(ROOT, "src"), full)).replace(/\.ts$/, ".js");
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(full).mtimeMs;
-    });
-  if (!existsSync(CLI) || stale(path.join(ROOT, "src"))) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
-    // Type errors still emit JavaScript (they are `npm run typecheck`'s business); no output at all is fatal.
-    if (!existsSync(CLI)) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-    if (r.status !== 0) console.warn(`tsc reported errors (testing the JavaScript it emitted):\n${r.stdout}${r.stderr}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -179,14 +179,27 @@ describe("findingmodel mcp", () => {
   });
 });
 
+/** `findingmodel mcp` on the registry as a child process; finish() closes its input and waits (5 s at most) for it to exit. */
+function startMcp() {
+  const child = spawn(process.execPath, [CLI, "mcp", "--db", DB], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const finish = async () => {
+    child.stdin.end();
+    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running after 5 s"), 5000))]);
+    if (code === "still running after 5 s") child.kill("SIGKILL");
+    return { code, out, err };
+  };
+  return { child, finish };
+}
+
 describe("findingmodel mcp as a process", () => {
   it("speaks only JSON-RPC on stdout, answers all it was asked, and exits 0 when its input closes", async () => {
-    const child = spawn(process.execPath, [CLI, "mcp", "--db", DB], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const mcp = startMcp();
+    const { child } = mcp;
     const send = (message: object) => child.stdin.write(JSON.stringify(message) + "\n");
     send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } });
     send({ jsonrpc: "2.0", method: "notifications/initialized" });
@@ -194,9 +207,7 @@ describe("findingmodel mcp as a process", () => {
     send({ jsonrpc: "2.0", id: 3, method: "no/such/method" });
     send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "search_finding_models", arguments: { query: "lung nodule", limit: 1 } } });
     // Close the input at once: what was asked is still answered before the process exits.
-    child.stdin.end();
-    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running after 5 s"), 5000))]);
-    if (code === "still running after 5 s") child.kill("SIGKILL");
+    const { code, out, err } = await mcp.finish();
     expect(code).toBe(0);
     // Every line is a JSON-RPC message; answers may come in any order.
     const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { jsonrpc: string; id: number; result?: any; error?: any });
@@ -211,12 +222,8 @@ describe("findingmodel mcp as a process", () => {
   }, 20_000);
 
   it("answers a line that is not JSON with a parse error (id null), one that is not JSON-RPC with an invalid request, and goes on serving", async () => {
-    const child = spawn(process.execPath, [CLI, "mcp", "--db", DB], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const mcp = startMcp();
+    const { child } = mcp;
     child.stdin.write("this is not json\n");
     child.stdin.write('{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": \n');
     child.stdin.write('{"hello": "world"}\n');
@@ -225,9 +232,7 @@ describe("findingmodel mcp as a process", () => {
     send({ jsonrpc: "2.0", method: "notifications/initialized" });
     child.stdin.write("{oops\n");
     send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "count_finding_models", arguments: {} } });
-    child.stdin.end();
-    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running after 5 s"), 5000))]);
-    if (code === "still running after 5 s") child.kill("SIGKILL");
+    const { code, out, err } = await mcp.finish();
     expect(code).toBe(0);
     const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { jsonrpc: string; id: number | null; result?: any; error?: any });
     for (const m of messages) expect(m.jsonrpc).toBe("2.0");
