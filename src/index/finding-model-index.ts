@@ -228,6 +228,8 @@ export class FindingModelIndex {
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
+      const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
       const misses: string[] = [];
       for (const q of checked) {
@@ -260,7 +262,7 @@ export class FindingModelIndex {
         const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
-        this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
+        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
       }
       return results;
     });
