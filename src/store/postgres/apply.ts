@@ -153,7 +153,7 @@ export function arrayLiteral(values: readonly unknown[]): string {
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-function words(text: string): string {
+export function words(text: string): string {
   return (text.toLowerCase().match(WORD) ?? []).join(" ");
 }
 
