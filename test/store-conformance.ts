@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { parseJsonText } from "../src/model/json-text.js";
 import { slugOf } from "../src/model/slug.js";
+import { wordsOf } from "../src/model/words.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
@@ -90,8 +91,6 @@ function entryOf(r: EntryRecord): IndexEntry {
 
 const ids = (entries: readonly IndexEntry[]): string[] => entries.map((e) => e.oifm_id);
 
-/** Words of a text the way a search sees them. */
-const wordsOf = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"], ...mentions: string[]): Promise<StoreError> {
   let caught: unknown;

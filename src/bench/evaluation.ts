@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { FindingModelIndex } from "../index/finding-model-index.js";
 import { searchTerms } from "../index/search-query.js";
+import { hasWord } from "../model/words.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import type { Bench } from "./context.js";
 import { halfOf } from "./eval/halves.js";
@@ -85,7 +86,7 @@ export async function evalSection(b: Bench): Promise<void> {
   // Each query's median over the rounds, then their p99: the slow queries, without the pauses a
   // shared machine puts on single calls.
   const perQuery = (times: number[], n: number) => Array.from({ length: n }, (_, i) => median(times.filter((_, j) => j % n === i)));
-  const floorQueries = terms.filter((q) => searchTerms(q).some((t) => /[\p{L}\p{N}]/u.test(t)));
+  const floorQueries = terms.filter((q) => searchTerms(q).some(hasWord));
   report.versus("  the same, p99 of each query's median", percentile(perQuery(ours, terms.length), 99), "floor", { name: "raw FTS5 MATCH", value: percentile(perQuery(floor, floorQueries.length), 99) }, "ms");
   // searchBatch beside a loop of search, per query.
   const loop: number[] = [];

@@ -17,6 +17,7 @@
 // Statements with nothing to do are not sent. All removals come before all inserts, so models may
 // trade names, files or attribute IDs within one change. Readers see the index before or after a
 // sync, never in between (a transaction's changes are visible only once it commits).
+import { wordsOf } from "../../model/words.js";
 import type pg from "pg";
 import type { EntryRecord, SyncChanges } from "../store.js";
 import { removedIds, StoreError } from "../store.js";
@@ -151,10 +152,15 @@ export function arrayLiteral(values: readonly unknown[]): string {
   return "{" + values.map((v) => (v === null || v === undefined ? "NULL" : '"' + String(v).replace(ARRAY_ESCAPE, "\\$&") + '"')).join(",") + "}";
 }
 
+<<<<<<< HEAD
 const WORD = /[\p{L}\p{N}]+/gu;
 
 export function words(text: string): string {
   return (text.toLowerCase().match(WORD) ?? []).join(" ");
+=======
+function words(text: string): string {
+  return wordsOf(text).join(" ");
+>>>>>>> main
 }
 
 const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;

@@ -2,7 +2,7 @@
 // that answers any number of searches.
 //
 // Safety: nothing a user typed reaches to_tsquery as syntax. Each term is cut into words of
-// letters and digits (the same rule as the index's searchTerms), each word is written as a quoted
+// letters and digits (model/words.ts, the same rule as the index's searchTerms), each word is written as a quoted
 // lexeme ('word'), and the operators between them (&, |, <->, :*) are ours. A word holds no quote,
 // backslash or operator character, so it cannot end its quotes.
 //
@@ -21,6 +21,7 @@
 // Measured on the registry's 100 benchmark queries against SQLite's BM25 order: this agrees on the
 // first result for 90 queries and on 74% of the top ten, where ts_rank_cd (cover density) agreed on
 // 84 and 61%, at twice the cost (cover density is slow with prefix terms, and every search has one).
+import { wordsOf } from "../../model/words.js";
 
 /** The four tsquery texts of one search; null matches nothing. */
 export interface SearchQueries {
@@ -38,8 +39,6 @@ export interface SearchQueries {
   anyTitle: string | null;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
 /**
  * Longer words are never in a document (PostgreSQL leaves words over 2,047 bytes out of a
  * tsvector, and drops them from a tsquery, which would turn "a & <long>" into "a").
@@ -48,7 +47,7 @@ const MAX_WORD_BYTES = 2047;
 
 /** The tsquery texts for `terms`, or undefined when no term has a letter or digit (nothing can match). */
 export function searchQueries(terms: readonly string[]): SearchQueries | undefined {
-  const words = terms.map((t) => t.toLowerCase().match(WORD) ?? []).filter((w) => w.length > 0);
+  const words = terms.map(wordsOf).filter((w) => w.length > 0);
   if (words.length === 0) return undefined;
   const last = words.length - 1;
   const matchable = (w: string[]) => w.every((x) => Buffer.byteLength(x, "utf8") <= MAX_WORD_BYTES);
