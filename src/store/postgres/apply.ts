@@ -152,15 +152,8 @@ export function arrayLiteral(values: readonly unknown[]): string {
   return "{" + values.map((v) => (v === null || v === undefined ? "NULL" : '"' + String(v).replace(ARRAY_ESCAPE, "\\$&") + '"')).join(",") + "}";
 }
 
-<<<<<<< HEAD
-const WORD = /[\p{L}\p{N}]+/gu;
-
 export function words(text: string): string {
-  return (text.toLowerCase().match(WORD) ?? []).join(" ");
-=======
-function words(text: string): string {
   return wordsOf(text).join(" ");
->>>>>>> main
 }
 
 const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
