@@ -107,7 +107,7 @@ export class FindingModelIndex {
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
     try {
-      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, root, [file], [], false, { ...options, skipInvalid: false }));
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
