@@ -28,6 +28,7 @@ import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
+import { checkIndex, type IndexCheckReport } from "./check-index.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
@@ -328,6 +329,14 @@ export class FindingModelIndex {
       people: await this.store.countPeople(),
       organizations: await this.store.countOrganizations(),
     }));
+  }
+
+  /**
+   * Whether the index is internally consistent and, with `folder`, holds exactly the model files
+   * under it (see check-index.ts). Reads only.
+   */
+  check(folder?: string): Promise<IndexCheckReport> {
+    return this.monitor.time("check", () => checkIndex(this.store, folder));
   }
 
   close(): Promise<void> {
