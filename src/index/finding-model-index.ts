@@ -28,6 +28,7 @@ import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
+import { checkIndex, type IndexCheckReport } from "./check-index.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
@@ -106,7 +107,7 @@ export class FindingModelIndex {
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
     try {
-      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, root, [file], [], false, { ...options, skipInvalid: false }));
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
@@ -229,6 +230,8 @@ export class FindingModelIndex {
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
+      const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
       const misses: string[] = [];
       for (const q of checked) {
@@ -261,7 +264,7 @@ export class FindingModelIndex {
         const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
-        this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
+        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
       }
       return results;
     });
@@ -326,6 +329,14 @@ export class FindingModelIndex {
       people: await this.store.countPeople(),
       organizations: await this.store.countOrganizations(),
     }));
+  }
+
+  /**
+   * Whether the index is internally consistent and, with `folder`, holds exactly the model files
+   * under it (see check-index.ts). Reads only.
+   */
+  check(folder?: string): Promise<IndexCheckReport> {
+    return this.monitor.time("check", () => checkIndex(this.store, folder));
   }
 
   close(): Promise<void> {
