@@ -216,6 +216,8 @@ export class SqliteStore implements Store {
       if (match === "exact") {
         return { items: this.s.slugExact.all(lower, limit, offset).map(toEntry), total: this.s.slugExactCount.get(lower) ?? 0 };
       }
+      // LIKE reads its pattern only up to a NUL ("%\0%" would match every slug); no slug holds one.
+      if (lower.includes("\0")) return { items: [], total: 0 };
       const escaped = lower.replace(/[\\%_]/g, (c) => "\\" + c);
       const pattern = match === "prefix" ? `${escaped}%` : `%${escaped}%`;
       return { items: this.s.slugLike.all(pattern, limit, offset).map(toEntry), total: this.s.slugLikeCount.get(pattern) ?? 0 };
