@@ -146,8 +146,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
 
       /** Sync `files` (under `root`) into both stores; the reports must match. */
       async function both(root: string, files: string[]): Promise<SyncReport> {
-        const a = await syncFiles(scoped, root, files, [], false, { validationRead: "bulk" });
-        const b = await syncFiles(whole, root, files, [], false, { validationRead: "whole" });
+        const a = await syncFiles(scoped, { root, files }, { validationRead: "bulk" });
+        const b = await syncFiles(whole, { root, files }, { validationRead: "whole" });
         const { ms: _a, ...ra } = a;
         const { ms: _b, ...rb } = b;
         expect(ra).toEqual(rb);
@@ -187,8 +187,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         const m = JSON.parse(JSON.stringify(source));
         m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name.toUpperCase()];
         writeFileSync(file, JSON.stringify(m, null, 2));
-        const a = await syncFiles(scoped, work, [file], [], false, { validationRead: "bulk", strictSynonyms: true });
-        const b = await syncFiles(whole, work, [file], [], false, { validationRead: "whole", strictSynonyms: true });
+        const a = await syncFiles(scoped, { root: work, files: [file] }, { validationRead: "bulk", strictSynonyms: true });
+        const b = await syncFiles(whole, { root: work, files: [file] }, { validationRead: "whole", strictSynonyms: true });
         for (const r of [a, b]) {
           expect(r).toMatchObject({ applied: false, updated: 0, warnings: [] });
           expect(r.errors).toEqual([{ file, path: `$.synonyms[${m.synonyms.length - 1}]`, message: expect.stringMatching(/is also the name of .*\(refused with --strict-synonyms\)$/) }]);
@@ -919,7 +919,7 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           const extra = path.join(work, "extra");
           generateFolder(extra, 1, { seed: 13 });
           const [file] = readdirSync(extra);
-          await syncFiles(store, extra, [path.join(extra, file!)], [], false);
+          await syncFiles(store, { root: extra, files: [path.join(extra, file!)] });
           expect(await store.count()).toBe(11);
           expect(await store.syncedFrom()).toBe(b);
           // Removing half or less of the index, from another folder, is not asked either.

@@ -63,6 +63,7 @@ const UNDER_INDEX: Record<string, () => Promise<Register>> = {
   ...EVERYDAY,
   sync,
   export: async () => (await import("./commands/index-export.js")).registerIndexExport,
+  check: async () => (await import("./commands/index-check.js")).registerIndexCheck,
   generate,
 };
 
@@ -71,7 +72,7 @@ async function register(parent: CommandType, loaders: Array<() => Promise<Regist
   for (const load of new Set(loaders)) (await load())(parent);
 }
 
-const indexCommand = () => program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, generate)");
+const indexCommand = () => program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, export, check, generate)");
 const [first, second] = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const one = first === "index" ? (second === undefined ? undefined : UNDER_INDEX[second]) : first === undefined ? undefined : TOP[first];
 if (first === "index") await register(indexCommand(), one ? [one] : Object.values(UNDER_INDEX));

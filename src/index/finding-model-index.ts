@@ -28,6 +28,7 @@ import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
+import { checkIndex, type IndexCheckReport } from "./check-index.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
@@ -106,7 +107,7 @@ export class FindingModelIndex {
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
     try {
-      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, root, [file], [], false, { ...options, skipInvalid: false }));
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
@@ -328,6 +329,14 @@ export class FindingModelIndex {
       people: await this.store.countPeople(),
       organizations: await this.store.countOrganizations(),
     }));
+  }
+
+  /**
+   * Whether the index is internally consistent and, with `folder`, holds exactly the model files
+   * under it (see check-index.ts). Reads only.
+   */
+  check(folder?: string): Promise<IndexCheckReport> {
+    return this.monitor.time("check", () => checkIndex(this.store, folder));
   }
 
   close(): Promise<void> {

@@ -20,7 +20,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { toCanonicalJsonFresh, toCompactJsonFresh } from "../model/canonical.js";
-import { parseJsonText } from "../model/json-text.js";
+import { nestingError, parseJsonText } from "../model/json-text.js";
 import { toMarkdown } from "../model/markdown.js";
 import { summarize, type ModelSummary } from "../model/summary.js";
 import type { Contributor, FindingModelFull } from "../model/types.js";
@@ -179,7 +179,12 @@ export function checkModelBytes(file: string, bytes: Buffer): { model?: FindingM
     return { errors: [{ file, path: line ? `line ${line}, column ${column}` : "$", message }] };
   }
   const checked = validateFindingModel(parsed.value);
-  if (!checked.ok) return { errors: checked.issues.map((i) => ({ file, ...i })) };
+  if (!checked.ok) {
+    // A deep file fails validation; say why in one error rather than what its deep fields are not.
+    const deep = nestingError(parsed.text);
+    if (deep) return { errors: [{ file, path: `line ${deep.line}, column ${deep.column}`, message: deep.message }] };
+    return { errors: checked.issues.map((i) => ({ file, ...i })) };
+  }
   return { model: checked.model, text: parsed.text, hadBom: parsed.hadBom, errors: [] };
 }
 

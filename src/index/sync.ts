@@ -110,14 +110,27 @@ export async function syncFolder(store: Store, dir: string, options: SyncOptions
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
   if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
-  return syncFiles(store, dir, found.files, problems, true, options);
+  return syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+}
+
+/** Which files a sync brings the index in step with (see syncFiles). */
+export interface SyncFileSet {
+  /** The folder the files are recorded relative to. */
+  root: string;
+  /** Paths of model files under `root`. */
+  files: readonly string[];
+  /** Failures the scan already found (each an error of the sync, as a file that fails its checks). */
+  scanProblems?: readonly FileError[];
+  /** Whether indexed files not among `files` are removed (a folder sync) or kept (a sync of some files). */
+  removeMissing?: boolean;
 }
 
 /**
- * Bring the index in step with `files` (paths under `root`), with the checks and all-or-nothing
- * rule of a sync. With `removeMissing`, indexed files not among them are removed.
+ * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
+ * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, root: string, files: readonly string[], scanProblems: FileError[], removeMissing: boolean, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+  const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
   /** The report, timed, with the round trips of this sync when the store counts them. */
@@ -166,7 +179,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
       // Another sync filled the index after this one found it empty (and before this one wrote
       // anything): sync again, against what it holds now; the report's time and round trips are
       // of both tries.
-      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false }));
+      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, set, { ...options, streamFirstSync: false }));
       throw e;
     }
   }

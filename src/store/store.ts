@@ -145,6 +145,26 @@ export interface StoreStats {
   location: string;
 }
 
+/**
+ * What the index check (index/check-index.ts) reads, in one read transaction: the engine's own
+ * findings about its storage, and every model's entry and stored JSON with the contributors, for the
+ * checks every engine shares.
+ */
+export interface IntegrityRead {
+  /**
+   * What is wrong below the entries, each in a sentence: the database's own checks (SQLite
+   * integrity_check, foreign keys, FTS5 integrity-check; PostgreSQL amcheck where installed), rows
+   * derived from a model row (full text, attributes, synonyms, tags) that disagree with it, and rows
+   * that belong to no model.
+   */
+  problems: string[];
+  /** Checks the engine could not run here, and why (not a fault of the index). */
+  skipped: string[];
+  models: Array<{ entry: IndexEntry; json: string | undefined }>;
+  people: Person[];
+  organizations: Organization[];
+}
+
 export interface Store {
   readonly engine: "sqlite" | "postgres";
   /**
@@ -218,6 +238,8 @@ export interface Store {
   pruneEmbeddings(model: string): Promise<number>;
 
   stats(): Promise<StoreStats>;
+  /** Everything the index check needs, read at one moment (see IntegrityRead). */
+  readIntegrity(): Promise<IntegrityRead>;
   close(): Promise<void>;
 
   /**

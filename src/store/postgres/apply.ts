@@ -152,7 +152,7 @@ export function arrayLiteral(values: readonly unknown[]): string {
   return "{" + values.map((v) => (v === null || v === undefined ? "NULL" : '"' + String(v).replace(ARRAY_ESCAPE, "\\$&") + '"')).join(",") + "}";
 }
 
-function words(text: string): string {
+export function words(text: string): string {
   return wordsOf(text).join(" ");
 }
 

@@ -9,13 +9,14 @@ import { createHash } from "node:crypto";
 import { toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
 import { releasePool } from "./pool.js";
+import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
 import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
@@ -383,6 +384,17 @@ export class PostgresStore implements Store {
   }
 
   /** Give the pool back (the last store on it ends it). Closing twice is harmless. */
+  async readIntegrity(): Promise<IntegrityRead> {
+    try {
+      return await this.withClient(async (client) => {
+        this.trips++;
+        return readIntegrity(client, this.config.schema);
+      });
+    } catch (e) {
+      throw toStoreError(e, this.config);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -17,11 +17,13 @@ import type {
   ChangeParts,
   TextSearchOptions,
   ValidationSnapshot,
+  IntegrityRead,
 } from "../store.js";
 import { isAllNew } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
 import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
+import { readIntegrity } from "./integrity.js";
 import { matchExpression, textColumns, usableTerms } from "./fts-query.js";
 import { SqliteEmbeddings } from "./embeddings.js";
 import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
@@ -315,6 +317,10 @@ export class SqliteStore implements Store {
       sizeBytes: this.ctx.location === ":memory:" ? (this.s.pageBytes.get() ?? 0) : fileSize(this.ctx.location) + fileSize(this.ctx.location + "-wal"),
       location: this.ctx.location,
     }));
+  }
+
+  readIntegrity(): Promise<IntegrityRead> {
+    return this.run(() => readIntegrity(this.db, this.ctx.location, this.ctx.busyTimeoutMs));
   }
 
   close(): Promise<void> {
