@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale, CLI, parseJson, ROOT, runCli, type Run } from "./cli-run.js";
+import { runUnprivileged, sharedTempDir } from "./unprivileged.js";
 import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
 
 const TEXT = path.join(CORPUS, "text");
@@ -274,13 +275,16 @@ describe("findingmodel validate", () => {
     expect(human.stdout).toContain(`${valid.length + bad.length} files: ${valid.length} valid, ${bad.length} invalid`);
   }, 20_000);
 
-  it.skipIf(process.getuid?.() === 0)("reports a file it may not read (chmod 000) and checks the rest", async () => {
-    const dir = tempDir();
+  // Run as an ordinary user (root reads any file): see unprivileged.ts.
+  it("reports a file it may not read (chmod 000) and checks the rest", async () => {
+    const dir = sharedTempDir("findingmodel-cli-");
+    temps.push(dir);
     copyDef("pneumothorax.fm.json", path.join(dir, "pneumothorax.fm.json"));
     const locked = copyDef("hydrocephalus.fm.json", path.join(dir, "locked.fm.json"));
+    chmodSync(path.join(dir, "pneumothorax.fm.json"), 0o644);
     chmodSync(locked, 0o000);
     try {
-      const run = await cli("validate", dir, "--json");
+      const run = await runUnprivileged([process.execPath, CLI, "validate", dir, "--json"], { cwd: dir });
       expect(run.code).toBe(1);
       const report = json<ValidateReport>(run);
       expect(report).toMatchObject({ files: 2, valid: 1, invalid: 1 });

@@ -13,6 +13,10 @@ import { parseJsonText } from "../src/model/json-text.js";
 import type { FindingModelFull } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "dist/cli/main.js");

@@ -5,6 +5,7 @@
 //   can clash with) -> apply in one transaction.
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
+import { nameKey } from "../model/names.js";
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
@@ -285,8 +286,8 @@ function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): 
   const people = new Set<string>();
   const organizations = new Set<string>();
   for (const c of batch) {
-    terms.add(c.summary.name.toLowerCase());
-    for (const synonym of c.summary.synonyms ?? []) terms.add(synonym.toLowerCase());
+    terms.add(nameKey(c.summary.name));
+    for (const synonym of c.summary.synonyms ?? []) terms.add(nameKey(synonym));
     for (const contributor of c.contributors) {
       if (isPerson(contributor)) people.add(contributor.github_username);
       else organizations.add(contributor.code);

@@ -222,8 +222,9 @@ export interface Store {
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
    * punctuation; the engine stems them), ranked best first; then, if that leaves room and there is
-   * more than one term, entries with any term in the name, synonyms or description. Weights: name
-   * 10, synonyms 8, description 3, tags 1, attribute names lowest.
+   * more than one term, entries with any term in the name, synonyms or description. Fields weigh
+   * name first, then synonyms, description, and tags and attribute names least (each engine's
+   * weights.ts).
    */
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */
