@@ -19,8 +19,8 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
 
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
-  const result: ExportReport = { files, valid, invalid, errors, conflicts, written: [], unchanged: 0 };
+  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
+  const result: ExportReport = { files, valid, invalid, errors, conflicts, notes, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);
   result.errors.push(...planned.errors);

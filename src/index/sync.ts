@@ -18,7 +18,7 @@ import type { EmbedReport } from "./embeddings/embed-index.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
-import { findModelFiles, statFiles } from "./scan.js";
+import { findModelFiles, statFiles, type ScanProblem } from "./scan.js";
 
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
@@ -80,6 +80,8 @@ export interface SyncReport {
    * in it, and the other model and its file). Only for the files this sync read and checked.
    */
   warnings: FileError[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). Absent when none. */
+  notes?: ScanProblem[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -116,7 +118,8 @@ export async function syncFolder(store: Store, dir: string, options: SyncOptions
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
   if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
-  return syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  const report = await syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  return found.notes.length > 0 ? { ...report, notes: found.notes } : report;
 }
 
 /** Which files a sync brings the index in step with (see syncFiles). */
@@ -164,7 +167,11 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOpt
   }
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
-  const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // So is every file under a folder the scan could not search (or a file it could not name): the
+  // index keeps what it has from there.
+  const unsearched = scanProblems.map((p) => relativeName(dir, p.file));
+  const missing = (f: string) => !present.has(f) && !unsearched.some((u) => f === u || f.startsWith(u + "/"));
+  const removedFiles = removeMissing ? [...states.keys()].filter(missing) : [];
   // A folder sync records its folder with its change (and asks before removing most of an index
   // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
   const syncedFrom = removeMissing ? path.resolve(root) : undefined;
