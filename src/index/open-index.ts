@@ -23,7 +23,9 @@ export interface OpenIndexOptions extends IndexOptions {
   busyTimeoutMs?: number;
 }
 
-export class IndexLocationError extends InvalidRequestError {}
+export class IndexLocationError extends InvalidRequestError {
+  static override readonly errorCode = "index-location";
+}
 
 export async function openIndex(options: OpenIndexOptions = {}): Promise<FindingModelIndex> {
   const store = await openStore(options);
