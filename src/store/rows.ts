@@ -2,7 +2,8 @@
 // model row, values without repeats ignoring case. SQL stays in the engine folders.
 import { nameKey } from "../model/names.js";
 import type { Organization, Person } from "../model/types.js";
-import type { EntryRecord } from "./store.js";
+import { createHash } from "node:crypto";
+import type { EntryRecord, FileState } from "./store.js";
 
 export interface PersonRow {
   github_username: string;
@@ -61,4 +62,10 @@ export function uniqueLower(values: readonly string[]): Array<{ value: string; l
     out.push({ value, lower });
   }
   return out;
+}
+
+/** One text for a set of file states, whatever their order (SyncChanges.basis). */
+export function statesFingerprint(states: readonly FileState[]): string {
+  const rows = states.map((s) => JSON.stringify([s.filename, s.oifm_id, s.fileHash, s.fileSize, s.fileMtimeMs])).sort();
+  return createHash("sha256").update(rows.join("\n")).digest("hex");
 }
