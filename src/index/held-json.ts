@@ -1,10 +1,11 @@
 // How much model JSON a sync holds in memory between checking the files and writing them.
 //
 // A sync checks every changed file before it writes any (all or nothing), so the JSON of each
-// model would be held until the end: for 10,000 models that was most of a 400 MB peak. Up to a
+// model would be held until the end, most of the peak of a large sync. Up to a
 // budget it is held; past it, a record keeps only the file's hash, and the JSON is made again from
 // the file when its row is written, after checking the hash: a file changed in between fails the
 // sync, inside its transaction, so nothing is written.
+import { CodedError } from "../model/errors.js";
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
@@ -13,9 +14,9 @@ import { checkModelBytes, sha256Hex, type FileRecord, type ProcessedFile } from 
 /** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~9.5 M). */
 export const HELD_JSON_BUDGET = 16 * 1024 * 1024;
 
-export class FileChangedDuringSyncError extends Error {
+export class FileChangedDuringSyncError extends CodedError {
   constructor(readonly file: string) {
-    super(`${file} changed while the index was being synced, so nothing was written; run the sync again`);
+    super("file-changed", `${file} changed while the index was being synced, so nothing was written; run the sync again`);
   }
 }
 
@@ -40,7 +41,7 @@ export function withModelJson(entry: IndexEntry, file: string, record: FileRecor
 /**
  * An entry whose model JSON is made from its file. A class with the getter on its prototype: a
  * getter defined on each object (Object.defineProperty) turned every one into a slow dictionary
- * object, ~800 bytes more each, 8 MB for a sync of 10,000.
+ * object, hundreds of bytes larger (docs/performance.md, "Figures behind the code").
  */
 interface FileBackedEntry extends IndexEntry {}
 class FileBackedEntry implements EntryRecord {
@@ -59,7 +60,8 @@ class FileBackedEntry implements EntryRecord {
 /**
  * The model JSON of `file`, whose bytes must still be `size` long with the sha256 `hash` (then they
  * check as they did). Not processFile, though it reads and checks the same way: making a whole ProcessedFile
- * (summary, record) for each model here measured ~30 MB more at the peak of a 10,000-model sync.
+ * (summary, record) for each model here raised the peak of a large sync (docs/performance.md,
+ * "Figures behind the code").
  */
 function modelJsonFromFile(file: string, hash: string, size: number): string {
   let bytes: Buffer;

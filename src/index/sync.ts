@@ -5,18 +5,21 @@
 //   can clash with) -> apply in one transaction.
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
+import { nameKey } from "../model/names.js";
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
+import { statesFingerprint } from "../store/rows.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
+import type { EmbedReport } from "./embeddings/embed-index.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
-import { findModelFiles, statFiles } from "./scan.js";
+import { findModelFiles, statFiles, type ScanProblem } from "./scan.js";
 
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
@@ -35,6 +38,8 @@ export interface SyncOptions {
    * answers false (the sync then throws a SyncDeclinedError).
    */
   confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
+  /** Progress of making vectors for semantic search after the sync (models done of total; see embed-index.ts). */
+  onEmbedProgress?: (done: number, total: number) => void;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
@@ -76,6 +81,8 @@ export interface SyncReport {
    * in it, and the other model and its file). Only for the files this sync read and checked.
    */
   warnings: FileError[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). Absent when none. */
+  notes?: ScanProblem[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -84,6 +91,8 @@ export interface SyncReport {
    * them (PostgreSQL: a handful, and one more per 1,000 changed models); absent for SQLite.
    */
   roundTrips?: number;
+  /** Vectors for semantic search made after the sync, when the index has an embeddings provider. */
+  embeddings?: EmbedReport;
 }
 
 /** What a sync that removes most of the index is about to do (see SyncOptions.confirmRemoval). */
@@ -98,10 +107,14 @@ export interface RemovalPlan {
   syncedFrom: string | undefined;
 }
 
-export class SyncDirectoryError extends InvalidRequestError {}
+export class SyncDirectoryError extends InvalidRequestError {
+  static override readonly errorCode = "sync-folder";
+}
 
 /** The sync was not confirmed (SyncOptions.confirmRemoval answered false); nothing changed. */
-export class SyncDeclinedError extends InvalidRequestError {}
+export class SyncDeclinedError extends InvalidRequestError {
+  static override readonly errorCode = "sync-declined";
+}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
@@ -110,14 +123,33 @@ export async function syncFolder(store: Store, dir: string, options: SyncOptions
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
   if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
-  return syncFiles(store, dir, found.files, problems, true, options);
+  const report = await syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  return found.notes.length > 0 ? { ...report, notes: found.notes } : report;
+}
+
+/** Which files a sync brings the index in step with (see syncFiles). */
+export interface SyncFileSet {
+  /** The folder the files are recorded relative to. */
+  root: string;
+  /** Paths of model files under `root`. */
+  files: readonly string[];
+  /** Failures the scan already found (each an error of the sync, as a file that fails its checks). */
+  scanProblems?: readonly FileError[];
+  /** Whether indexed files not among `files` are removed (a folder sync) or kept (a sync of some files). */
+  removeMissing?: boolean;
 }
 
 /**
- * Bring the index in step with `files` (paths under `root`), with the checks and all-or-nothing
- * rule of a sync. With `removeMissing`, indexed files not among them are removed.
+ * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
+ * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, root: string, files: readonly string[], scanProblems: FileError[], removeMissing: boolean, options: SyncOptions = {}): Promise<SyncReport> {
+export function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+  return syncPlanned(store, set, options, 0);
+}
+
+/** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {
+  const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
   /** The report, timed, with the round trips of this sync when the store counts them. */
@@ -127,7 +159,8 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   };
   const dir = root;
   const errors: FileError[] = [...scanProblems];
-  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
+  const stateList = await store.fileStates();
+  const states = new Map<string, FileState>(stateList.map((s) => [s.filename, s]));
   // Size and time tell unchanged files from changed ones; an empty index has none to tell, and
   // reading each file gives its size and time anyway (and says if it vanished).
   const { stats, problems } = states.size > 0 ? statFiles(files) : { stats: files.map((f) => ({ path: f, size: -1, mtimeMs: -1 })), problems: [] };
@@ -145,7 +178,11 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   }
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
-  const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // So is every file under a folder the scan could not search (or a file it could not name): the
+  // index keeps what it has from there.
+  const unsearched = scanProblems.map((p) => relativeName(dir, p.file));
+  const missing = (f: string) => !present.has(f) && !unsearched.some((u) => f === u || f.startsWith(u + "/"));
+  const removedFiles = removeMissing ? [...states.keys()].filter(missing) : [];
   // A folder sync records its folder with its change (and asks before removing most of an index
   // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
   const syncedFrom = removeMissing ? path.resolve(root) : undefined;
@@ -166,7 +203,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
       // Another sync filled the index after this one found it empty (and before this one wrote
       // anything): sync again, against what it holds now; the report's time and round trips are
       // of both tries.
-      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false }));
+      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, set, { ...options, streamFirstSync: false }));
       throw e;
     }
   }
@@ -214,9 +251,17 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom };
+  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom, basis: statesFingerprint(stateList) };
   if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
-    await store.apply(changes);
+    try {
+      await store.apply(changes);
+    } catch (e) {
+      // Another sync wrote between this one's read of the index and its write: the plan is stale
+      // (applied, it would leave a mix of both). Nothing was written; plan again from what the
+      // index holds now, so that the index ends as this sync's folder says.
+      if (e instanceof StoreError && e.code === "changed" && replanned < REPLANS) return done(await syncPlanned(store, set, options, replanned + 1));
+      throw e;
+    }
     report.applied = true;
   }
   report.added = kept.filter((c) => c.kind === "added").length;
@@ -224,6 +269,9 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   report.removed = removedFiles.length;
   return done(report);
 }
+
+/** Times a sync is planned again when other syncs keep writing first; then it fails (StoreError "changed"). */
+const REPLANS = 3;
 
 /**
  * What validationSnapshot gives, read the straightforward way: each indexed model by itself, then
@@ -267,8 +315,8 @@ function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): 
   const people = new Set<string>();
   const organizations = new Set<string>();
   for (const c of batch) {
-    terms.add(c.summary.name.toLowerCase());
-    for (const synonym of c.summary.synonyms ?? []) terms.add(synonym.toLowerCase());
+    terms.add(nameKey(c.summary.name));
+    for (const synonym of c.summary.synonyms ?? []) terms.add(nameKey(synonym));
     for (const contributor of c.contributors) {
       if (isPerson(contributor)) people.add(contributor.github_username);
       else organizations.add(contributor.code);

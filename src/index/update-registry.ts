@@ -33,7 +33,9 @@ export interface RegistryOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export class NotARegistryError extends InvalidRequestError {}
+export class NotARegistryError extends InvalidRequestError {
+  static override readonly errorCode = "not-a-registry";
+}
 
 /** Validate, rewrite canonically and export the registry in `dir` (definitions in `dir/defs`). */
 export async function updateRegistry(dir: string, options: RegistryOptions = {}): Promise<RegistryReport> {
@@ -44,8 +46,8 @@ export async function updateRegistry(dir: string, options: RegistryOptions = {})
 
   const textDir = path.join(dir, "text");
   const found = await checkModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress, onResult: dropCurrentText(dir) });
-  const { processed, files, valid, invalid, errors, conflicts, changed } = found;
-  const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
+  const { processed, files, valid, invalid, errors, conflicts, changed, notes } = found;
+  const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, notes, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
   const finish = () => ({ ...report, ms: performance.now() - started });
   if (errors.length > 0 || conflicts.length > 0) return finish();
   const planned = registryOutputs(defsDir, dir, processed);

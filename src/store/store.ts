@@ -4,6 +4,7 @@
 //
 // Names: `oifm_id`, `oifma_id` as in model files; everything else camelCase.
 
+import { CodedError, type ErrorCode } from "../model/errors.js";
 import type { Organization, Person } from "../model/types.js";
 
 /** A contributor as an index entry lists it: a person by GitHub user name, an organization by code. */
@@ -91,6 +92,13 @@ export interface SyncChanges {
   touched?: Array<Pick<FileState, "oifm_id" | "fileSize" | "fileMtimeMs">>;
   /** The folder (absolute path) this change syncs the index from, recorded with it (see Store.syncedFrom). */
   syncedFrom?: string;
+  /**
+   * statesFingerprint of the file states this change was planned from. Once the write lock is held,
+   * the engine compares it with the index's states and, if another sync wrote in between (the plan
+   * is stale: applied, it would leave a mix of both syncs), applies nothing and throws a StoreError
+   * "changed" (changedError).
+   */
+  basis?: string;
 }
 
 /**
@@ -128,6 +136,14 @@ export interface TextSearchOptions {
   everyTerm?: boolean;
 }
 
+/** A model's vector as the index keeps it (see index/embeddings/embed-index.ts). */
+export interface StoredVector {
+  oifm_id: string;
+  /** Hash of the text the vector was made from: a vector whose model's text changed is not used. */
+  textHash: string;
+  vector: Float32Array;
+}
+
 export interface StoreStats {
   engine: "sqlite" | "postgres";
   schemaVersion: number;
@@ -135,6 +151,26 @@ export interface StoreStats {
   sizeBytes: number;
   /** Where it is: file path or connection target (no password). */
   location: string;
+}
+
+/**
+ * What the index check (index/check-index.ts) reads, in one read transaction: the engine's own
+ * findings about its storage, and every model's entry and stored JSON with the contributors, for the
+ * checks every engine shares.
+ */
+export interface IntegrityRead {
+  /**
+   * What is wrong below the entries, each in a sentence: the database's own checks (SQLite
+   * integrity_check, foreign keys, FTS5 integrity-check; PostgreSQL amcheck where installed), rows
+   * derived from a model row (full text, attributes, synonyms, tags) that disagree with it, and rows
+   * that belong to no model.
+   */
+  problems: string[];
+  /** Checks the engine could not run here, and why (not a fault of the index). */
+  skipped: string[];
+  models: Array<{ entry: IndexEntry; json: string | undefined }>;
+  people: Person[];
+  organizations: Organization[];
 }
 
 export interface Store {
@@ -194,14 +230,25 @@ export interface Store {
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
    * punctuation; the engine stems them), ranked best first; then, if that leaves room and there is
-   * more than one term, entries with any term in the name, synonyms or description. Weights: name
-   * 10, synonyms 8, description 3, tags 1, attribute names lowest.
+   * more than one term, entries with any term in the name, synonyms or description. Fields weigh
+   * name first, then synonyms, description, and tags and attribute names least (each engine's
+   * weights.ts).
    */
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */
   textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]>;
 
+  // --- vectors (semantic search) ---
+  /** The vectors made by the embeddings model `model` of the models the index holds. */
+  embeddings(model: string): Promise<StoredVector[]>;
+  /** Store vectors made by `model`, replacing those it made for the same models before; one transaction. */
+  putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void>;
+  /** Remove the vectors of other embeddings models and of models no longer indexed; returns how many. */
+  pruneEmbeddings(model: string): Promise<number>;
+
   stats(): Promise<StoreStats>;
+  /** Everything the index check needs, read at one moment (see IntegrityRead). */
+  readIntegrity(): Promise<IntegrityRead>;
   close(): Promise<void>;
 
   /**
@@ -212,14 +259,15 @@ export interface Store {
   roundTrips?(): number;
 }
 
+/** The codes of database problems (each defined in the error registry, model/errors.ts). */
+export type StoreErrorCode = Extract<ErrorCode, "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;
+
 /** A database problem in words a user can act on; `code` for programs. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other",
-    message: string,
-  ) {
-    super(message);
-    this.name = "StoreError";
+export class StoreError extends CodedError {
+  declare readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string) {
+    super(code, message);
   }
 }
 
@@ -239,6 +287,11 @@ export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChange
  */
 export function removedIds(changes: SyncChanges, allNew: boolean): string[] {
   return allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+}
+
+/** The StoreError of a change whose SyncChanges.basis is not the index's file states any more. */
+export function changedError(location: string): StoreError {
+  return new StoreError("changed", `the index at ${location} changed during this sync (another sync wrote to it after this one read it); nothing was written: run it again`);
 }
 
 /** The StoreError of ChangeParts.allNew given to an index that holds models. */

@@ -5,18 +5,22 @@
 // report how many it took. Reads that fail because the connection was lost (the server restarted,
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
+import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { toOrganization, toPerson } from "../rows.js";
+import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
 import { releasePool } from "./pool.js";
+import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
+import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
+import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
 import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
 export class PostgresStore implements Store {
@@ -24,6 +28,7 @@ export class PostgresStore implements Store {
   /** Each part is an insert statement, one round trip. */
   readonly modelsPerPart = MODELS_PER_INSERT;
   private readonly s: Statements;
+  private readonly e: EmbeddingStatements;
   private trips = 0;
   private closed = false;
 
@@ -34,6 +39,7 @@ export class PostgresStore implements Store {
     private readonly writeMode: PostgresWriteMode = "batched",
   ) {
     this.s = statements(config.schema);
+    this.e = embeddingStatements(config.schema);
   }
 
   /** Statements sent to the server so far (each one network round trip; connecting is not counted). */
@@ -44,7 +50,7 @@ export class PostgresStore implements Store {
   /**
    * One read statement on any pooled connection; retried on a new connection if the connection was
    * lost. Statements are prepared (named) once per connection: a search statement takes longer to
-   * plan (~0.7 ms) than to run for most queries, and its plan does not depend on the values.
+   * plan than to run for most queries, and its plan does not depend on the values.
    */
   private async read<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]> {
     this.checkOpen();
@@ -183,6 +189,12 @@ export class PostgresStore implements Store {
           const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
           // (Several statements in one query: pg gives a result for each; the check's is the last.)
           if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);
+          // A change planned from file states the index no longer has is refused (SyncChanges.basis).
+          if (!("parts" in changes) && changes.basis !== undefined) {
+            const states = (await run(this.s.fileStates)).rows as Array<{ filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>;
+            const now = states.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+            if (statesFingerprint(now) !== changes.basis) throw changedError(this.config.location);
+          }
           step = "write";
           for (part of partsOf(changes)) {
             await writeChanges(run, this.s, part, this.writeMode, allNew);
@@ -208,7 +220,7 @@ export class PostgresStore implements Store {
 
   async getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
     if (hasNul(idOrNameOrSynonym)) return undefined;
-    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, idOrNameOrSynonym.toLowerCase()]);
+    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, nameKey(idOrNameOrSynonym)]);
     return rows[0] && toEntry(rows[0]);
   }
 
@@ -296,7 +308,7 @@ export class PostgresStore implements Store {
     if (hasNul(query) || options.limit <= 0) return [];
     const tags = tagsParam(options);
     if (tags?.some(hasNul)) return [];
-    const lower = query.toLowerCase();
+    const lower = nameKey(query);
     const rows = await this.read<EntryRow>(this.s.exact(tags !== undefined), tags === undefined ? [query, lower] : [query, lower, tags]);
     return firstOfEach(rows, options);
   }
@@ -307,7 +319,7 @@ export class PostgresStore implements Store {
     const tags = tagsParam(options);
     const asked = queries.flatMap((q, at) => (hasNul(q) ? [] : [{ at, q }]));
     if (asked.length === 0 || options.limit <= 0 || tags?.some(hasNul)) return results;
-    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => a.q.toLowerCase())];
+    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => nameKey(a.q))];
     if (tags !== undefined) params.push(tags);
     const rows = await this.read<EntryRow & { i: string }>(this.s.exactMany(tags !== undefined), params);
     const byQuery = asked.map((): EntryRow[] => []);
@@ -344,12 +356,52 @@ export class PostgresStore implements Store {
     return results;
   }
 
+  // --- vectors ---
+
+  async embeddings(model: string): Promise<StoredVector[]> {
+    const rows = await this.read<{ oifm_id: string; text_hash: string; vector: Buffer }>(this.e.read, [model]);
+    return rows.map((r) => ({ oifm_id: r.oifm_id, textHash: r.text_hash, vector: bytesToVector(r.vector) }));
+  }
+
+  async putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void> {
+    if (vectors.length === 0) return;
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    // One statement: a transaction of its own.
+    await this.withClient(async (client) => {
+      this.trips++;
+      await client.query(this.e.put, [model, vectors.map((v) => v.oifm_id), vectors.map((v) => v.textHash), vectors.map((v) => vectorToBytes(v.vector))]);
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
+  }
+
+  async pruneEmbeddings(model: string): Promise<number> {
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    return this.withClient(async (client) => {
+      this.trips++;
+      return (await client.query(this.e.prune, [model])).rowCount ?? 0;
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
+  }
+
   async stats(): Promise<StoreStats> {
     const row = (await this.read<{ version: number | null; size: number }>(this.s.stats, [this.config.schema]))[0];
     return { engine: "postgres", schemaVersion: row?.version ?? 0, sizeBytes: row?.size ?? 0, location: this.config.location };
   }
 
   /** Give the pool back (the last store on it ends it). Closing twice is harmless. */
+  async readIntegrity(): Promise<IntegrityRead> {
+    try {
+      return await this.withClient(async (client) => {
+        this.trips++;
+        return readIntegrity(client, this.config.schema);
+      });
+    } catch (e) {
+      throw toStoreError(e, this.config);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -10,7 +10,7 @@ import { errorCode } from "./errors.js";
 import { MIGRATION_LOCK_CLASS, schemaLockKey } from "./locks.js";
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** What `fm_meta.application` holds in a findingmodel schema. */
 export const APPLICATION = "findingmodel";
 
@@ -92,8 +92,8 @@ export const MIGRATIONS: ReadonlyArray<(schema: string, ext: ServerFeatures) => 
     CREATE INDEX models_document ON ${s}.models USING gin (document);
 
     -- The canonical JSON of each model, apart from its entry: entries are read far more often.
-    -- Kilobytes each (16 MB for the registry), so compressed; lz4 where the server has it: it
-    -- halved the time a full sync spends writing them (pglz: ~200 ms more for the registry).
+    -- Kilobytes each, so compressed; lz4 where the server has it: it writes them faster than pglz
+    -- (docs/performance.md, "Figures behind the code").
     CREATE TABLE ${s}.model_json (
       id   bigint PRIMARY KEY REFERENCES ${s}.models (id) ON DELETE CASCADE,
       json text ${ext.lz4 ? "COMPRESSION lz4 " : ""}NOT NULL
@@ -126,6 +126,17 @@ export const MIGRATIONS: ReadonlyArray<(schema: string, ext: ServerFeatures) => 
   // 1 -> 2: the folder the index was last synced from (so a sync from another folder that would
   // remove most of it can ask first).
   (schema) => `ALTER TABLE ${ident(schema)}.fm_meta ADD COLUMN synced_from text;`,
+  // 2 -> 3: a vector of each model per embeddings model (semantic search), with the hash of the
+  // text it was made from; keyed by oifm_id (a sync rewrites changed models' rows; an unchanged
+  // text keeps its vector). float32, little-endian.
+  (schema) => `
+    CREATE TABLE ${ident(schema)}.embeddings (
+      model     text COLLATE "C" NOT NULL,
+      oifm_id   text COLLATE "C" NOT NULL,
+      text_hash text NOT NULL,
+      vector    bytea NOT NULL,
+      PRIMARY KEY (model, oifm_id)
+    );`,
 ];
 
 export interface SchemaState {
