@@ -12,10 +12,10 @@
 // more than SQLite's insert of such a row. Model rows get their integer keys from here (max + 1,
 // ...), so the full-text rows can be written in bulk with them.
 import Database from "better-sqlite3";
-import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
+import type { ChangeParts, ContributorRef, EntryRecord, SyncChanges } from "../store.js";
 import { isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, uniqueLower } from "../rows.js";
 
 /**
  * How rows are written: "batched" (the default, as described above) or "per-row", one statement
@@ -28,7 +28,9 @@ export function makeApply(db: Database.Database, s: Statements, location: string
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
     const allNew = isAllNew(changes);
     if (allNew) checkEmpty(s, location);
-    for (const part of partsOf(changes)) writePart(s, part, allNew, mode);
+    const gone = new RemovedContributors();
+    for (const part of partsOf(changes)) writePart(s, part, allNew, mode, gone);
+    pruneContributors(s, gone);
     if (allNew) finishAllNew(s);
   });
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
@@ -52,9 +54,20 @@ export function finishAllNew(s: Statements): void {
   s.optimizeFts.run();
 }
 
-/** One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to remove. */
-export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode = "batched"): void {
+/** After the last part: the contributors the removed models named that no model names any more go. */
+export function pruneContributors(s: Statements, gone: RemovedContributors): void {
+  if (!gone.any) return;
+  s.prunePeople.run(gone.param("person"));
+  s.pruneOrganizations.run(gone.param("organization"));
+}
+
+/**
+ * One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to
+ * remove. The contributors of the models it removes are added to `gone` (see pruneContributors).
+ */
+export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode, gone: RemovedContributors): void {
   const removed = removedIds(changes, allNew);
+  if (removed.length > 0) for (const text of s.contributorsOfModels.all(JSON.stringify(removed))) gone.add(JSON.parse(text) as ContributorRef[]);
   if (mode === "per-row") {
     for (const id of removed) {
       s.deleteFtsOne.run(id);
