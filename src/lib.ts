@@ -28,7 +28,8 @@ export { openIndex, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-
 export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions } from "./index/finding-model-index.js";
 export { SearchQueryError } from "./index/search-query.js";
 export type { SyncOptions, SyncReport } from "./index/sync.js";
-export type { Store, IndexEntry, EntryRecord, ContributorRef, AttributeRef, Page, SlugMatch, StoreStats } from "./store/store.js";
+export { checkIndex, CheckFolderError, type IndexCheckReport, type IndexProblem } from "./index/check-index.js";
+export type { Store, IntegrityRead, IndexEntry, EntryRecord, ContributorRef, AttributeRef, Page, SlugMatch, StoreStats } from "./store/store.js";
 export { StoreError } from "./store/store.js";
 export { openSqliteStore } from "./store/sqlite/open.js";
 export { openPostgresStore } from "./store/postgres/open.js";

@@ -47,7 +47,7 @@ async function statements(file: string, options: Parameters<typeof openSqliteSto
 
 // The per-row write mode is the straightforward path of the bench: it must behave exactly as the
 // default, so the whole store contract runs on it too.
-describeStoreConformance("sqlite, one statement per row", () => openSqliteStore(tempDb(), { writeMode: "per-row" }));
+describeStoreConformance("sqlite, one statement per row", () => openSqliteStore(tempDb(), { writeMode: "per-row" }), { tagsOutweighAttributes: true });
 
 describe("the plan's optimizations beside the straightforward ways (light bench)", () => {
   const copy = path.join(work, "defs");

@@ -9,6 +9,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "main.js");

@@ -1,6 +1,5 @@
 // Running the compiled `findingmodel` command in a child process, as a user does, from any folder.
-import { execFile, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,19 +30,4 @@ export function parseJson<T>(run: Run): T {
   }
 }
 
-/** Build dist/ unless every compiled file is newer than its source (`npm test` also builds, in pretest). */
-export function buildIfStale(): void {
-  const stale = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return stale(full);
-      if (!e.name.endsWith(".ts") || e.name.endsWith(".d.ts")) return false;
-      const out = path.join(ROOT, "dist", path.relative(path.join(ROOT, "src"), full)).replace(/\.ts$/, ".js");
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(full).mtimeMs;
-    });
-  if (!existsSync(CLI) || stale(path.join(ROOT, "src"))) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
-    if (!existsSync(CLI)) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-    if (r.status !== 0) console.warn(`tsc reported errors (testing the JavaScript it emitted):\n${r.stdout}${r.stderr}`);
-  }
-}
+export { buildIfStale } from "./dist.js";

@@ -8,6 +8,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "dist/cli/main.js");

@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale, CLI, parseJson, ROOT, runCli, type Run } from "./cli-run.js";
+import { runUnprivileged, sharedTempDir } from "./unprivileged.js";
 import { CONFLICTS, CORPUS, DEFS } from "./corpus.js";
 
 const TEXT = path.join(CORPUS, "text");
@@ -215,7 +216,7 @@ describe("findingmodel validate", () => {
     const [run, human, some] = await Promise.all([cli("validate", dir, "--json"), cli("validate", dir), cli("validate", files[0]!, files[2]!, "--json")]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    expect(json<ValidateReport>(run)).toEqual({ files: 3, valid: 3, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(run)).toEqual({ files: 3, valid: 3, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
 
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/3 files: 3 valid, 0 invalid, 0 conflicts/);
@@ -274,13 +275,16 @@ describe("findingmodel validate", () => {
     expect(human.stdout).toContain(`${valid.length + bad.length} files: ${valid.length} valid, ${bad.length} invalid`);
   }, 20_000);
 
-  it.skipIf(process.getuid?.() === 0)("reports a file it may not read (chmod 000) and checks the rest", async () => {
-    const dir = tempDir();
+  // Run as an ordinary user (root reads any file): see unprivileged.ts.
+  it("reports a file it may not read (chmod 000) and checks the rest", async () => {
+    const dir = sharedTempDir("findingmodel-cli-");
+    temps.push(dir);
     copyDef("pneumothorax.fm.json", path.join(dir, "pneumothorax.fm.json"));
     const locked = copyDef("hydrocephalus.fm.json", path.join(dir, "locked.fm.json"));
+    chmodSync(path.join(dir, "pneumothorax.fm.json"), 0o644);
     chmodSync(locked, 0o000);
     try {
-      const run = await cli("validate", dir, "--json");
+      const run = await runUnprivileged([process.execPath, CLI, "validate", dir, "--json"], { cwd: dir });
       expect(run.code).toBe(1);
       const report = json<ValidateReport>(run);
       expect(report).toMatchObject({ files: 2, valid: 1, invalid: 1 });
@@ -442,7 +446,7 @@ describe("findingmodel validate", () => {
     for (const n of invalid) rmSync(f(n));
     const clean = await cli("validate", dir, "--json");
     expect(clean.code).toBe(0);
-    expect(json<ValidateReport>(clean)).toEqual({ files: 5, valid: 5, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(clean)).toEqual({ files: 5, valid: 5, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
   }, 20_000);
 
   it("does not crash with a stack trace when its reader stops early (| head)", () => {
@@ -664,7 +668,7 @@ describe("findingmodel stub", () => {
     // The validate command accepts it beside the definitions: valid, canonical, no clash.
     const check = await cli("validate", defs, file, "--json");
     expect(check.code).toBe(0);
-    expect(json<ValidateReport>(check)).toEqual({ files: 4, valid: 4, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(check)).toEqual({ files: 4, valid: 4, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
   });
 
   it("picks only IDs not used in --defs, even when nearly all are taken (files that do not validate count too)", async () => {

@@ -10,6 +10,7 @@ import { codeDisplayQueries, rankOf, readWrittenQueries, WRITTEN_CATEGORIES, typ
 import { DEFS, defFileNames } from "./corpus.js";
 
 const WRITTEN = fileURLToPath(new URL("../eval/written-queries.tsv", import.meta.url));
+const WRITTEN2 = fileURLToPath(new URL("../eval/written-queries-2.tsv", import.meta.url));
 const models = defFileNames().map((f) => JSON.parse(readFileSync(DEFS + f, "utf8")) as CodedModel);
 const ids = new Set(models.map((m) => m.oifm_id));
 const work = mkdtempSync(path.join(tmpdir(), "fm-eval-"));
@@ -39,6 +40,18 @@ describe("the written evaluation queries", () => {
     expect(() => readWrittenQueries(file, ids)).toThrow(/line 2: the half of "small right PTX" is/);
     writeFileSync(file, `${header}\nx\ty\n`);
     expect(() => readWrittenQueries(file, ids)).toThrow(/line 2: expected 5 tab-separated cells, got 2/);
+  });
+});
+
+describe("the second written set (written2)", () => {
+  const queries = readWrittenQueries(WRITTEN2, ids);
+  const first = new Set(readWrittenQueries(WRITTEN, ids).map((q) => q.query.toLowerCase()));
+
+  it("has at least 120 queries of every category, each once, none of them in the first set", () => {
+    expect(queries.length).toBeGreaterThanOrEqual(120);
+    for (const c of WRITTEN_CATEGORIES) expect(queries.filter((q) => q.category === c).length).toBeGreaterThanOrEqual(20);
+    expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
+    expect(queries.filter((q) => first.has(q.query.toLowerCase()))).toEqual([]);
   });
 });
 

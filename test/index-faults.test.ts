@@ -13,6 +13,10 @@ import { parseJsonText } from "../src/model/json-text.js";
 import type { FindingModelFull } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "dist/cli/main.js");
@@ -143,7 +147,7 @@ describe("files", () => {
     const store = await openSqliteStore(db);
     try {
       const gone = path.join(work, "gone.fm.json");
-      const report = await syncFiles(store, work, [path.join(DEFS, "abdominal_abscess.fm.json"), gone], [], false);
+      const report = await syncFiles(store, { root: work, files: [path.join(DEFS, "abdominal_abscess.fm.json"), gone] });
       expect(report.applied).toBe(false);
       expect(report.errors).toEqual([{ file: gone, path: "$", message: expect.stringMatching(/does not exist/) }]);
       expect(await store.count()).toBe(0);
@@ -186,7 +190,7 @@ describe("files", () => {
     const json = async (budget: number) => {
       const store = await openSqliteStore(path.join(work, `budget-${budget}.db`));
       try {
-        await syncFiles(store, dir, [path.join(dir, first)], [], false);
+        await syncFiles(store, { root: dir, files: [path.join(dir, first)] });
         const report = await syncFolder(store, dir, { heldJsonBudget: budget });
         expect(report).toMatchObject({ added: 40, unchanged: 1, errors: [] });
         const ids = (await store.fileStates()).map((s) => s.oifm_id);
@@ -221,7 +225,7 @@ describe("files", () => {
       const store = await openSqliteStore(path.join(work, `changing-${what}.db`));
       try {
         // One model indexed first: a first sync writes each file as it reads it, with no gap to change it in.
-        await syncFiles(store, dir, [path.join(dir, first!)], [], false);
+        await syncFiles(store, { root: dir, files: [path.join(dir, first!)] });
         const write = store.apply.bind(store);
         // The change lands after every file was checked, just before the transaction writes them.
         store.apply = async (c) => {

@@ -11,6 +11,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openIndex } from "../src/index/open-index.js";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "main.js");

@@ -1,16 +1,19 @@
 // The SQLite store: the conformance suite on a temporary file, and what only a file can do wrong.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { syncFolder } from "../src/index/sync.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
-import { StoreError, type Store } from "../src/store/store.js";
+import { StoreError } from "../src/store/store.js";
 import { changes, corpus, describeStoreConformance, recordOf, twoFirstSyncsAtOnce } from "./store-conformance.js";
+import { buildIfStale, DIST } from "./dist.js";
+import { runUnprivileged, sharedTempDir } from "./unprivileged.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "findingmodel-sqlite-"));
 let n = 0;
@@ -18,7 +21,7 @@ const tempFile = () => path.join(dir, `store-${++n}.db`);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeStoreConformance("sqlite", () => openSqliteStore(tempFile()));
+describeStoreConformance("sqlite", () => openSqliteStore(tempFile()), { tagsOutweighAttributes: true });
 
 async function openError(file: string, options?: Parameters<typeof openSqliteStore>[1]): Promise<StoreError> {
   try {
@@ -31,7 +34,6 @@ async function openError(file: string, options?: Parameters<typeof openSqliteSto
   throw new Error(`opening ${file} succeeded`);
 }
 
-const isRoot = process.getuid?.() === 0;
 
 describe("SQLite store files", () => {
   it("stores its schema version and marks the file as its own", async () => {
@@ -212,25 +214,49 @@ describe("SQLite store files", () => {
     expect((await openError(empty, { readonly: true })).code).toBe("readonly");
   });
 
-  // As root (as the tests run here), permission bits do not stop writes, so this case can only be
-  // checked as an ordinary user; the read-only open above covers the error path.
-  it.skipIf(isRoot)("refuses writes to a read-only file with 'readonly'", async () => {
-    const file = tempFile();
-    (await openSqliteStore(file)).close();
-    chmodSync(file, 0o444);
+  // Permission bits do not stop root: run as an ordinary user (see unprivileged.ts), on the
+  // compiled store.
+  it("opens a read-only file for reading and refuses a write to it with 'readonly', naming the file", async () => {
+    buildIfStale();
+    const shared = sharedTempDir("findingmodel-sqlite-ro-");
     try {
-      const store = await openSqliteStore(file).catch((e: unknown) => e);
-      if (store instanceof StoreError) {
-        expect(store.code).toBe("readonly");
-      } else {
-        const err = await (store as Store).apply(changes({ upserts: [recordOf("lung_abscess.fm.json")] })).catch((e: unknown) => e);
-        expect((err as StoreError).code).toBe("readonly");
-        await (store as Store).close();
-      }
+      const file = path.join(shared, "index.db");
+      const script = path.join(shared, "read-only.mjs");
+      const open = pathToFileURL(path.join(DIST, "store", "sqlite", "open.js")).href;
+      writeFileSync(
+        script,
+        `import { chmodSync } from "node:fs";
+const { openSqliteStore } = await import(${JSON.stringify(open)});
+const file = ${JSON.stringify(file)};
+const record = JSON.parse(process.argv[2]);
+const first = await openSqliteStore(file);
+await first.apply({ upserts: [record], deletes: [], people: [], organizations: [] });
+await first.close();
+chmodSync(file, 0o444);
+const store = await openSqliteStore(file);
+const out = { count: await store.count() };
+try {
+  await store.apply({ upserts: [], deletes: [record.oifm_id], people: [], organizations: [] });
+  out.write = "written";
+} catch (e) {
+  out.write = { code: e.code, message: e.message };
+}
+out.countAfter = await store.count();
+await store.close();
+console.log(JSON.stringify(out));
+`,
+      );
+      const run = await runUnprivileged([process.execPath, script, JSON.stringify(recordOf("lung_abscess.fm.json"))], { cwd: shared });
+      expect(run.code, run.stderr).toBe(0);
+      const out = JSON.parse(run.stdout) as { count: number; write: { code: string; message: string }; countAfter: number };
+      expect(out.count).toBe(1);
+      expect(out.write.code).toBe("readonly");
+      expect(out.write.message).toContain(`${file} cannot be written`);
+      expect(out.countAfter).toBe(1);
     } finally {
-      chmodSync(file, 0o644);
+      rmSync(shared, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 
   it("fails with 'locked' when another connection holds the write lock, changing nothing", async () => {
     const file = tempFile();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/model/canonical.js";
 import { parseJsonText } from "../src/model/json-text.js";
 import { slugOf } from "../src/model/slug.js";
+import { wordsOf } from "../src/model/words.js";
 import { isPerson, type FindingModelFull, type Organization, type Person } from "../src/model/types.js";
 import { validateFindingModel } from "../src/model/validate.js";
 import { StoreError, type EntryRecord, type IndexEntry, type Store, type SyncChanges } from "../src/store/store.js";
@@ -90,8 +91,6 @@ function entryOf(r: EntryRecord): IndexEntry {
 
 const ids = (entries: readonly IndexEntry[]): string[] => entries.map((e) => e.oifm_id);
 
-/** Words of a text the way a search sees them. */
-const wordsOf = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"], ...mentions: string[]): Promise<StoreError> {
   let caught: unknown;
@@ -116,7 +115,12 @@ const AORTIC_CALCIFICATION = "aortic_calcification.fm.json";
 const LUNG_ABSCESS = "lung_abscess.fm.json";
 const DIVERTICULITIS = "colonic_diverticulitis.fm.json"; // "abscess" in its description only
 
-export function describeStoreConformance(engine: string, open: () => Promise<Store>): void {
+export interface EngineTraits {
+  /** Tags weigh more than attribute names (SQLite's BM25 weights do; PostgreSQL has one weight, D, for both). */
+  tagsOutweighAttributes: boolean;
+}
+
+export function describeStoreConformance(engine: string, open: () => Promise<Store>, traits: EngineTraits): void {
   /** A new store holding `files` (all of the corpus when omitted), with their contributors. */
   async function storeWith(files?: readonly string[]): Promise<Store> {
     const models = files ? files.map((f) => corpus().find((c) => c.record.filename === f)!) : corpus();
@@ -147,8 +151,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
 
       /** Sync `files` (under `root`) into both stores; the reports must match. */
       async function both(root: string, files: string[]): Promise<SyncReport> {
-        const a = await syncFiles(scoped, root, files, [], false, { validationRead: "bulk" });
-        const b = await syncFiles(whole, root, files, [], false, { validationRead: "whole" });
+        const a = await syncFiles(scoped, { root, files }, { validationRead: "bulk" });
+        const b = await syncFiles(whole, { root, files }, { validationRead: "whole" });
         const { ms: _a, ...ra } = a;
         const { ms: _b, ...rb } = b;
         expect(ra).toEqual(rb);
@@ -188,8 +192,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         const m = JSON.parse(JSON.stringify(source));
         m.synonyms = [...(m.synonyms ?? []), recordOf(ABSCESS).name.toUpperCase()];
         writeFileSync(file, JSON.stringify(m, null, 2));
-        const a = await syncFiles(scoped, work, [file], [], false, { validationRead: "bulk", strictSynonyms: true });
-        const b = await syncFiles(whole, work, [file], [], false, { validationRead: "whole", strictSynonyms: true });
+        const a = await syncFiles(scoped, { root: work, files: [file] }, { validationRead: "bulk", strictSynonyms: true });
+        const b = await syncFiles(whole, { root: work, files: [file] }, { validationRead: "whole", strictSynonyms: true });
         for (const r of [a, b]) {
           expect(r).toMatchObject({ applied: false, updated: 0, warnings: [] });
           expect(r.errors).toEqual([{ file, path: `$.synonyms[${m.synonyms.length - 1}]`, message: expect.stringMatching(/is also the name of .*\(refused with --strict-synonyms\)$/) }]);
@@ -414,10 +418,10 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(first).toEqual(entryOf(ath));
           expect(ids(await store.exactMatches(ath.name, { limit: 1 }))).toEqual([ath.oifm_id]);
           expect(ids(await store.exactMatches(ath.name, { limit: 10, exclude: [ath.oifm_id] }))).toEqual([calc.oifm_id]);
-          const onlyCalc = calc.tags.find((t) => !ath.tags.some((x) => x.toLowerCase() === t.toLowerCase()));
-          if (onlyCalc) {
-            expect(ids(await store.exactMatches(ath.name, { limit: 10, tags: [onlyCalc.toUpperCase()] }))).toEqual([calc.oifm_id]);
-          }
+          // aortic_calcification carries "chest"; aortic_atherosclerosis carries no tag.
+          expect(ath.tags).toEqual([]);
+          expect(calc.tags).toContain("chest");
+          expect(ids(await store.exactMatches(ath.name, { limit: 10, tags: ["CHEST"] }))).toEqual([calc.oifm_id]);
           expect(await store.exactMatches(ath.name, { limit: 10, tags: ["no-such-tag"] })).toEqual([]);
         });
 
@@ -425,8 +429,7 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           const ath = recordOf(ATHEROSCLEROSIS);
           const calc = recordOf(AORTIC_CALCIFICATION);
           const queries = [ath.name.toUpperCase(), ath.oifm_id, calc.synonyms[0]!, "not a finding", ath.name, "a\u0000b", ath.oifm_id, ...corpus().slice(0, 40).map((c) => c.record.name)];
-          const onlyCalc = calc.tags.find((t) => !ath.tags.some((x) => x.toLowerCase() === t.toLowerCase()));
-          const optionSets = [{ limit: 10 }, { limit: 1 }, { limit: 10, exclude: [ath.oifm_id] }, { limit: 10, tags: ["no-such-tag"] }, ...(onlyCalc ? [{ limit: 10, tags: [onlyCalc] }] : [])];
+          const optionSets = [{ limit: 10 }, { limit: 1 }, { limit: 10, exclude: [ath.oifm_id] }, { limit: 10, tags: ["no-such-tag"] }, { limit: 10, tags: ["chest"] }];
           for (const options of optionSets) {
             const many = await store.exactMatchesMany(queries, options);
             expect(many).toEqual(await Promise.all(queries.map((q) => store.exactMatches(q, options))));
@@ -628,6 +631,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
             "_",
             "\\",
             "\u0000",
+            "abscess\u0000lung",
+            "lung\u0301",
             "🫁",
             "🫁 lung",
             "x".repeat(10_000),
@@ -635,23 +640,91 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
             "",
           ];
           const before = await store.count();
+          const abscess = ids(await store.textSearch(["abscess"], { limit: 5 }));
+          expect(abscess).toHaveLength(5);
           for (const h of hostile) {
-            for (const terms of [[h], ["abscess", h], [h, "abscess"]]) {
-              const results = await store.textSearch(terms, { limit: 5 });
-              expect(Array.isArray(results), JSON.stringify(terms)).toBe(true);
+            const words = wordsOf(h);
+            const label = JSON.stringify(h.slice(0, 40));
+            // A term is read as the words it holds (a phrase if several), its other characters never.
+            const asText = words.length === 0 ? [] : ids(await store.textSearch([words.join(" ")], { limit: 5 }));
+            expect(ids(await store.textSearch([h], { limit: 5 })), label).toEqual(asText);
+            if (words.length === 0) {
+              // A term without a word adds nothing: the other term alone is searched.
+              expect(ids(await store.textSearch(["abscess", h], { limit: 5 })), label).toEqual(abscess);
+              expect(ids(await store.textSearch([h, "abscess"], { limit: 5 })), label).toEqual(abscess);
             }
-            expect(Array.isArray(await store.textSearch(["abscess"], { limit: 5, tags: [h], exclude: [h] }))).toBe(true);
-            expect(Array.isArray(await store.exactMatches(h, { limit: 5, tags: [h], exclude: [h] }))).toBe(true);
-            expect(await store.getEntry(h)).toBeUndefined();
-            expect(Array.isArray((await store.searchBySlug(h, "contains", 5, 0)).items)).toBe(true);
+            // No model carries a hostile tag, has it as a name, or has it in its slug.
+            expect(await store.textSearch(["abscess"], { limit: 5, tags: [h], exclude: [h] }), label).toEqual([]);
+            expect(await store.exactMatches(h, { limit: 5, tags: [h], exclude: [h] }), label).toEqual([]);
+            expect(await store.getEntry(h), label).toBeUndefined();
+            const slugs = corpus().filter((c) => c.record.slugName.includes(h.toLowerCase())).length;
+            expect((await store.searchBySlug(h, "contains", 5, 0)).total, label).toBe(slugs);
           }
           expect(await store.count()).toBe(before);
-          // Operators are words, not syntax: "lung OR abscess" as terms needs a word "or".
-          const asWords = await store.textSearch(["abscess", "or", "lung"], { limit: 3 });
-          expect(Array.isArray(asWords)).toBe(true);
+          // Operators are words, not syntax: "abscess or lung" as terms needs a word "or" for a
+          // model to hold every term, and lung abscess (with no "or") comes only in the any-term fill.
+          const asWords = await store.textSearch(["abscess", "or", "lung"], { limit: 100 });
+          const holdsEvery = (e: IndexEntry) => {
+            const text = wordsOf([e.name, ...e.synonyms, e.description ?? "", ...e.tags, ...e.attributes.map((a) => a.name)].join(" "));
+            return text.includes("abscess") && text.includes("or") && text.some((w) => w.startsWith("lung"));
+          };
+          expect(asWords.length).toBeGreaterThan(0);
+          const full = asWords.map(holdsEvery);
+          expect(full.indexOf(false) === -1 || full.lastIndexOf(true) < full.indexOf(false)).toBe(true);
+          expect(holdsEvery(entryOf(recordOf(LUNG_ABSCESS)))).toBe(false);
+          expect(ids(asWords)).toContain(recordOf(LUNG_ABSCESS).oifm_id);
           // A hostile term among good ones does not stop the good ones from matching.
           expect(ids(await store.textSearch(["lung", "abscess", "🫁"], { limit: 3 }))).toContain(recordOf(LUNG_ABSCESS).oifm_id);
         });
+      });
+    });
+
+    describe("field weights", () => {
+      // Five models alike in every way but where the one searched word is: the name, a synonym,
+      // the description, a tag or an attribute name. Every field of every model is one word, so
+      // term frequency, field length and document length are equal: only the weights can order
+      // them. They are written in the reverse of that order, so a tie (equal weights) puts them
+      // the wrong way round.
+      const FIELDS = ["name", "synonym", "description", "tag", "attribute"] as const;
+      const WORD = "quokka";
+      const FILLERS = ["alpha", "bravo", "charlie", "delta", "echo"];
+      function weightRecord(field: (typeof FIELDS)[number], i: number): EntryRecord {
+        const filler = FILLERS[i]!;
+        const id = `OIFM_WGHT_00000${i}`;
+        const name = field === "name" ? WORD : `${filler}name`;
+        return {
+          oifm_id: id,
+          name,
+          slugName: slugOf(name),
+          filename: `${name}.fm.json`,
+          fileHash: String(i).repeat(64),
+          fileSize: 100,
+          fileMtimeMs: 0,
+          description: field === "description" ? WORD : `${filler}text`,
+          synonyms: [field === "synonym" ? WORD : `${filler}syn`],
+          tags: [field === "tag" ? WORD : `${filler}tag`],
+          contributors: [],
+          attributes: [{ oifma_id: `OIFMA_WGHT_00000${i}`, name: field === "attribute" ? WORD : `${filler}attr`, type: "choice" }],
+          modelJson: "{}",
+        };
+      }
+      const records = FIELDS.map(weightRecord);
+
+      it("rank a name match, then a synonym, then the description, then tags and attribute names", async () => {
+        const store = await open();
+        try {
+          await store.apply(changes({ upserts: [...records].reverse() }));
+          const byField = new Map(records.map((r, i) => [r.oifm_id, FIELDS[i]!]));
+          const order = (await store.textSearch([WORD], { limit: 10 })).map((e) => byField.get(e.oifm_id));
+          expect(order.slice(0, 3)).toEqual(["name", "synonym", "description"]);
+          if (traits.tagsOutweighAttributes) expect(order.slice(3)).toEqual(["tag", "attribute"]);
+          else expect([...order.slice(3)].sort()).toEqual(["attribute", "tag"]);
+          // The same through the many-searches statement.
+          const [many] = await store.textSearchMany([[WORD]], { limit: 10 });
+          expect(many!.map((e) => byField.get(e.oifm_id))).toEqual(order);
+        } finally {
+          await store.close();
+        }
       });
     });
 
@@ -976,7 +1049,7 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           const extra = path.join(work, "extra");
           generateFolder(extra, 1, { seed: 13 });
           const [file] = readdirSync(extra);
-          await syncFiles(store, extra, [path.join(extra, file!)], [], false);
+          await syncFiles(store, { root: extra, files: [path.join(extra, file!)] });
           expect(await store.count()).toBe(11);
           expect(await store.syncedFrom()).toBe(b);
           // Removing half or less of the index, from another folder, is not asked either.

@@ -19,6 +19,10 @@ import { toCanonicalJson } from "../src/model/canonical.js";
 import { createStub } from "../src/model/stub.js";
 import type { FindingModelFull } from "../src/model/types.js";
 import { DEFS } from "./corpus.js";
+import { buildIfStale } from "./dist.js";
+
+// Runs the compiled command (dist/): never stale code.
+buildIfStale();
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "main.js");

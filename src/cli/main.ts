@@ -8,8 +8,8 @@ import { printError, warn } from "./output.js";
 import { cliMonitor, statsRequested } from "./stats.js";
 
 const require = createRequire(import.meta.url);
-// commander is CommonJS: require() loads it in about half the time of an ESM import (~8 vs ~15 ms
-// here), and every command pays that before it starts.
+// commander is CommonJS: require() loads it faster than an ESM import, and every command pays that
+// before it starts (docs/performance.md, "Figures behind the code").
 const { Command } = require("commander") as typeof import("commander");
 const { version } = require("../../package.json") as { version: string };
 
@@ -29,7 +29,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 // Each command's module, loaded only when that command runs (or for help, or an unknown command,
-// when all are): loading all of them took ~20 ms of every command's start.
+// when all are): loading all of them would slow every command's start.
 type Register = (parent: CommandType) => void;
 const listings = async () => (await import("./commands/listings.js")).registerListings;
 const generate = async () => (await import("./commands/generate.js")).registerGenerate;
@@ -63,6 +63,7 @@ const UNDER_INDEX: Record<string, () => Promise<Register>> = {
   ...EVERYDAY,
   sync,
   export: async () => (await import("./commands/index-export.js")).registerIndexExport,
+  check: async () => (await import("./commands/index-check.js")).registerIndexCheck,
   generate,
 };
 
@@ -71,7 +72,7 @@ async function register(parent: CommandType, loaders: Array<() => Promise<Regist
   for (const load of new Set(loaders)) (await load())(parent);
 }
 
-const indexCommand = () => program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, generate)");
+const indexCommand = () => program.command("index").description("keep an index of a folder of models and search it (sync, search, get, list, tags, people, organizations, stats, export, check, generate)");
 const [first, second] = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const one = first === "index" ? (second === undefined ? undefined : UNDER_INDEX[second]) : first === undefined ? undefined : TOP[first];
 if (first === "index") await register(indexCommand(), one ? [one] : Object.values(UNDER_INDEX));

@@ -4,7 +4,7 @@ import { findConflicts, type Conflict } from "../model/conflicts.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
-import { describeIoError, findModelFiles } from "./scan.js";
+import { describeIoError, findModelFiles, type ScanProblem } from "./scan.js";
 
 export interface CheckReport {
   /** Model files found and checked. */
@@ -15,6 +15,8 @@ export interface CheckReport {
   changed: string[];
   errors: FileError[];
   conflicts: Conflict[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). */
+  notes: ScanProblem[];
 }
 
 export interface CheckOptions {
@@ -54,7 +56,7 @@ export async function checkModelFiles(targets: readonly string[], options: Check
   if (options.reformat) errors.push(...writeCanonical(processed));
   const conflicts = findConflicts(processed.flatMap((f) => (f.summary ? [{ file: f.file, model: f.summary }] : [])));
   const files = processed.length + found.problems.length;
-  return { files, valid, invalid: files - valid, changed, errors, conflicts, processed };
+  return { files, valid, invalid: files - valid, changed, errors, conflicts, notes: found.notes, processed };
 }
 
 /** Rewrite each processed file that has a canonical text different from its own (atomically); the files that could not be, as errors. */

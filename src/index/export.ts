@@ -19,8 +19,8 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
 
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
-  const result: ExportReport = { files, valid, invalid, errors, conflicts, written: [], unchanged: 0 };
+  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
+  const result: ExportReport = { files, valid, invalid, errors, conflicts, notes, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);
   result.errors.push(...planned.errors);
@@ -63,9 +63,8 @@ export interface OutputsWritten {
 /**
  * For CheckOptions.onResult: compare each model's Markdown with its text file in `outDir` as soon
  * as it is made, and drop it when equal (the usual case), which registryOutputs then takes as up
- * to date. Holding every Markdown until the end took ~15% more CPU time for the registry with
- * nothing to change (user + system, medians of 12 alternating runs: 1.15 s against 0.98 s; the
- * main thread's garbage collection ~98 ms against ~80 ms).
+ * to date. Holding every Markdown until the end costs more CPU time, mostly garbage collection
+ * (docs/performance.md, "Figures behind the code").
  */
 export function dropCurrentText(outDir: string): (result: ProcessedFile) => ProcessedFile {
   return (result) => {
@@ -114,9 +113,8 @@ function listFiles(dir: string): string[] {
   }
 }
 
-// Buffers reused by every comparison: reading and encoding into them makes no garbage per file
-// (measured on the registry's 2,384 outputs: ~105-125 ms against ~120-260 ms for reading each
-// file as a string to compare).
+// Buffers reused by every comparison: reading and encoding into them makes no garbage per file,
+// cheaper than reading each file as a string to compare (docs/performance.md, "Figures behind the code").
 let fileBytes = Buffer.alloc(0);
 let contentBytes = Buffer.alloc(0);
 

@@ -24,9 +24,11 @@ import {
   Vocabulary,
 } from "./search-query.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
+import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
+import { checkIndex, type IndexCheckReport } from "./check-index.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
@@ -109,7 +111,7 @@ export class FindingModelIndex {
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
     try {
-      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, root, [file], [], false, { ...options, skipInvalid: false }));
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
@@ -189,7 +191,7 @@ export class FindingModelIndex {
 
   /** A page of entries ordered by name, with the total. */
   async list(options: { limit?: number; offset?: number } = {}): Promise<Page<IndexEntry>> {
-    const limit = checkLimit(options.limit ?? 100);
+    const limit = checkLimit(options.limit ?? DEFAULT_LIST_LIMIT);
     const offset = checkOffset(options.offset ?? 0);
     return this.cached("list", [limit, offset], () => this.store.list(limit, offset));
   }
@@ -203,7 +205,7 @@ export class FindingModelIndex {
   async searchBySlug(pattern: string, options: { match?: SlugMatch; limit?: number; offset?: number } = {}): Promise<Page<IndexEntry>> {
     const match = options.match ?? "contains";
     if (!["exact", "prefix", "contains"].includes(match)) throw new SearchQueryError(`match must be exact, prefix or contains; got ${String(match)}`);
-    const limit = checkLimit(options.limit ?? 100);
+    const limit = checkLimit(options.limit ?? DEFAULT_LIST_LIMIT);
     const offset = checkOffset(options.offset ?? 0);
     const slug = pattern.trim().toLowerCase().replace(/[^a-z0-9]/g, "_");
     if (slug === "") throw new SearchQueryError("the slug pattern is blank");
@@ -221,18 +223,20 @@ export class FindingModelIndex {
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
-    const limit = checkLimit(options.limit ?? 10);
+    const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
     return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
   }
 
   /** Many searches in one call: cached answers are reused, the rest go to the store together. */
   async searchBatch(queries: readonly string[], options: SearchOptions = {}): Promise<Map<string, IndexEntry[]>> {
-    const limit = checkLimit(options.limit ?? 10);
+    const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
       await this.lookForChanges();
+      // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
+      const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
       const misses: string[] = [];
       for (const q of checked) {
@@ -265,7 +269,7 @@ export class FindingModelIndex {
         const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
-        this.cache?.set(cacheKey("search", q.toLowerCase(), limit, tags), merged);
+        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
       }
       return results;
     });
@@ -330,6 +334,14 @@ export class FindingModelIndex {
       people: await this.store.countPeople(),
       organizations: await this.store.countOrganizations(),
     }));
+  }
+
+  /**
+   * Whether the index is internally consistent and, with `folder`, holds exactly the model files
+   * under it (see check-index.ts). Reads only.
+   */
+  check(folder?: string): Promise<IndexCheckReport> {
+    return this.monitor.time("check", () => checkIndex(this.store, folder));
   }
 
   close(): Promise<void> {

@@ -5,7 +5,7 @@
 // in one pass: the longest term starting at each word is replaced by its expansion (a site term
 // instead adds its organ word for finding general models).
 import { readFileSync } from "node:fs";
-import { wordsOf } from "./search-query.js";
+import { wordsOf } from "../model/words.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
 export class LexiconError extends Error {

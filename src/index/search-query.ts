@@ -2,13 +2,14 @@
 // letters and digits. Punctuation, quotes, operators and emoji never reach a query language.
 
 import { InvalidRequestError } from "./errors.js";
+import { MAX_LIMIT } from "./limits.js";
+import { WORD, WORD_CHAR, wordsOf } from "../model/words.js";
 
 /** A search request that cannot be answered: blank query, bad limit. */
 export class SearchQueryError extends InvalidRequestError {}
 
 const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;
-export const MAX_LIMIT = 1000;
 
 // Words that carry no meaning of their own in a finding's name ("calcification in gallbladder or
 // common bile duct"): left out when other words remain. Each one matches most models, so keeping
@@ -17,7 +18,7 @@ export const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "b
 
 /** The words of `query`: runs of letters and digits, lower-cased, at most 32 of 64 characters each. */
 export function searchTerms(query: string): string[] {
-  const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.slice(0, MAX_TERM_LENGTH));
+  const words = wordsOf(query).map((w) => w.slice(0, MAX_TERM_LENGTH));
   const meaningful = words.filter((w) => !STOP_WORDS.has(w));
   return (meaningful.length > 0 ? meaningful : words).slice(0, MAX_TERMS);
 }
@@ -54,13 +55,6 @@ export function checkTags(tags: unknown): string[] | undefined {
 // its results come first. All of this is done here, on the words and entries any store returns,
 // so every store gives the same answers.
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
-/** The words of `text` the way searchTerms cuts them, lower-cased. */
-export function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
-}
-
 /** The searched text of an entry: what the full-text search of every store reads. */
 export interface SearchedText {
   name: string;
@@ -95,8 +89,6 @@ export function sameRoot(w: string, t: string): boolean {
 function mayHold(text: string, t: string): boolean {
   return text.includes(t.length <= 4 ? t : t.slice(0, 4));
 }
-
-const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /** Whether lower-cased `text` has a word beginning with `t` (then sameRoot holds for it). */
 function hasWordStarting(text: string, t: string): boolean {

@@ -5,6 +5,7 @@
 //   can clash with) -> apply in one transaction.
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
+import { nameKey } from "../model/names.js";
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
@@ -16,7 +17,7 @@ import { InvalidRequestError } from "./errors.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
-import { findModelFiles, statFiles } from "./scan.js";
+import { findModelFiles, statFiles, type ScanProblem } from "./scan.js";
 
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
@@ -76,6 +77,8 @@ export interface SyncReport {
    * in it, and the other model and its file). Only for the files this sync read and checked.
    */
   warnings: FileError[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). Absent when none. */
+  notes?: ScanProblem[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -110,14 +113,28 @@ export async function syncFolder(store: Store, dir: string, options: SyncOptions
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
   if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
-  return syncFiles(store, dir, found.files, problems, true, options);
+  const report = await syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  return found.notes.length > 0 ? { ...report, notes: found.notes } : report;
+}
+
+/** Which files a sync brings the index in step with (see syncFiles). */
+export interface SyncFileSet {
+  /** The folder the files are recorded relative to. */
+  root: string;
+  /** Paths of model files under `root`. */
+  files: readonly string[];
+  /** Failures the scan already found (each an error of the sync, as a file that fails its checks). */
+  scanProblems?: readonly FileError[];
+  /** Whether indexed files not among `files` are removed (a folder sync) or kept (a sync of some files). */
+  removeMissing?: boolean;
 }
 
 /**
- * Bring the index in step with `files` (paths under `root`), with the checks and all-or-nothing
- * rule of a sync. With `removeMissing`, indexed files not among them are removed.
+ * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
+ * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, root: string, files: readonly string[], scanProblems: FileError[], removeMissing: boolean, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+  const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
   /** The report, timed, with the round trips of this sync when the store counts them. */
@@ -145,7 +162,11 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
   }
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
-  const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // So is every file under a folder the scan could not search (or a file it could not name): the
+  // index keeps what it has from there.
+  const unsearched = scanProblems.map((p) => relativeName(dir, p.file));
+  const missing = (f: string) => !present.has(f) && !unsearched.some((u) => f === u || f.startsWith(u + "/"));
+  const removedFiles = removeMissing ? [...states.keys()].filter(missing) : [];
   // A folder sync records its folder with its change (and asks before removing most of an index
   // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
   const syncedFrom = removeMissing ? path.resolve(root) : undefined;
@@ -166,7 +187,7 @@ export async function syncFiles(store: Store, root: string, files: readonly stri
       // Another sync filled the index after this one found it empty (and before this one wrote
       // anything): sync again, against what it holds now; the report's time and round trips are
       // of both tries.
-      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, root, files, scanProblems, removeMissing, { ...options, streamFirstSync: false }));
+      if (e instanceof StoreError && e.code === "changed") return done(await syncFiles(store, set, { ...options, streamFirstSync: false }));
       throw e;
     }
   }
@@ -267,8 +288,8 @@ function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): 
   const people = new Set<string>();
   const organizations = new Set<string>();
   for (const c of batch) {
-    terms.add(c.summary.name.toLowerCase());
-    for (const synonym of c.summary.synonyms ?? []) terms.add(synonym.toLowerCase());
+    terms.add(nameKey(c.summary.name));
+    for (const synonym of c.summary.synonyms ?? []) terms.add(nameKey(synonym));
     for (const contributor of c.contributors) {
       if (isPerson(contributor)) people.add(contributor.github_username);
       else organizations.add(contributor.code);

@@ -3,7 +3,8 @@
 // models whose whole title is in it ("pulmonary embolism" is not, "fracture" is). Each title is
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
-import { sameRoot, STOP_WORDS, wordsOf, type SearchedText } from "./search-query.js";
+import { wordsOf } from "../model/words.js";
+import { sameRoot, STOP_WORDS, type SearchedText } from "./search-query.js";
 
 interface Title {
   id: string;

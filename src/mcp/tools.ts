@@ -6,15 +6,15 @@ import { InvalidRequestError } from "../index/errors.js";
 import { findingModelJsonSchema } from "../model/json-schema.js";
 import type { IndexEntry } from "../store/store.js";
 
-// The same limits as the HTTP API's (server/limits.ts; layers do not import each other).
-const MAX_QUERY_LENGTH = 500;
-const MAX_LIMIT = 100;
-const DEFAULT_SEARCH_LIMIT = 10;
-/** Tags: the registry has a few hundred, so a page of 100 with the total, and up to 1000 at once. */
-const DEFAULT_TAG_LIMIT = 100;
-const MAX_TAG_LIMIT = 1000;
-const MAX_TAGS = 20;
-const MAX_TAG_LENGTH = 100;
+import {
+  DEFAULT_SEARCH_LIMIT,
+  DEFAULT_TAG_LIST_LIMIT as DEFAULT_TAG_LIMIT,
+  MAX_QUERY_LENGTH,
+  MAX_REQUEST_LIMIT as MAX_LIMIT,
+  MAX_TAG_LENGTH,
+  MAX_TAG_LIST_LIMIT as MAX_TAG_LIMIT,
+  MAX_TAGS,
+} from "../index/limits.js";
 
 export interface ToolResult {
   [key: string]: unknown;

@@ -7,10 +7,17 @@ import { createRequire } from "node:module";
 import type { ParseError } from "jsonc-parser";
 import { recordNumberText } from "./number-text.js";
 
-// jsonc-parser only serves malformed files, so it is loaded only for one: loading it took ~9 ms of
-// every command that reads model files.
+// jsonc-parser only serves malformed files, so it is loaded only for one: otherwise every command
+// that reads model files would pay for loading it (docs/performance.md, "Figures behind the code").
 const require = createRequire(import.meta.url);
 const jsoncParser = () => require("jsonc-parser") as typeof import("jsonc-parser");
+
+/**
+ * How deeply a model file may nest lists and objects. A finding model needs seven levels; past
+ * this a file is refused as that file's error, before anything walks it (a recursive walk of
+ * thousands of levels would exhaust the stack and stop the whole run).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export interface JsonTextError {
   message: string;
@@ -44,10 +51,37 @@ export function parseJsonText(input: Uint8Array | string): JsonTextResult {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: locateSyntaxError(text, (e as Error).message) };
+    // The loose parser that locates a syntax error recurses once per level: refuse deep text first.
+    return { ok: false, error: nestingError(text) ?? locateSyntaxError(text, (e as Error).message) };
   }
-  if (mayNeedNumberSource(text, value)) recordNumberTexts(text, value);
+  // V8's parser does not recurse, so a deep value parses; the walk below does recurse (and stops
+  // past MAX_JSON_DEPTH). Only a file that fails validation can be that deep, so callers look for
+  // depth there (nestingError) rather than in every valid file.
+  if (mayNeedNumberSource(text, value) && !recordNumberTexts(text, value)) return { ok: false, error: nestingError(text)! };
   return { ok: true, value, text, hadBom };
+}
+
+/**
+ * Where `text` (JSON) nests lists and objects deeper than MAX_JSON_DEPTH, as an error; undefined
+ * when it does not. A scan of the text that skips strings, without parsing it.
+ */
+export function nestingError(text: string): JsonTextError | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const k = text.charCodeAt(i);
+        if (k === 92 /* \ */) i++;
+        else if (k === 34) break;
+      }
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_JSON_DEPTH) return { message: `the JSON nests lists and objects more than ${MAX_JSON_DEPTH} levels deep; a finding model needs far fewer`, ...lineAndColumn(text, i) };
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 /** Line and column (both from 1) of a character offset. */
@@ -122,27 +156,37 @@ function mayNeedNumberSource(text: string, value: unknown): boolean {
 const NUMBER_NEEDS_SOURCE = /":\s*(?:-?\d+\.\d*0(?!\d)|-?\d+(?:\.\d+)?[eE]|-0(?![.\d])|-?\d{16})/;
 const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
-function recordNumberTexts(text: string, value: unknown): void {
+/** Record the source text of the numbers of `value`; false (nothing recorded) when it nests past MAX_JSON_DEPTH. */
+function recordNumberTexts(text: string, value: unknown): boolean {
+  const places: Array<[object, string, number]> = [];
+  if (!collectNumbers(value, places, 0)) return false;
   const tokens: string[] = [];
   for (const m of text.matchAll(TOKEN)) if (m[0].charCodeAt(0) !== 34 /* " */) tokens.push(m[0]);
-  const places: Array<[object, string, number]> = [];
-  collectNumbers(value, places);
   // Object keys come back in source order unless a key looks like an array index or repeats;
   // then the pairing is unsure and JavaScript's own form is used.
-  if (places.length !== tokens.length) return;
+  if (places.length !== tokens.length) return true;
   places.forEach(([owner, key, num], i) => {
     const source = tokens[i]!;
     if (Number(source) === num && JSON.stringify(num) !== source) recordNumberText(owner, key, source);
   });
+  return true;
 }
 
-function collectNumbers(value: unknown, out: Array<[object, string, number]>): void {
+/** The numbers of `value` (at `depth`) in source order; false when it nests past MAX_JSON_DEPTH. */
+function collectNumbers(value: unknown, out: Array<[object, string, number]>, depth: number): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => (typeof item === "number" ? out.push([value, String(i), item]) : collectNumbers(item, out)));
-  } else if (value !== null && typeof value === "object") {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "number") out.push([value, String(i), item]);
+      else if (!collectNumbers(item, out, depth + 1)) return false;
+    }
+  } else {
     for (const [key, item] of Object.entries(value)) {
       if (typeof item === "number") out.push([value, key, item]);
-      else collectNumbers(item, out);
+      else if (!collectNumbers(item, out, depth + 1)) return false;
     }
   }
+  return true;
 }

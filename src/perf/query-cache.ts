@@ -79,6 +79,17 @@ export class QueryCache<V> {
   }
 
   /**
+   * Store `value` under `key` only if invalidate() has not been called since `generation` was read:
+   * a result computed from the index before a write must not be served after it. Returns whether it
+   * was stored.
+   */
+  setIfCurrent(key: string, value: V, generation: number): boolean {
+    if (generation !== this.generationCount) return false;
+    this.lru.set(key, { value });
+    return true;
+  }
+
+  /**
    * The cached value of `key`, else the result of `compute`, stored unless invalidate() was called
    * while it ran. Callers asking for a key whose computation is running share it.
    */
@@ -104,7 +115,7 @@ export class QueryCache<V> {
     // The callbacks run after `promise` is assigned: a then-callback never runs synchronously.
     const promise: Promise<V> = started.then(
       (value) => {
-        if (generation === this.generationCount) this.lru.set(key, { value });
+        this.setIfCurrent(key, value, generation);
         this.settled(key, promise);
         return value;
       },

@@ -1,5 +1,6 @@
 // Row shapes and conversions every engine shares: contributors as stored, the entry columns of a
 // model row, values without repeats ignoring case. SQL stays in the engine folders.
+import { nameKey } from "../model/names.js";
 import type { Organization, Person } from "../model/types.js";
 import type { ContributorRef, EntryRecord } from "./store.js";
 
@@ -34,7 +35,7 @@ export function entryColumns(r: EntryRecord): [string, string, string, string, s
   return [
     r.oifm_id,
     r.name,
-    r.name.toLowerCase(),
+    nameKey(r.name),
     r.slugName,
     r.filename,
     r.fileHash,
@@ -49,12 +50,12 @@ export function entryColumns(r: EntryRecord): [string, string, string, string, s
   ];
 }
 
-/** Values without repeats ignoring case, first spelling kept. */
+/** Values without repeats ignoring case (nameKey), first spelling kept. */
 export function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
   const seen = new Set<string>();
   const out: Array<{ value: string; lower: string }> = [];
   for (const value of values) {
-    const lower = value.toLowerCase();
+    const lower = nameKey(value);
     if (seen.has(lower)) continue;
     seen.add(lower);
     out.push({ value, lower });

@@ -137,6 +137,26 @@ export interface StoreStats {
   location: string;
 }
 
+/**
+ * What the index check (index/check-index.ts) reads, in one read transaction: the engine's own
+ * findings about its storage, and every model's entry and stored JSON with the contributors, for the
+ * checks every engine shares.
+ */
+export interface IntegrityRead {
+  /**
+   * What is wrong below the entries, each in a sentence: the database's own checks (SQLite
+   * integrity_check, foreign keys, FTS5 integrity-check; PostgreSQL amcheck where installed), rows
+   * derived from a model row (full text, attributes, synonyms, tags) that disagree with it, and rows
+   * that belong to no model.
+   */
+  problems: string[];
+  /** Checks the engine could not run here, and why (not a fault of the index). */
+  skipped: string[];
+  models: Array<{ entry: IndexEntry; json: string | undefined }>;
+  people: Person[];
+  organizations: Organization[];
+}
+
 export interface Store {
   readonly engine: "sqlite" | "postgres";
   /**
@@ -194,14 +214,17 @@ export interface Store {
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
    * punctuation; the engine stems them), ranked best first; then, if that leaves room and there is
-   * more than one term, entries with any term in the name, synonyms or description. Weights: name
-   * 10, synonyms 8, description 3, tags 1, attribute names lowest.
+   * more than one term, entries with any term in the name, synonyms or description. Fields weigh
+   * name first, then synonyms, description, and tags and attribute names least (each engine's
+   * weights.ts).
    */
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */
   textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]>;
 
   stats(): Promise<StoreStats>;
+  /** Everything the index check needs, read at one moment (see IntegrityRead). */
+  readIntegrity(): Promise<IntegrityRead>;
   close(): Promise<void>;
 
   // --- freshness ---

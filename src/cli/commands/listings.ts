@@ -1,13 +1,13 @@
 // The simple listings of the index: list, tags, people, organizations, stats.
 import type { Command } from "commander";
 import { printJson, printLine, wholeNumberOption } from "../output.js";
-import { MAX_LIMIT } from "../../index/search-query.js";
+import { DEFAULT_LIST_LIMIT, MAX_LIMIT } from "../../index/limits.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 import { printEntries } from "./search.js";
 
 export function registerListings(parent: Command): void {
   indexOptions(parent.command("list").description("models ordered by name, a page at a time"))
-    .option("--limit <n>", "models per page (1-1000)", "100")
+    .option("--limit <n>", `models per page (1-${MAX_LIMIT})`, String(DEFAULT_LIST_LIMIT))
     .option("--offset <n>", "models to skip", "0")
     .action(async (opts: IndexCommandOptions & { limit: string; offset: string }) => {
       const limit = wholeNumberOption("--limit", opts.limit, 1, MAX_LIMIT);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import type { IndexEntry } from "../../store/store.js";
 import { printJson, printLine, UsageError, wholeNumberOption } from "../output.js";
-import { MAX_LIMIT } from "../../index/search-query.js";
+import { DEFAULT_SEARCH_LIMIT, MAX_LIMIT } from "../../index/limits.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface SearchCommandOptions extends IndexCommandOptions {
@@ -19,7 +19,7 @@ export function registerSearch(parent: Command): void {
       .command("search")
       .description("find models by ID, name or synonym first, then by full text")
       .argument("[query...]", "words to search for")
-      .option("--limit <n>", "at most this many results (1-1000)", "10")
+      .option("--limit <n>", `at most this many results (1-${MAX_LIMIT})`, String(DEFAULT_SEARCH_LIMIT))
       .option("--tag <tag>", "only models with this tag (repeatable; all must match)", collect)
       .option("--batch <file>", "search each line of this file; prints {query: [entries]} with --json"),
   ).action(async (words: string[], opts: SearchCommandOptions) => {

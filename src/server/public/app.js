@@ -3,9 +3,9 @@
 // reaches the page as text nodes and attribute values set through the DOM (never innerHTML),
 // and links taken from models must be http(s) or mailto.
 
-const PAGE = 25; // results shown at first; "Show more" adds as many again, up to the API's 100
-const MAX_LIMIT = 100;
-const BROWSE_PAGE = 50;
+import { LIST_PAGE as BROWSE_PAGE, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, sameRoot, STOP_WORDS, WORD, wordsOf } from "./rules.js";
+
+const PAGE = 25; // results shown at first; "Show more" adds as many again, up to the API's MAX_LIMIT
 const TOP_TAGS = 14;
 const DEBOUNCE_MS = 60;
 
@@ -44,30 +44,21 @@ function append(node, children) {
   return node;
 }
 
-// --- the query's words, as the server's search reads them (src/index/search-query.ts) ------------
+// --- the query's words, as the server's search reads them (rules.js, written from the index's rules) ---
 
-const WORD = /[\p{L}\p{N}]+/gu;
-// Words the search leaves out when others remain.
-const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
+input.maxLength = MAX_QUERY_LENGTH;
+$("tag-input").maxLength = MAX_TAG_LENGTH;
 
 /** The query's words, lower-cased, without stop words when others remain. */
 function queryTerms(query) {
-  const words = query.toLowerCase().match(WORD) || [];
+  const words = wordsOf(query);
   const meaningful = words.filter((w) => !STOP_WORDS.has(w));
   return meaningful.length > 0 ? meaningful : words;
 }
 
-/** Whether the word `w` may be the term `t` in another form (plural, -ed, ...) or being typed: as the search joins them. */
-function sameRoot(w, t) {
-  if (w.startsWith(t)) return true;
-  let i = 0;
-  while (i < w.length && i < t.length && w[i] === t[i]) i++;
-  return i >= Math.max(4, Math.max(w.length, t.length) - 3);
-}
-
 /** Whether `text` has a word that is one of `terms` in some form. */
 function holdsTerm(text, term) {
-  return (text.toLowerCase().match(WORD) || []).some((w) => sameRoot(w, term));
+  return wordsOf(text).some((w) => sameRoot(w, term));
 }
 
 /** `text` with each whole word that matches a word of `query` marked (as text nodes and <mark> elements). */

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError } from "../errors.js";
 import { etagOf, sendCached } from "../http-cache.js";
+import { pageRulesModule } from "../page-rules.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -40,15 +41,19 @@ export function publicDir(): string {
   return found;
 }
 
+function asset(body: Buffer, type: string): Asset {
+  const etag = etagOf(body);
+  return { body, type, etag, version: etag.slice(1, 13) };
+}
+
+/** The page's files, and rules.js: the index's search rules written for the page (page-rules.ts). */
 function loadAssets(dir: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(dir)) {
     const type = TYPES[path.extname(name)];
-    if (!type) continue;
-    const body = readFileSync(path.join(dir, name));
-    const etag = etagOf(body);
-    assets.set(name, { body, type, etag, version: etag.slice(1, 13) });
+    if (type) assets.set(name, asset(readFileSync(path.join(dir, name)), type));
   }
+  assets.set("rules.js", asset(Buffer.from(pageRulesModule()), TYPES[".js"]!));
   return assets;
 }
 

@@ -5,17 +5,19 @@
 // report how many it took. Reads that fail because the connection was lost (the server restarted,
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
+import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
 import { RemovedContributors, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
 import { releasePool } from "./pool.js";
+import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
@@ -44,7 +46,7 @@ export class PostgresStore implements Store {
   /**
    * One read statement on any pooled connection; retried on a new connection if the connection was
    * lost. Statements are prepared (named) once per connection: a search statement takes longer to
-   * plan (~0.7 ms) than to run for most queries, and its plan does not depend on the values.
+   * plan than to run for most queries, and its plan does not depend on the values.
    */
   private async read<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]> {
     this.checkOpen();
@@ -219,7 +221,7 @@ export class PostgresStore implements Store {
 
   async getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
     if (hasNul(idOrNameOrSynonym)) return undefined;
-    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, idOrNameOrSynonym.toLowerCase()]);
+    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, nameKey(idOrNameOrSynonym)]);
     return rows[0] && toEntry(rows[0]);
   }
 
@@ -307,7 +309,7 @@ export class PostgresStore implements Store {
     if (hasNul(query) || options.limit <= 0) return [];
     const tags = tagsParam(options);
     if (tags?.some(hasNul)) return [];
-    const lower = query.toLowerCase();
+    const lower = nameKey(query);
     const rows = await this.read<EntryRow>(this.s.exact(tags !== undefined), tags === undefined ? [query, lower] : [query, lower, tags]);
     return firstOfEach(rows, options);
   }
@@ -318,7 +320,7 @@ export class PostgresStore implements Store {
     const tags = tagsParam(options);
     const asked = queries.flatMap((q, at) => (hasNul(q) ? [] : [{ at, q }]));
     if (asked.length === 0 || options.limit <= 0 || tags?.some(hasNul)) return results;
-    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => a.q.toLowerCase())];
+    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => nameKey(a.q))];
     if (tags !== undefined) params.push(tags);
     const rows = await this.read<EntryRow & { i: string }>(this.s.exactMany(tags !== undefined), params);
     const byQuery = asked.map((): EntryRow[] => []);
@@ -361,6 +363,17 @@ export class PostgresStore implements Store {
   }
 
   /** Give the pool back (the last store on it ends it). Closing twice is harmless. */
+  async readIntegrity(): Promise<IntegrityRead> {
+    try {
+      return await this.withClient(async (client) => {
+        this.trips++;
+        return readIntegrity(client, this.config.schema);
+      });
+    } catch (e) {
+      throw toStoreError(e, this.config);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

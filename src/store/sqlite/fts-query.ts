@@ -1,13 +1,13 @@
-// FTS5 MATCH expressions built from search terms. Every term becomes a string token ("term", inner
-// quotes doubled), so nothing a user types is ever read as FTS5 syntax; the last term also matches
-// as a prefix ("term" *) for search-as-you-type.
+// FTS5 MATCH expressions built from search terms. Every term becomes a string token of its words
+// only ("w1 w2", model/words.ts), so nothing a user types is ever read as FTS5 syntax, and no other
+// character (a quote, a NUL that would end the expression early) reaches it; the last term also
+// matches as a prefix ("term" *) for search-as-you-type.
+import { hasWord, wordsOf } from "../../model/words.js";
 
 /** Terms that can match anything: a term without a letter or digit has no tokens and is dropped. */
 export function usableTerms(terms: readonly string[]): string[] {
-  return terms.filter((t) => HAS_TOKEN.test(t));
+  return terms.filter(hasWord);
 }
-
-const HAS_TOKEN = /[\p{L}\p{N}]/u;
 
 /** `"a" AND "b" *` (all terms) or `"a" OR "b" *` (any term); terms must be non-empty. */
 export function matchExpression(terms: readonly string[], join: "AND" | "OR"): string {
@@ -16,7 +16,7 @@ export function matchExpression(terms: readonly string[], join: "AND" | "OR"): s
 }
 
 function quote(term: string): string {
-  return `"${term.replaceAll('"', '""')}"`;
+  return `"${wordsOf(term).join(" ")}"`;
 }
 
 /** `expression` matched in the name, synonyms and description columns (not tags or attribute names). */

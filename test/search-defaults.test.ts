@@ -1,0 +1,40 @@
+// The documented defaults of the index's search options: near words (a word with a typing error is
+// corrected) and title order (the closest name or synonym first) are on unless turned off. Each
+// case is one where the option decides the answer, checked both ways on the real registry.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FindingModelIndex } from "../src/index/finding-model-index.js";
+import { openSqliteStore } from "../src/store/sqlite/open.js";
+import type { Store } from "../src/store/store.js";
+import { DEFS } from "./corpus.js";
+
+let store: Store;
+beforeAll(async () => {
+  store = await openSqliteStore(path.join(mkdtempSync(path.join(tmpdir(), "fm-defaults-")), "index.db"));
+  expect((await new FindingModelIndex(store).sync(DEFS)).added).toBe(2382);
+}, 120_000);
+afterAll(() => store.close());
+
+const firstName = async (index: FindingModelIndex, query: string) => (await index.search(query, { limit: 5 }))[0]?.name;
+
+describe("search defaults", () => {
+  it("corrects a typing error by default (nearWords)", async () => {
+    expect(await firstName(new FindingModelIndex(store), "pneumothorx")).toBe("pneumothorax");
+    expect(await firstName(new FindingModelIndex(store, { nearWords: true }), "pneumothorx")).toBe("pneumothorax");
+    expect(await firstName(new FindingModelIndex(store, { nearWords: false }), "pneumothorx")).toBeUndefined();
+  });
+
+  it("puts the closest name or synonym first by default (titleOrder)", async () => {
+    const cases = [
+      ["pulmonary nodul", "Pulmonary Nodule"],
+      ["appendicitis", "Acute Appendicitis"],
+    ] as const;
+    for (const [query, name] of cases) {
+      expect(await firstName(new FindingModelIndex(store), query), query).toBe(name);
+      expect(await firstName(new FindingModelIndex(store, { titleOrder: true }), query), query).toBe(name);
+      expect(await firstName(new FindingModelIndex(store, { titleOrder: false }), query), query).not.toBe(name);
+    }
+  });
+});
