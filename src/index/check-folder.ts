@@ -1,7 +1,8 @@
 // The registry's pre-commit check of a set of model files: each file on its own, then the files
 // against each other; optionally rewriting valid files in canonical form.
 import { findConflicts, type Conflict } from "../model/conflicts.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
+import path from "node:path";
+import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
 import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
 import { describeIoError, findModelFiles, type ScanProblem } from "./scan.js";
@@ -62,6 +63,8 @@ export async function checkModelFiles(targets: readonly string[], options: Check
 /** Rewrite each processed file that has a canonical text different from its own (atomically); the files that could not be, as errors. */
 export function writeCanonical(processed: readonly ProcessedFile[]): FileError[] {
   const errors: FileError[] = [];
+  // A killed rewrite leaves its temporary files beside the definitions; this one removes them.
+  for (const dir of new Set(processed.map((f) => path.dirname(f.file)))) removeStaleTempFiles(dir);
   for (const file of processed) {
     if (file.canonicalText === undefined) continue;
     try {

@@ -5,7 +5,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync } from
 import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { ModelSummary } from "../model/summary.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
+import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
 import { checkModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
 import type { FileError, ProcessedFile } from "./process-files.js";
 import { describeIoError } from "./scan.js";
@@ -84,7 +84,10 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   if (!options.check) for (const dir of dirs) mkdirSync(dir, { recursive: true });
   // Reads and writes of a few kilobytes each: done inline, which measured faster than async I/O.
   // Only files that exist are read to compare (one listing instead of a failed open per new file).
-  const existing = new Set([...dirs].flatMap(listFiles));
+  const listings = [...dirs].map((dir) => ({ dir, names: listNames(dir) }));
+  // A killed export leaves its temporary files; the next one removes them.
+  if (!options.check) for (const { dir, names } of listings) removeStaleTempFiles(dir, names);
+  const existing = new Set(listings.flatMap(({ dir, names }) => names.map((name) => path.join(dir, name))));
   for (const [file, content] of outputs) {
     if (content === undefined || (existing.has(file) && hasContent(file, content))) {
       result.unchanged++;
@@ -105,9 +108,9 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   return result;
 }
 
-function listFiles(dir: string): string[] {
+function listNames(dir: string): string[] {
   try {
-    return readdirSync(dir).map((name) => path.join(dir, name));
+    return readdirSync(dir);
   } catch {
     return [];
   }

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
+import { statesFingerprint } from "../store/rows.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
@@ -133,7 +134,12 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+export function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+  return syncPlanned(store, set, options, 0);
+}
+
+/** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {
   const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
@@ -144,7 +150,8 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOpt
   };
   const dir = root;
   const errors: FileError[] = [...scanProblems];
-  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
+  const stateList = await store.fileStates();
+  const states = new Map<string, FileState>(stateList.map((s) => [s.filename, s]));
   // Size and time tell unchanged files from changed ones; an empty index has none to tell, and
   // reading each file gives its size and time anyway (and says if it vanished).
   const { stats, problems } = states.size > 0 ? statFiles(files) : { stats: files.map((f) => ({ path: f, size: -1, mtimeMs: -1 })), problems: [] };
@@ -235,9 +242,17 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOpt
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom };
+  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom, basis: statesFingerprint(stateList) };
   if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
-    await store.apply(changes);
+    try {
+      await store.apply(changes);
+    } catch (e) {
+      // Another sync wrote between this one's read of the index and its write: the plan is stale
+      // (applied, it would leave a mix of both). Nothing was written; plan again from what the
+      // index holds now, so that the index ends as this sync's folder says.
+      if (e instanceof StoreError && e.code === "changed" && replanned < REPLANS) return done(await syncPlanned(store, set, options, replanned + 1));
+      throw e;
+    }
     report.applied = true;
   }
   report.added = kept.filter((c) => c.kind === "added").length;
@@ -245,6 +260,9 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOpt
   report.removed = removedFiles.length;
   return done(report);
 }
+
+/** Times a sync is planned again when other syncs keep writing first; then it fails (StoreError "changed"). */
+const REPLANS = 3;
 
 /**
  * What validationSnapshot gives, read the straightforward way: each indexed model by itself, then

@@ -2,7 +2,8 @@
 // model row, values without repeats ignoring case. SQL stays in the engine folders.
 import { nameKey } from "../model/names.js";
 import type { Organization, Person } from "../model/types.js";
-import type { ContributorRef, EntryRecord } from "./store.js";
+import { createHash } from "node:crypto";
+import type { ContributorRef, EntryRecord, FileState } from "./store.js";
 
 export interface PersonRow {
   github_username: string;
@@ -87,4 +88,10 @@ export class RemovedContributors {
   param(kind: ContributorRef["kind"]): string {
     return JSON.stringify([...this.keys[kind]].map((k) => [k, JSON.stringify(k)]));
   }
+}
+
+/** One text for a set of file states, whatever their order (SyncChanges.basis). */
+export function statesFingerprint(states: readonly FileState[]): string {
+  const rows = states.map((s) => JSON.stringify([s.filename, s.oifm_id, s.fileHash, s.fileSize, s.fileMtimeMs])).sort();
+  return createHash("sha256").update(rows.join("\n")).digest("hex");
 }

@@ -7,11 +7,11 @@
 // rolled back by the server, and is reported.
 import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { RemovedContributors, toOrganization, toPerson } from "../rows.js";
+import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
+import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
@@ -186,6 +186,12 @@ export class PostgresStore implements Store {
           const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
           // (Several statements in one query: pg gives a result for each; the check's is the last.)
           if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);
+          // A change planned from file states the index no longer has is refused (SyncChanges.basis).
+          if (!("parts" in changes) && changes.basis !== undefined) {
+            const states = (await run(this.s.fileStates)).rows as Array<{ filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>;
+            const now = states.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+            if (statesFingerprint(now) !== changes.basis) throw changedError(this.config.location);
+          }
           step = "write";
           for (part of partsOf(changes)) {
             await writeChanges(run, this.s, part, this.writeMode, allNew, gone);

@@ -14,9 +14,9 @@
 import { nameKey } from "../../model/names.js";
 import Database from "better-sqlite3";
 import type { ChangeParts, ContributorRef, EntryRecord, SyncChanges } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
+import { changedError, isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, RemovedContributors, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, statesFingerprint, uniqueLower } from "../rows.js";
 import { attributeIdTaken, attributeIdTwice, describeRecord, fileTaken, modelIdTwice, nameTaken, otherClash } from "../clashes.js";
 
 /**
@@ -30,6 +30,7 @@ export function makeApply(db: Database.Database, s: Statements, location: string
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
     const allNew = isAllNew(changes);
     if (allNew) checkEmpty(s, location);
+    else if (!("parts" in changes) && changes.basis !== undefined) checkBasis(s, location, changes.basis);
     const gone = new RemovedContributors();
     for (const part of partsOf(changes)) writePart(s, part, allNew, mode, gone);
     pruneContributors(s, gone);
@@ -38,6 +39,12 @@ export function makeApply(db: Database.Database, s: Statements, location: string
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
   // that a concurrent writer makes this wait rather than fail half-way.
   return (changes) => write.immediate(changes);
+}
+
+/** A change planned from file states the index no longer has is refused (SyncChanges.basis). */
+function checkBasis(s: Statements, location: string, basis: string): void {
+  const states = s.fileStates.all().map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+  if (statesFingerprint(states) !== basis) throw changedError(location);
 }
 
 /** A change of only new models is for an empty index: one another sync filled first is refused. */
