@@ -29,6 +29,10 @@ import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
+import { embedIndex } from "./embeddings/embed-index.js";
+import { hybridSearch, type SearchAnswer } from "./embeddings/hybrid.js";
+import type { EmbeddingsProvider } from "./embeddings/provider.js";
+import { SemanticSearch, type SemanticOptions } from "./embeddings/semantic-search.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
@@ -54,7 +58,20 @@ export interface IndexOptions {
    * synonym is in the query (see title-index.ts). Default true; false only to measure it.
    */
   generalModels?: boolean;
+  /**
+   * Where vectors for semantic (hybrid) search come from: made for each model at sync, for each
+   * query at search (see docs/search.md). Without one, search is lexical only.
+   */
+  embeddings?: EmbeddingsProvider;
+  /** Time budget of a query's vector and the pause after the service failed (see SemanticSearch). */
+  semantic?: SemanticOptions;
+  /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
+  onSearchNote?: (note: string) => void;
 }
+
+/** How search finds models: from words only, or from words and meaning (vectors) fused. */
+export type SearchMode = "lexical" | "hybrid";
+export const SEARCH_MODES: readonly SearchMode[] = ["lexical", "hybrid"];
 
 export interface SearchOptions {
   /** At most this many results (1 to 1,000; default 10). */
@@ -78,6 +95,10 @@ export class FindingModelIndex {
   private mark: string | undefined;
   private markSeenAt = -Infinity;
   private markLook: Promise<void> | undefined;
+  private readonly semantic: SemanticSearch | undefined;
+  private readonly onSearchNote: ((note: string) => void) | undefined;
+  /** The last note given to onSearchNote (not given again until a hybrid answer succeeds). */
+  private noted: string | undefined;
 
   constructor(
     readonly store: Store,
@@ -91,6 +112,14 @@ export class FindingModelIndex {
     this.lexicon = options.lexicon;
     this.generalModels = options.generalModels ?? true;
     this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
+    const provider = options.embeddings;
+    this.semantic = provider
+      ? new SemanticSearch(provider, async () => {
+          const [entries, vectors] = await Promise.all([store.allEntries(), store.embeddings(provider.model)]);
+          return { entries, vectors };
+        }, options.semantic)
+      : undefined;
+    this.onSearchNote = options.onSearchNote;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -98,7 +127,7 @@ export class FindingModelIndex {
   /** Bring the index in step with the `*.fm.json` files under `dir`. */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     try {
-      return await this.monitor.time("sync", () => syncFolder(this.store, dir, options));
+      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
     } finally {
       this.invalidate();
     }
@@ -113,6 +142,7 @@ export class FindingModelIndex {
     try {
       const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+      await this.withVectors(report, options);
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
       this.invalidate();
@@ -226,6 +256,48 @@ export class FindingModelIndex {
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
     return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
+  }
+
+  /** The search modes this index answers: hybrid only with an embeddings provider. */
+  searchModes(): SearchMode[] {
+    return this.semantic ? ["lexical", "hybrid"] : ["lexical"];
+  }
+
+  /**
+   * Models matching `query`, found by `mode` (default: hybrid where an embeddings provider is
+   * configured, else lexical), with how they were found. Hybrid: the lexical results and the
+   * models nearest in meaning fused by reciprocal rank, exact matches still first; when the
+   * semantic half cannot answer (service down, slow, wrong vectors, none stored) the lexical
+   * answer with a note saying why.
+   */
+  async searchAnswer(query: string, options: SearchOptions & { mode?: SearchMode } = {}): Promise<SearchAnswer> {
+    const mode = options.mode ?? (this.semantic ? "hybrid" : "lexical");
+    if (!SEARCH_MODES.includes(mode)) throw new SearchQueryError(`mode must be lexical or hybrid; got ${String(mode)}`);
+    const semantic = this.semantic;
+    if (mode === "lexical" || !semantic) {
+      const results = await this.search(query, options);
+      if (mode === "lexical") return { results, mode };
+      return { results, mode: "lexical", note: "hybrid search is not configured here (it needs an embeddings service: FINDINGMODEL_EMBEDDINGS_URL and FINDINGMODEL_EMBEDDINGS_MODEL); answered from words only" };
+    }
+    const q = checkQuery(query);
+    const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
+    const tags = checkTags(options.tags);
+    const titles = new Set([q.toLowerCase(), this.rewrite(q).text?.toLowerCase()]);
+    const answer = await this.monitor.time("searchHybrid", () =>
+      hybridSearch(q, limit, {
+        lexical: (n) => this.search(q, { limit: n, tags }),
+        isExact: (e) => e.oifm_id === q || titles.has(e.name.toLowerCase()) || e.synonyms.some((s) => titles.has(s.toLowerCase())),
+        semantic,
+        entries: (ids) => this.store.getEntries(ids),
+        carriesTags: (e) => carriesTags(e, tags),
+      }),
+    );
+    if (answer.note === undefined) this.noted = undefined;
+    else if (answer.note !== this.noted) {
+      this.noted = answer.note;
+      this.onSearchNote?.(answer.note);
+    }
+    return answer;
   }
 
   /** Many searches in one call: cached answers are reused, the rest go to the store together. */
@@ -352,10 +424,18 @@ export class FindingModelIndex {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
   }
 
-  /** After a write: no cached result or word list outlives it. */
+  /** After a write: no cached result, word list or vector outlives it. */
   private invalidate(): void {
     this.cache?.invalidate();
     this.vocabulary = undefined;
+    this.semantic?.invalidate();
+  }
+
+  /** `report` with the vectors of new and changed models made (never failing the sync; see embed-index.ts). */
+  private async withVectors(report: SyncReport, options: SyncOptions): Promise<SyncReport> {
+    if (!this.semantic) return report;
+    const embeddings = await this.monitor.time("embed", () => embedIndex(this.store, this.semantic!.provider, { onProgress: options.onEmbedProgress }));
+    return { ...report, embeddings };
   }
 
   private lexical(): Promise<LexicalData> {
