@@ -316,6 +316,7 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
+      if (misses.length === 0) return results; // every answer cached: no store call
       const lexical = misses.map((q) => this.rewrite(q));
       const rewritten = lexical.map((r) => r.text);
       // The queries as typed, then the rewritten ones, in one call.
