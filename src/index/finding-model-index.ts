@@ -1,6 +1,7 @@
 // The index of a folder of finding models: kept in step with the files by sync, answering
 // lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
 // that every write clears, and every operation is timed by a performance monitor.
+import { CodedError } from "../model/errors.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -545,7 +546,12 @@ export class FindingModelIndex {
   }
 }
 
-export class IndexWriteError extends Error {}
+/** A model file given to add or update is invalid or clashes; the index is unchanged. */
+export class IndexWriteError extends CodedError {
+  constructor(message: string) {
+    super("invalid-files", message);
+  }
+}
 
 /**
  * Words a report adds to a finding's name to say its side, size, extent, severity, age or number

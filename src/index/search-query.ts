@@ -6,7 +6,9 @@ import { MAX_LIMIT } from "./limits.js";
 import { WORD, WORD_CHAR, wordsOf } from "../model/words.js";
 
 /** A search request that cannot be answered: blank query, bad limit. */
-export class SearchQueryError extends InvalidRequestError {}
+export class SearchQueryError extends InvalidRequestError {
+  static override readonly errorCode = "invalid-query";
+}
 
 const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;

@@ -4,6 +4,7 @@
 //
 // Names: `oifm_id`, `oifma_id` as in model files; everything else camelCase.
 
+import { CodedError, type ErrorCode } from "../model/errors.js";
 import type { Organization, Person } from "../model/types.js";
 
 /** A contributor as an index entry lists it: a person by GitHub user name, an organization by code. */
@@ -269,14 +270,15 @@ export interface Store {
   roundTrips?(): number;
 }
 
+/** The codes of database problems (each defined in the error registry, model/errors.ts). */
+export type StoreErrorCode = Extract<ErrorCode, "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;
+
 /** A database problem in words a user can act on; `code` for programs. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other",
-    message: string,
-  ) {
-    super(message);
-    this.name = "StoreError";
+export class StoreError extends CodedError {
+  declare readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string) {
+    super(code, message);
   }
 }
 
