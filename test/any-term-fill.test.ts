@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWrittenQueries } from "../src/bench/eval/sets.js";
 import { openIndex } from "../src/index/open-index.js";
 import { AnyTermFill, tokensOf } from "../src/index/search/any-term-fill.js";
-import { searchTerms } from "../src/index/search-query.js";
+import { searchTerms } from "../src/index/search/terms.js";
 import type { Store } from "../src/store/store.js";
 import { DEFS } from "./corpus.js";
 

@@ -19,7 +19,7 @@ import { GenerateFolderError } from "../src/index/generate-folder.js";
 import { FileChangedDuringSyncError } from "../src/index/held-json.js";
 import { LexiconError } from "../src/index/lexicon.js";
 import { IndexLocationError } from "../src/index/open-index.js";
-import { SearchQueryError } from "../src/index/search-query.js";
+import { SearchQueryError } from "../src/index/search/query-input.js";
 import { SyncDeclinedError, SyncDirectoryError } from "../src/index/sync.js";
 import { NotARegistryError } from "../src/index/update-registry.js";
 import { callTool, ToolArgumentError } from "../src/mcp/tools.js";

@@ -8,22 +8,10 @@ import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
-import {
-  checkLimit,
-  checkQuery,
-  checkTags,
-  closestTitlesFirst,
-  hasEveryTerm,
-  NO_TITLE,
-  REORDERED,
-  replacementTerms,
-  replaceWords,
-  SearchQueryError,
-  searchTerms,
-  titleCoverage,
-  titleDistance,
-  Vocabulary,
-} from "./search-query.js";
+import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
+import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
+import { searchTerms } from "./search/terms.js";
+import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
@@ -42,12 +30,12 @@ export interface IndexOptions {
   monitor?: PerformanceMonitor;
   /**
    * Look again when the best result lacks a word of the query: with typing errors corrected and
-   * Latin/Greek plurals swapped (see search-query.ts). Default true; false only to measure it.
+   * Latin/Greek plurals swapped (see search/near-words.ts). Default true; false only to measure it.
    */
   nearWords?: boolean;
   /**
    * Put the first full-text results in order of how closely a name or synonym matches the query
-   * (see closestTitlesFirst in search-query.ts). Default true; false only to measure it.
+   * (see closestTitlesFirst in search/title-order.ts). Default true; false only to measure it.
    */
   titleOrder?: boolean;
   /**
@@ -251,7 +239,7 @@ export class FindingModelIndex {
    * results (name, synonyms, description, tags, attribute names, weighted in that order) up to
    * `limit`, without duplicates, the first 10 of them with the closest name or synonym first. Case,
    * plural/singular, punctuation and one typing error in a word do not stop a match (see
-   * search-query.ts: closestTitlesFirst, near words).
+   * search/title-order.ts and search/near-words.ts).
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
