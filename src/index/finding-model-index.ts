@@ -93,6 +93,10 @@ export class FindingModelIndex {
   /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
   private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
   private readonly vocabularyTtlMs: number;
+  /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
+  private mark: string | undefined;
+  private markSeenAt = -Infinity;
+  private markLook: Promise<void> | undefined;
   private readonly semantic: SemanticSearch | undefined;
   private readonly onSearchNote: ((note: string) => void) | undefined;
   /** The last note given to onSearchNote (not given again until a hybrid answer succeeds). */
@@ -305,6 +309,7 @@ export class FindingModelIndex {
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      await this.lookForChanges();
       // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
       const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
@@ -507,7 +512,39 @@ export class FindingModelIndex {
   }
 
   private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
-    return this.monitor.time(op, () => (this.cache ? (this.cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>) : compute()));
+    if (!this.cache) return this.monitor.time(op, compute);
+    const cache = this.cache;
+    const look = this.lookForChanges();
+    const answer = () => cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>;
+    return this.monitor.time(op, look ? () => look.then(answer) : answer);
+  }
+
+  /**
+   * Drop cached answers when another program changed the index: its change mark is looked at
+   * (at most every Store.changeMarkEveryMs, and by one caller at a time: the others wait for that
+   * look), so no cached answer is older than the index by more than that. Undefined when no look
+   * is due (then nothing to wait for).
+   */
+  private lookForChanges(): Promise<void> | undefined {
+    if (this.markLook) return this.markLook;
+    const now = performance.now();
+    if (now - this.markSeenAt < this.store.changeMarkEveryMs) return undefined;
+    const look = this.store.changeMark().then(
+      (mark) => {
+        if (this.mark !== undefined && mark !== this.mark) this.invalidate();
+        this.mark = mark;
+        this.markSeenAt = performance.now();
+      },
+      () => {
+        // The store is unreachable: the answer's own read says so; look again next time.
+        this.invalidate();
+        this.mark = undefined;
+      },
+    ).finally(() => {
+      if (this.markLook === look) this.markLook = undefined;
+    });
+    this.markLook = look;
+    return look;
   }
 }
 

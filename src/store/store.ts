@@ -251,6 +251,17 @@ export interface Store {
   readIntegrity(): Promise<IntegrityRead>;
   close(): Promise<void>;
 
+  // --- freshness ---
+  /**
+   * A value that changes whenever a change to the index is committed by another connection (another
+   * process included): a reader that caches answers compares it with the last one it saw, and drops
+   * its cache when it differs. It may also change on this connection's own commits. Cheap (SQLite:
+   * no I/O; PostgreSQL: one round trip), but not free: look at most every `changeMarkEveryMs`.
+   */
+  changeMark(): Promise<string>;
+  /** How long a reader may go without looking at changeMark: the bound on how stale a cached answer gets. */
+  readonly changeMarkEveryMs: number;
+
   /**
    * Statements sent to a database server so far (each one network round trip), for engines that
    * talk to one; a sync reports how many it took. Optional: an embedded engine has no round trips

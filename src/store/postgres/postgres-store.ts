@@ -7,7 +7,7 @@
 // rolled back by the server, and is reported.
 import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
+import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
@@ -177,6 +177,7 @@ export class PostgresStore implements Store {
     let step: "begin" | "write" | "commit" = "begin";
     let part: SyncChanges | undefined;
     let upserted = false;
+    const gone = new RemovedContributors();
     try {
       await this.withClient(async (client) => {
         const run = async (sql: string, params?: unknown[]) => {
@@ -197,13 +198,15 @@ export class PostgresStore implements Store {
           }
           step = "write";
           for (part of partsOf(changes)) {
-            await writeChanges(run, this.s, part, this.writeMode, allNew);
+            await writeChanges(run, this.s, part, this.writeMode, allNew, gone);
             upserted ||= part.upserts.length > 0;
           }
           step = "commit";
           // The folder goes in the same round trip as the commit (a literal: the simple protocol takes no parameters).
-          const record = part?.syncedFrom === undefined ? "" : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
-          await run(record + (upserted ? this.s.cleanAndCommit : "COMMIT"));
+          // Either statement gives fm_meta's row this transaction's ID, the mark readers look at (changeMark).
+          const record = part?.syncedFrom === undefined ? this.s.bumpChangeMark : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
+          const prune = gone.any ? this.s.pruneContributors(client.escapeLiteral(gone.param("person")), client.escapeLiteral(gone.param("organization"))) : "";
+          await run(record + prune + (upserted ? this.s.cleanAndCommit : "COMMIT"));
         } catch (e) {
           // Leave nothing behind; on a lost connection the server has rolled back already.
           if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);
@@ -215,6 +218,14 @@ export class PostgresStore implements Store {
       return { ok: false, at: step, error: e, part };
     }
   }
+
+  /** The transaction ID that last wrote fm_meta's row: every change's commit rewrites it (see apply). */
+  async changeMark(): Promise<string> {
+    return (await this.read<{ mark: string }>(this.s.changeMark))[0]?.mark ?? "";
+  }
+
+  /** A round trip each time: a quarter of a second keeps it rare under load, and answers fresh for a person. */
+  readonly changeMarkEveryMs = 250;
 
   // --- lookups ---
 
