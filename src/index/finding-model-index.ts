@@ -2,6 +2,7 @@
 // lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
 // that every write clears, and every operation is timed by a performance monitor.
 import { CodedError } from "../model/errors.js";
+import { nameKey } from "../model/names.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -27,6 +28,7 @@ import {
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
+import { AnyTermFill } from "./search/any-term-fill.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
@@ -283,11 +285,12 @@ export class FindingModelIndex {
     const q = checkQuery(query);
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
-    const titles = new Set([q.toLowerCase(), this.rewrite(q).text?.toLowerCase()]);
+    const rewritten = this.rewrite(q).text;
+    const titles = new Set([nameKey(q), rewritten === undefined ? undefined : nameKey(rewritten)]);
     const answer = await this.monitor.time("searchHybrid", () =>
       hybridSearch(q, limit, {
         lexical: (n) => this.search(q, { limit: n, tags }),
-        isExact: (e) => e.oifm_id === q || titles.has(e.name.toLowerCase()) || e.synonyms.some((s) => titles.has(s.toLowerCase())),
+        isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
         carriesTags: (e) => carriesTags(e, tags),
@@ -335,12 +338,25 @@ export class FindingModelIndex {
       // every other one read more rows).
       const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
       const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
-      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags });
+      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags, everyTerm: true });
       const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
+      // The any-term fill of each query that has room, then their entries in one call.
+      const fills = new Map<number, string[]>();
+      for (const i of wanted) {
+        const first = exact[i]!;
+        const room = Math.max(limit - first.length, REORDERED);
+        const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
+        if (every.length >= room || terms[i]!.length < 2) continue;
+        const skip = new Set([...first, ...every].map((e) => e.oifm_id));
+        fills.set(i, (await this.lexical()).fill.best(terms[i]!, room - every.length, skip, lowerTags(tags)));
+      }
+      const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const every = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id));
+        const fill = (fills.get(i) ?? []).map((id) => filled.get(id)).filter((e): e is IndexEntry => e !== undefined);
+        const text = [...every, ...fill].slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
@@ -365,8 +381,28 @@ export class FindingModelIndex {
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
-    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id), everyTerm: !lookAgain });
+    const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
     return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+  }
+
+  /**
+   * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them, ranked in
+   * memory (any-term-fill.ts) and read by ID.
+   */
+  private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
+    const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
+    if (!fill || every.length >= limit || terms.length < 2) return every;
+    const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
+    const ids = (await this.lexical()).fill.best(terms, limit - every.length, skip, lowerTags(tags));
+    const found = await this.entriesOf(ids);
+    return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
+  }
+
+  /** The entries of `ids` by ID (an ID the index no longer holds is absent). */
+  private async entriesOf(ids: readonly string[]): Promise<Map<string, IndexEntry>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.store.getEntries(ids)).map((e) => [e.oifm_id, e]));
   }
 
   /**
@@ -445,15 +481,17 @@ export class FindingModelIndex {
     if (!this.vocabulary || this.vocabulary.until < now) {
       const store = this.store;
       const titles = new TitleIndex();
+      const fill = new AnyTermFill();
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
           titles.add(page.items);
+          fill.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish() }));
+      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), fill: fill.finish() }));
       const entry = { promise, until: now + this.vocabularyTtlMs };
       this.vocabulary = entry;
       promise.catch(() => {
@@ -569,6 +607,11 @@ const NOT_REWRITTEN = { text: undefined, siteWords: [] };
 interface LexicalData {
   vocabulary: Vocabulary;
   titles: TitleIndex;
+  fill: AnyTermFill;
+}
+
+function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map((t) => t.toLowerCase());
 }
 
 /** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */
