@@ -8,6 +8,7 @@
 // store answers the fill alike.
 import { stemmer } from "stemmer";
 import { WORD } from "../../model/words.js";
+import { BM25_WEIGHTS } from "../../store/sqlite/weights.js";
 
 /** The searched text of an entry, as the full-text index holds it. */
 export interface FillText {
@@ -19,12 +20,10 @@ export interface FillText {
   attributes: ReadonlyArray<{ name: string }>;
 }
 
-/** FTS5's bm25() constants, and our column weights (name, synonyms, description; tags and attribute names are not filled on). */
+/** FTS5's bm25() constants; the column weights are SQLite's own (tags and attribute names are not filled on). */
 const K1 = 1.2;
 const B = 0.75;
-const NAME_WEIGHT = 10;
-const SYNONYM_WEIGHT = 8;
-const DESCRIPTION_WEIGHT = 3;
+const { name: NAME_WEIGHT, synonyms: SYNONYM_WEIGHT, description: DESCRIPTION_WEIGHT } = BM25_WEIGHTS;
 
 /** The tokens of `text` as FTS5's `porter unicode61 remove_diacritics 2` tokenizer makes them. */
 export function tokensOf(text: string): string[] {
