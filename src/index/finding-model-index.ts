@@ -2,6 +2,7 @@
 // lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
 // that every write clears, and every operation is timed by a performance monitor.
 import { CodedError } from "../model/errors.js";
+import { nameKey } from "../model/names.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -272,11 +273,12 @@ export class FindingModelIndex {
     const q = checkQuery(query);
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
-    const titles = new Set([q.toLowerCase(), this.rewrite(q).text?.toLowerCase()]);
+    const rewritten = this.rewrite(q).text;
+    const titles = new Set([nameKey(q), rewritten === undefined ? undefined : nameKey(rewritten)]);
     const answer = await this.monitor.time("searchHybrid", () =>
       hybridSearch(q, limit, {
         lexical: (n) => this.search(q, { limit: n, tags }),
-        isExact: (e) => e.oifm_id === q || titles.has(e.name.toLowerCase()) || e.synonyms.some((s) => titles.has(s.toLowerCase())),
+        isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
         carriesTags: (e) => carriesTags(e, tags),

@@ -20,12 +20,10 @@ export interface FillText {
   attributes: ReadonlyArray<{ name: string }>;
 }
 
-/** FTS5's bm25() constants; the column weights are SQLite's (tags and attribute names are not filled on). */
+/** FTS5's bm25() constants; the column weights are SQLite's own (tags and attribute names are not filled on). */
 const K1 = 1.2;
 const B = 0.75;
-const NAME_WEIGHT = BM25_WEIGHTS.name;
-const SYNONYM_WEIGHT = BM25_WEIGHTS.synonyms;
-const DESCRIPTION_WEIGHT = BM25_WEIGHTS.description;
+const { name: NAME_WEIGHT, synonyms: SYNONYM_WEIGHT, description: DESCRIPTION_WEIGHT } = BM25_WEIGHTS;
 
 /** The tokens of `text` as FTS5's `porter unicode61 remove_diacritics 2` tokenizer makes them. */
 export function tokensOf(text: string): string[] {

@@ -16,7 +16,7 @@ import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type Post
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
-import { releasePool } from "./pool.js";
+import { holdClient, releasePool } from "./pool.js";
 import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
@@ -77,15 +77,16 @@ export class PostgresStore implements Store {
     } catch (e) {
       throw toStoreError(e, this.config);
     }
-    let failed: unknown;
+    const release = holdClient(client);
+    let failed = false;
     try {
       return await work(client);
     } catch (e) {
-      failed = e;
+      failed = true;
       throw e;
     } finally {
       // After an error the connection may be mid-transaction or broken: close it, the pool opens another.
-      client.release(failed === undefined ? undefined : true);
+      release(failed);
     }
   }
 
