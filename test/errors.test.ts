@@ -30,7 +30,7 @@ import type { FindingModelIndex } from "../src/index/finding-model-index.js";
 
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 const CODES = Object.keys(ERRORS) as ErrorCode[];
-const STORE_CODES: StoreErrorCode[] = ["locked", "readonly", "corrupt", "too-new", "unreachable", "auth", "timeout", "constraint", "changed", "other"];
+const STORE_CODES: StoreErrorCode[] = ["building", "locked", "readonly", "corrupt", "too-new", "unreachable", "auth", "timeout", "constraint", "changed", "other"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

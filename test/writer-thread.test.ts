@@ -119,18 +119,27 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     }
   }, 60_000);
 
-  it("says so when another writer holds the lock, and writes nothing", async () => {
+  it("waits, saying so, while another writer holds the lock, writing nothing; then syncs", async () => {
     const file = newDb();
     const store = await openSqliteStore(file, { busyTimeoutMs: 200 });
     const other = new Database(file);
     other.exec("BEGIN IMMEDIATE");
+    const waits: number[] = [];
+    let released = false;
+    const sync = syncFolder(store, path.join(root, "defs"), { onWait: (ms: number) => waits.push(ms) });
     try {
-      await expect(syncFolder(store, path.join(root, "defs"))).rejects.toMatchObject({ code: "locked", message: expect.stringMatching(/is locked/) });
+      // Far past the busy timeout: still waiting, nothing written.
+      while (waits.length < 5) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.count()).toBe(0);
     } finally {
       other.exec("ROLLBACK");
       other.close();
+      released = true;
     }
-    expect(await store.count()).toBe(0);
+    const report = await sync;
+    expect(released).toBe(true);
+    expect(report).toMatchObject({ added: 2382, errors: [] });
+    expect(await store.count()).toBe(2382);
     await store.close();
   }, 60_000);
 

@@ -18,6 +18,8 @@ export interface OpenIndexOptions extends IndexOptions {
    * (default: $FINDINGMODEL_POSTGRES_URL): the index lives on that server instead of in a file.
    */
   postgres?: string;
+  /** Opened for writing while another program's first sync holds a new SQLite index, called each time it looks again (milliseconds waited so far). */
+  onWait?: (waitedMs: number) => void;
   /** Open for reading only: a missing index is an error instead of a new empty one. */
   readonly?: boolean;
   /** How long to wait for another writer's lock (SQLite; default $FINDINGMODEL_BUSY_TIMEOUT_MS, else 5 s). */
@@ -45,7 +47,7 @@ async function openStore(options: OpenIndexOptions): Promise<Store> {
     const { openPostgresStore } = await import("../store/postgres/open.js");
     return openPostgresStore(where.postgres, { readonly: options.readonly });
   }
-  return openSqliteStore(where.sqlite, { readonly: options.readonly, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
+  return openSqliteStore(where.sqlite, { readonly: options.readonly, onWait: options.onWait, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
 }
 
 /**

@@ -7,6 +7,7 @@
 // All or nothing by default: if any file fails, the index does not change at all.
 import { nameKey } from "../model/names.js";
 import { statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
@@ -40,6 +41,11 @@ export interface SyncOptions {
   confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
   /** Progress of making vectors for semantic search after the sync (models done of total; see embed-index.ts). */
   onEmbedProgress?: (done: number, total: number) => void;
+  /**
+   * Called while the sync waits for another program's first sync of the same new index to finish
+   * (with the milliseconds waited so far), each time it looks again; it then goes on.
+   */
+  onWait?: (waitedMs: number) => void;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
@@ -143,9 +149,23 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
-  return syncPlanned(store, set, options, 0);
+export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      return await syncPlanned(store, set, options, 0);
+    } catch (e) {
+      // Another program's first sync holds the new index (StoreError "building"): this one has
+      // written nothing; it waits for that sync, as long as it runs, and then plans afresh.
+      if (!(e instanceof StoreError && e.code === "building")) throw e;
+      options.onWait?.(performance.now() - started);
+      await sleep(WAIT_STEP_MS);
+    }
+  }
 }
+
+/** How often a sync waiting for another one looks again. */
+const WAIT_STEP_MS = 200;
 
 /** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
 async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {

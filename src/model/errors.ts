@@ -55,6 +55,7 @@ export const ERRORS = {
   "lexicon": { means: "A line of the search lexicon is malformed.", status: 500, exit: 2, cli: "environment", hidden: INDEX_FAILED },
 
   // --- the database (StoreError) ---
+  "building": { means: "The index is being written by its first sync (SQLite), which readers cannot see into; it answers once that sync has finished.", status: 503, exit: 2, cli: "database", hidden: "the index is being built; ask again when its first sync has finished" },
   "locked": { means: "Another connection holds the index's write lock for longer than the wait allows.", status: 503, exit: 2, cli: "database", hidden: UNAVAILABLE },
   "readonly": { means: "The index cannot be written: opened read-only, or a file without write permission.", status: 500, exit: 2, cli: "database", hidden: INDEX_FAILED },
   "corrupt": { means: "The index file is damaged or not an index.", status: 500, exit: 2, cli: "database", hidden: INDEX_FAILED },

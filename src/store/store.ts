@@ -271,7 +271,7 @@ export interface Store {
 }
 
 /** The codes of database problems (each defined in the error registry, model/errors.ts). */
-export type StoreErrorCode = Extract<ErrorCode, "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;
+export type StoreErrorCode = Extract<ErrorCode, "building" | "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;
 
 /** A database problem in words a user can act on; `code` for programs. */
 export class StoreError extends CodedError {

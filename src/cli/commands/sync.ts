@@ -5,7 +5,7 @@ import { canAsk, confirmRemoval } from "../confirm-removal.js";
 import { fileToBeCreated, removeIndexFile } from "../new-index-file.js";
 import { fileProgress } from "../progress.js";
 import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
-import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
+import { indexOptions, waitNotice, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 interface SyncCommandOptions extends IndexCommandOptions, SynonymCommandOptions {
   skipInvalid?: boolean;
@@ -33,7 +33,7 @@ export function registerSync(parent: Command, name = "sync"): void {
       const progress = await fileProgress(opts.json);
       try {
         const ask = !opts.yes && canAsk(opts.json) ? async (plan: RemovalPlan) => confirmRemoval(plan, (await index.store.stats()).location) : undefined;
-        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress: progress.onProgress, confirmRemoval: ask });
+        return await index.sync(dir, { skipInvalid: opts.skipInvalid, strictSynonyms: strict, onProgress: progress.onProgress, confirmRemoval: ask, onWait: waitNotice() });
       } finally {
         progress.stop();
         if (created) leftEmpty = (await index.count().catch(() => -1)) === 0;

@@ -26,8 +26,9 @@ import { attributeIdTaken, attributeIdTwice, describeRecord, fileTaken, modelIdT
  */
 export type WriteMode = "batched" | "per-row";
 
-export function makeApply(db: Database.Database, s: Statements, location: string, mode: WriteMode = "batched"): (changes: SyncChanges | ChangeParts) => void {
+export function makeApply(db: Database.Database, s: Statements, location: string, mode: WriteMode = "batched", begun?: () => void): (changes: SyncChanges | ChangeParts) => void {
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
+    begun?.();
     const allNew = isAllNew(changes);
     if (allNew) checkEmpty(s, location);
     else if (!("parts" in changes) && changes.basis !== undefined) checkBasis(s, location, changes.basis);

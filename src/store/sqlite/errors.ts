@@ -86,3 +86,30 @@ function fileKind(file: string): "index" | "sqlite" | "other" {
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }
+
+/** What a reader is told while a first sync writes the index (see SqliteStore.rollbackJournal). */
+export function buildingError(file: string): StoreError {
+  return new StoreError("building", `the index at ${file} is being built: a sync is writing it for the first time, and it can be read once that sync has finished; ask again in a moment`);
+}
+
+// Bytes 18 and 19 of a SQLite file: its write and read format, 1 on a rollback journal, 2 in WAL mode.
+const FORMAT_OFFSET = 18;
+
+/**
+ * Whether the file at `file` is a SQLite database on a rollback journal. Of the indexes, only a
+ * new one is: it turns to WAL after its first sync (open.ts). A file that cannot be read, or is
+ * not (yet) a database, counts as not (SQLite then says why).
+ */
+export function onRollbackJournal(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = Buffer.alloc(FORMAT_OFFSET + 2);
+    const read = readSync(fd, head, 0, head.length, 0);
+    return read === head.length && head.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER) && head[FORMAT_OFFSET] === 1;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

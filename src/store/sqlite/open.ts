@@ -1,10 +1,11 @@
 // Opening the embedded index: one SQLite file, created, migrated or refused as schema.ts decides.
 import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { StoreError, type Store } from "../store.js";
 import type { WriteMode } from "./apply.js";
-import { toStoreError, type ErrorContext } from "./errors.js";
+import { buildingError, onRollbackJournal, toStoreError, type ErrorContext } from "./errors.js";
 import { applyConnectionSettings } from "./settings.js";
 import { checkSchema, migrate, PAGE_SIZE, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -21,6 +22,8 @@ export interface SqliteOpenOptions {
   writeMode?: WriteMode;
   /** Called with the SQL text of every statement the connection runs (to count round trips); better-sqlite3's `verbose`. */
   onStatement?: (sql: string) => void;
+  /** Called while an open for writing waits for another program's first sync of the new file (milliseconds waited so far). */
+  onWait?: (waitedMs: number) => void;
   /**
    * Whether a first sync of many models writes on a thread of its own while the next files are
    * read (see write-on-thread.ts). Default: FINDINGMODEL_WRITER_THREAD ("0" turns it off), else on
@@ -31,8 +34,29 @@ export interface SqliteOpenOptions {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
+/**
+ * Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. Opened
+ * for writing while another program's first sync holds the new file, it waits for that sync to
+ * finish (as long as it runs, calling `onWait` each time it looks again); opened read-only, it
+ * fails at once with StoreError "building".
+ */
 export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      return openOnce(file, options);
+    } catch (e) {
+      if (options.readonly || !(e instanceof StoreError && e.code === "building")) throw e;
+      options.onWait?.(performance.now() - started);
+      await sleep(WAIT_STEP_MS);
+    }
+  }
+}
+
+/** How often an open waiting for another program's first sync looks again. */
+const WAIT_STEP_MS = 200;
+
+function openOnce(file: string, options: SqliteOpenOptions): Store {
   const readonly = options.readonly ?? false;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const memory = file === ":memory:" || file === "";
@@ -40,11 +64,16 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
   if (!memory) checkLocation(file, readonly);
 
   let db: Database.Database | undefined;
+  /** The file is still on its rollback journal: a lock on it is a first sync at work, not waited for here. */
+  let newFile = false;
   try {
-    if (readonly && !memory) rollBackInterruptedSync(file, busyTimeoutMs);
+    if (readonly && !memory) rollBackInterruptedSync(file);
     const onStatement = options.onStatement;
     const verbose = onStatement && ((sql?: unknown) => onStatement(String(sql)));
-    db = new Database(file, { readonly: readonly && !memory, fileMustExist: readonly, timeout: busyTimeoutMs, ...(verbose ? { verbose } : {}) });
+    // A reader of a file still on its rollback journal (a new index) does not wait for its first
+    // sync to finish: it is told at once that the index is being built (SqliteStore.rollbackJournal).
+    newFile = !memory && onRollbackJournal(file);
+    db = new Database(file, { readonly: readonly && !memory, fileMustExist: readonly, timeout: newFile ? 0 : busyTimeoutMs, ...(verbose ? { verbose } : {}) });
     // Look before touching anything: a file that is not ours, or is newer, is refused unchanged.
     const state = readSchemaState(db);
     const needsSchema = checkSchema(file, state);
@@ -70,6 +99,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     return new SqliteStore(db, { ...ctx, location: memory ? ":memory:" : path.resolve(file) }, {
       writeMode: options.writeMode,
       walPending: fresh,
+      rollbackJournal: !memory && onRollbackJournal(file),
       // Not for memory (another connection would see another database), nor read-only (the
       // writer's own connection would write what this one may not), nor when every statement is
       // to be seen (onStatement sees this connection's only), nor for the per-row writes kept
@@ -79,8 +109,14 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
     });
   } catch (e) {
     db?.close();
+    // (Looked at again: a file that was empty when this open began may have become a new index since.)
+    if (isBusy(e) && !memory && (newFile || onRollbackJournal(file))) throw buildingError(file);
     throw toStoreError(e, ctx);
   }
+}
+
+function isBusy(e: unknown): boolean {
+  return e instanceof Database.SqliteError && e.code.startsWith("SQLITE_BUSY");
 }
 
 /** A place where no index file can be: said in words, before SQLite says "disk I/O error". */
@@ -112,17 +148,19 @@ function statOrUndefined(file: string): Stats | undefined {
  * first opens the file for writing and reads it once, which rolls back a journal left by a killed
  * writer (SQLite leaves alone the journal of a writer still at work).
  */
-function rollBackInterruptedSync(file: string, busyTimeoutMs: number): void {
+function rollBackInterruptedSync(file: string): void {
   const journal = `${file}-journal`;
   if (!hasJournalHeader(journal)) return;
   try {
-    const db = new Database(file, { fileMustExist: true, timeout: busyTimeoutMs });
+    // Without waiting: a file that is locked is being written by a sync at work, not left by one that was killed.
+    const db = new Database(file, { fileMustExist: true, timeout: 0 });
     try {
       db.prepare("SELECT count(*) FROM sqlite_master").get();
     } finally {
       db.close();
     }
   } catch (e) {
+    if (isBusy(e)) throw buildingError(file);
     throw new StoreError(
       "readonly",
       `a sync into ${file} was interrupted and left ${journal}, which only a program that may write the file can roll back (${(e as Error).message}); ` +

@@ -3,7 +3,7 @@
 import { nameKey } from "../../model/names.js";
 import { statSync } from "node:fs";
 import { toOrganization, toPerson } from "../rows.js";
-import type Database from "better-sqlite3";
+import Database from "better-sqlite3";
 import type { Organization, Person } from "../../model/types.js";
 import type {
   FileState,
@@ -20,10 +20,10 @@ import type {
   ValidationSnapshot,
   IntegrityRead,
 } from "../store.js";
-import { isAllNew } from "../store.js";
+import { isAllNew, StoreError } from "../store.js";
 import { makeApply, type WriteMode } from "./apply.js";
 import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
-import { toStoreError, type ErrorContext } from "./errors.js";
+import { buildingError, onRollbackJournal, toStoreError, type ErrorContext } from "./errors.js";
 import { readIntegrity } from "./integrity.js";
 import { matchExpression, textColumns, usableTerms } from "./fts-query.js";
 import { SqliteEmbeddings } from "./embeddings.js";
@@ -50,16 +50,76 @@ export class SqliteStore implements Store {
   /** Whether a first sync may write on a thread of its own (open.ts decides; see write-on-thread.ts). */
   private readonly writerThread: boolean;
 
+  /**
+   * The file is still on its rollback journal: it has not been through its first sync (see
+   * open.ts). While one writes it, readers cannot read it at all; so on this connection nothing
+   * waits for a lock but a write: a read finds the file locked at once and says the index is being
+   * built (StoreError "building"), instead of stalling for the busy timeout.
+   */
+  private rollbackJournal: boolean;
+
   constructor(
     private readonly db: Database.Database,
     private readonly ctx: SqliteStoreContext,
-    options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean } = {},
+    options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean; rollbackJournal?: boolean } = {},
   ) {
     this.s = prepareStatements(db);
     this.vectors = new SqliteEmbeddings(db);
-    this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched");
+    // Once a write holds the lock, it waits for readers as usual (see withoutWaiting).
+    this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched", () => this.waitForReaders && this.db.pragma(`busy_timeout = ${this.ctx.busyTimeoutMs}`));
     this.walPending = options.walPending ?? false;
     this.writerThread = options.writerThread ?? false;
+    this.rollbackJournal = false;
+    if (options.rollbackJournal) this.setRollbackJournal(true);
+  }
+
+  /** Whether reads wait for locks (WAL: seldom needed, and short) or fail at once (rollback journal). */
+  private setRollbackJournal(on: boolean): void {
+    if (this.rollbackJournal === on) return;
+    this.rollbackJournal = on;
+    this.db.pragma(`busy_timeout = ${on ? 0 : this.ctx.busyTimeoutMs}`);
+  }
+
+  /** `write`, waiting for the write lock as long as the busy timeout allows (as every write does). */
+  private waitingForLocks<T>(write: () => T): T {
+    if (!this.rollbackJournal) return write();
+    this.db.pragma(`busy_timeout = ${this.ctx.busyTimeoutMs}`);
+    try {
+      return write();
+    } finally {
+      if (this.rollbackJournal) this.db.pragma("busy_timeout = 0");
+    }
+  }
+
+  /** Set while withoutWaiting runs a write: once it holds the lock, it waits for readers. */
+  private waitForReaders = false;
+
+  /**
+   * `write`, failing at once (SQLITE_BUSY) when another connection holds the write lock; once it
+   * holds it, waiting as usual for readers (a reader's lock, before the page cache spills).
+   */
+  private withoutWaiting<T>(write: () => T): T {
+    this.db.pragma("busy_timeout = 0");
+    this.waitForReaders = true;
+    try {
+      return write();
+    } finally {
+      this.waitForReaders = false;
+      this.db.pragma(`busy_timeout = ${this.rollbackJournal ? 0 : this.ctx.busyTimeoutMs}`);
+    }
+  }
+
+  /**
+   * `e` as a StoreError. A lock found on a file still on its rollback journal is a first sync at
+   * work ("building"), even if it has just finished and turned the file to WAL (from then on,
+   * reads wait for locks as usual, see run).
+   */
+  private storeError(e: unknown): unknown {
+    if (this.rollbackJournal && e instanceof Database.SqliteError && e.code.startsWith("SQLITE_BUSY")) {
+      if (!onRollbackJournal(this.ctx.location)) this.setRollbackJournal(false);
+      return buildingError(this.ctx.file);
+    }
+    return toStoreError(e, this.ctx);
   }
 
   /** WAL from now on: readers then never wait for a writer. */
@@ -68,6 +128,7 @@ export class SqliteStore implements Store {
     this.walPending = false;
     try {
       this.db.pragma("journal_mode = WAL");
+      this.setRollbackJournal(false);
     } catch {
       // Another connection has the file open: the next one to open it for writing turns it to WAL.
     }
@@ -78,7 +139,17 @@ export class SqliteStore implements Store {
     try {
       return Promise.resolve(fn());
     } catch (e) {
-      return Promise.reject(toStoreError(e, this.ctx));
+      const wasRollbackJournal = this.rollbackJournal;
+      const error = this.storeError(e);
+      // The file turned to WAL since this connection looked: once more, waiting as usual.
+      if (wasRollbackJournal && !this.rollbackJournal) {
+        try {
+          return Promise.resolve(fn());
+        } catch (again) {
+          return Promise.reject(toStoreError(again, this.ctx));
+        }
+      }
+      return Promise.reject(error);
     }
   }
 
@@ -127,16 +198,30 @@ export class SqliteStore implements Store {
   readonly changeMarkEveryMs = 5;
 
   apply(changes: SyncChanges | ChangeParts): Promise<void> {
-    if (this.writerThread && isAllNew(changes) && writerThreadPays(changes.models)) {
-      return writeOnThread(changes, this.ctx.location, this.ctx.busyTimeoutMs).then(
-        () => this.enterWal(),
-        (e: unknown) => {
-          throw toStoreError(e, this.ctx);
-        },
-      );
+    // A first sync (all new models) does not wait for another writer: one that holds the lock is
+    // another sync filling the same index, which may take minutes. It fails at once with
+    // "building", and the sync waits for the other without holding the event loop, then plans
+    // afresh (see syncFiles).
+    if (isAllNew(changes)) {
+      const busyIsBuilding = (e: unknown) => (e instanceof Database.SqliteError && e.code.startsWith("SQLITE_BUSY") ? buildingError(this.ctx.file) : this.storeError(e));
+      if (this.writerThread && writerThreadPays(changes.models)) {
+        return writeOnThread(changes, this.ctx.location, this.ctx.busyTimeoutMs, false).then(
+          () => this.enterWal(),
+          (e: unknown) => {
+            throw busyIsBuilding(e);
+          },
+        );
+      }
+      try {
+        this.withoutWaiting(() => this.write(changes));
+        this.enterWal();
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(busyIsBuilding(e));
+      }
     }
     return this.run(() => {
-      this.write(changes);
+      this.waitingForLocks(() => this.write(changes));
       this.enterWal();
     });
   }

@@ -24,6 +24,8 @@ export interface WriterInput {
   /** The index file (absolute path). */
   location: string;
   busyTimeoutMs: number;
+  /** Whether to wait (up to busyTimeoutMs) for the write lock; if not, a lock held elsewhere fails at once (SQLITE_BUSY). */
+  waitToBegin: boolean;
   /** Int32 slots IN_FLIGHT and WRITER_FAILED. */
   flags: SharedArrayBuffer;
 }
@@ -58,9 +60,9 @@ const waitAsync = (Atomics as unknown as {
 }).waitAsync;
 
 /** Write `changes` (all new models) into the file at `location` on a writer thread, in one transaction. */
-export async function writeOnThread(changes: ChangeParts, location: string, busyTimeoutMs: number): Promise<void> {
+export async function writeOnThread(changes: ChangeParts, location: string, busyTimeoutMs: number, waitToBegin = true): Promise<void> {
   const flags = new Int32Array(new SharedArrayBuffer(8));
-  const input: WriterInput = { location, busyTimeoutMs, flags: flags.buffer as SharedArrayBuffer };
+  const input: WriterInput = { location, busyTimeoutMs, waitToBegin, flags: flags.buffer as SharedArrayBuffer };
   const worker = new Worker(WRITER_URL!, { workerData: input });
   writerThreadsStarted++;
   const result = new Promise<WriterResult>((resolve, reject) => {

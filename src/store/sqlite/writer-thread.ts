@@ -36,7 +36,10 @@ try {
   applyConnectionSettings(db, true);
   s = prepareStatements(db);
   // As the main thread's transaction would: wait for the write lock before reading any data.
+  if (!input.waitToBegin) db.pragma("busy_timeout = 0");
   db.exec("BEGIN IMMEDIATE");
+  // Holding the write lock: from here on (a reader's lock before the cache spills), wait as usual.
+  if (!input.waitToBegin) db.pragma(`busy_timeout = ${input.busyTimeoutMs}`);
   checkEmpty(s, input.location);
 } catch (e) {
   fail(e);
