@@ -11,7 +11,7 @@ import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
-import { searchTerms } from "./search/terms.js";
+import { findingTerms, searchTerms } from "./search/terms.js";
 import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -320,7 +320,7 @@ export class FindingModelIndex {
         const other = rewritten[i] === undefined ? [] : exactAll[next++]!;
         return own.length > 0 ? own : other;
       });
-      const terms = misses.map((q, i) => searchTerms(rewritten[i] ?? q));
+      const terms = misses.map((q, i) => findingTerms(searchTerms(rewritten[i] ?? q)));
       // Full text only for the queries whose exact matches leave room, enough for each to be
       // arranged as search() arranges its own (one query with many exact matches must not make
       // every other one read more rows).
@@ -366,7 +366,7 @@ export class FindingModelIndex {
     let exact = await this.store.exactMatches(query, { limit, tags });
     if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
     const q = rewritten ?? query;
-    const terms = searchTerms(q);
+    const terms = findingTerms(searchTerms(q));
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
     const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
