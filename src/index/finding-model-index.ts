@@ -320,7 +320,7 @@ export class FindingModelIndex {
         const other = rewritten[i] === undefined ? [] : exactAll[next++]!;
         return own.length > 0 ? own : other;
       });
-      const terms = misses.map((q, i) => findingTerms(searchTerms(rewritten[i] ?? q)));
+      const terms = misses.map((q, i) => searchTerms(rewritten[i] ?? q));
       // Full text only for the queries whose exact matches leave room, enough for each to be
       // arranged as search() arranges its own (one query with many exact matches must not make
       // every other one read more rows).
@@ -336,7 +336,7 @@ export class FindingModelIndex {
         const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
         if (every.length >= room || terms[i]!.length < 2) continue;
         const skip = new Set([...first, ...every].map((e) => e.oifm_id));
-        fills.set(i, (await this.lexical()).fill.best(terms[i]!, room - every.length, skip, lowerTags(tags)));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
       }
       const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
@@ -366,7 +366,7 @@ export class FindingModelIndex {
     let exact = await this.store.exactMatches(query, { limit, tags });
     if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
     const q = rewritten ?? query;
-    const terms = findingTerms(searchTerms(q));
+    const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
     const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
@@ -375,14 +375,15 @@ export class FindingModelIndex {
 
   /**
    * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
-   * `exact`; then, when that leaves room and `fill` is set, the models with any of them, ranked in
-   * memory (any-term-fill.ts) and read by ID.
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
+   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
+   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
    */
   private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
     const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
     if (!fill || every.length >= limit || terms.length < 2) return every;
     const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
-    const ids = (await this.lexical()).fill.best(terms, limit - every.length, skip, lowerTags(tags));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
     const found = await this.entriesOf(ids);
     return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
   }
