@@ -216,7 +216,7 @@ describe("findingmodel validate", () => {
     const [run, human, some] = await Promise.all([cli("validate", dir, "--json"), cli("validate", dir), cli("validate", files[0]!, files[2]!, "--json")]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    expect(json<ValidateReport>(run)).toEqual({ files: 3, valid: 3, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(run)).toEqual({ files: 3, valid: 3, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
 
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/3 files: 3 valid, 0 invalid, 0 conflicts/);
@@ -446,7 +446,7 @@ describe("findingmodel validate", () => {
     for (const n of invalid) rmSync(f(n));
     const clean = await cli("validate", dir, "--json");
     expect(clean.code).toBe(0);
-    expect(json<ValidateReport>(clean)).toEqual({ files: 5, valid: 5, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(clean)).toEqual({ files: 5, valid: 5, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
   }, 20_000);
 
   it("does not crash with a stack trace when its reader stops early (| head)", () => {
@@ -668,7 +668,7 @@ describe("findingmodel stub", () => {
     // The validate command accepts it beside the definitions: valid, canonical, no clash.
     const check = await cli("validate", defs, file, "--json");
     expect(check.code).toBe(0);
-    expect(json<ValidateReport>(check)).toEqual({ files: 4, valid: 4, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [] });
+    expect(json<ValidateReport>(check)).toEqual({ files: 4, valid: 4, invalid: 0, changed: 0, changedFiles: [], errors: [], conflicts: [], notes: [] });
   });
 
   it("picks only IDs not used in --defs, even when nearly all are taken (files that do not validate count too)", async () => {

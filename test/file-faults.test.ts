@@ -3,7 +3,7 @@
 // not UTF-8, temporary files left by a killed run. Each is that file's (or folder's) problem,
 // named, and every other file is still checked; through the command a user runs and the server.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,4 +121,105 @@ describe("numbers beyond a double", () => {
     expect(sync.code).toBe(1);
     expect(json<{ errors: FileError[] }>(sync).errors[0]!.path).toBe(`$.attributes[${numeric}].maximum`);
   }, 30_000);
+});
+
+/** Run the command as a user that file permissions apply to: as root (CI), as nobody via setpriv. */
+function cliUnprivileged(args: string[]) {
+  const asRoot = process.getuid?.() === 0;
+  const [command, prefix] = asRoot ? ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath]] : [process.execPath, []];
+  const r = spawnSync(command, [...prefix, CLI, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const canDropPrivileges = process.getuid?.() !== 0 || spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(CLI)})`]).status === 0;
+
+describe("a folder that cannot be read", () => {
+  it.skipIf(!canDropPrivileges)("is an error for that folder, and the models indexed from it are kept (--skip-invalid)", () => {
+    // A folder of its own that the unprivileged user may enter and write the index into (the run's
+    // temporary folder made passable, not listable, to reach it).
+    chmodSync(tmpdir(), 0o711);
+    const base = mkdtempSync(path.join(tmpdir(), "fm-unreadable-"));
+    try {
+      chmodSync(base, 0o777);
+      const dir = path.join(base, "defs");
+      mkdirSync(path.join(dir, "sub"), { recursive: true });
+      for (const f of FIVE.slice(0, 3)) copyFileSync(DEFS + f, path.join(dir, f));
+      for (const f of FIVE.slice(3)) copyFileSync(DEFS + f, path.join(dir, "sub", f));
+      const db = path.join(base, "index.db");
+      expect(json(cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]))).toMatchObject({ added: 5, errors: [] });
+
+      chmodSync(path.join(dir, "sub"), 0o000);
+      const r = cliUnprivileged(["index", "sync", dir, "--db", db, "--json", "--skip-invalid"]);
+      expect(r.code).toBe(1);
+      expect(json(r)).toMatchObject({
+        removed: 0,
+        unchanged: 3,
+        errors: [{ file: path.join(dir, "sub"), path: "$", message: expect.stringMatching(/folder that cannot be searched \(cannot be read: permission denied\)/) }],
+      });
+      // Still indexed: both models of the folder that could not be read.
+      chmodSync(path.join(dir, "sub"), 0o755);
+      const again = cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]);
+      expect(json(again)).toMatchObject({ added: 0, removed: 0, unchanged: 5, errors: [] });
+    } finally {
+      chmodSync(path.join(base, "defs", "sub"), 0o755);
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("a symbolic link loop", () => {
+  it("is followed once and reported as a note; no file is found twice", () => {
+    const dir = folderWithFive("loop");
+    symlinkSync(".", path.join(dir, "loop"));
+    const checked = cli(["validate", dir, "--json"]);
+    expect(checked.code).toBe(0);
+    const note = { file: path.join(dir, "loop"), message: expect.stringMatching(/symbolic link to the folder .*already searched; not followed again/) };
+    expect(json(checked)).toMatchObject({ files: 5, valid: 5, errors: [], conflicts: [], notes: [note] });
+    const human = cli(["validate", dir]);
+    expect(human.stderr).toMatch(/note: .*loop is a symbolic link to the folder/);
+
+    const synced = cli(["index", "sync", dir, "--db", path.join(work, "loop.db"), "--json"]);
+    expect(synced.code).toBe(0);
+    expect(json(synced)).toMatchObject({ added: 5, errors: [], notes: [note] });
+  }, 30_000);
+});
+
+describe("a file name that is not valid UTF-8", () => {
+  it("is reported as an unreadable file name with its bytes escaped; the rest are checked", () => {
+    const dir = folderWithFive("latin1");
+    writeFileSync(Buffer.concat([Buffer.from(dir + "/caf"), Buffer.from([0xe9]), Buffer.from(".fm.json")]), readFileSync(DEFS + "pneumothorax.fm.json"));
+    const expected = [{ file: path.join(dir, "caf\\xE9.fm.json"), path: "$", message: expect.stringMatching(/name that is not valid UTF-8 .*bytes escaped.*rename it/) }];
+    const checked = cli(["validate", dir, "--json"]);
+    expect(checked.code).toBe(1);
+    expect(json(checked)).toMatchObject({ files: 6, valid: 5, errors: expected });
+    const synced = cli(["index", "sync", dir, "--db", path.join(work, "latin1.db"), "--json", "--skip-invalid"]);
+    expect(json(synced)).toMatchObject({ added: 5, skipped: 1, errors: expected });
+  }, 30_000);
+});
+
+describe("temporary files a killed run left", () => {
+  it("are removed by the next validate --reformat and export: stale ones of our naming only", () => {
+    const dir = folderWithFive("leftovers");
+    const out = path.join(work, "leftovers-out");
+    mkdirSync(path.join(out, "text"), { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid!; // a process that has ended
+    const past = new Date(Date.now() - 60_000);
+    const make = (file: string) => {
+      writeFileSync(file, "half a file");
+      utimesSync(file, past, past);
+      return file;
+    };
+    const stale = [
+      make(path.join(dir, `.pneumothorax.fm.json.${gone}.k3j2h1.tmp`)),
+      make(path.join(out, `.index.md.${gone}.a1b2c3.tmp`)),
+      make(path.join(out, "text", `.pneumothorax.md.${gone}.zz9.tmp`)),
+    ];
+    // Of a process that runs (this one), and of another naming: not ours to remove.
+    const kept = [make(path.join(dir, `.lung_abscess.fm.json.${process.pid}.q1.tmp`)), make(path.join(dir, ".editor-swap.tmp"))];
+
+    expect(cli(["validate", dir, "--reformat", "--json"]).code).toBe(0);
+    expect(existsSync(stale[0]!)).toBe(false);
+    expect(cli(["export", dir, "--out", out, "--json"]).code).toBe(0);
+    for (const file of stale) expect(existsSync(file), file).toBe(false);
+    for (const file of kept) expect(existsSync(file), file).toBe(true);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 // Floors: the least the same work can cost. The commands run as whole processes beside small plain
 // Node programs doing only the unavoidable part (each passed to `node --input-type=module -e`), and
 // search beside the raw SQLite full-text query it rests on, for the same queries.
+import { BM25_RANK } from "../store/sqlite/weights.js";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -135,7 +136,7 @@ export function fileChanger(file: string): { change: () => void; restore: () => 
 /** Per-call times of the raw full-text query (all terms, top 10 ids) for the same queries: the floor of search. */
 export function rawFtsTimes(db: string, queries: readonly string[], rounds: number): number[] {
   const raw = new Database(db, { readonly: true });
-  const fts = raw.prepare("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 10, 8, 3, 1, 0.5) LIMIT 10").pluck();
+  const fts = raw.prepare(`SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY ${BM25_RANK} LIMIT 10`).pluck();
   const matches = queries.map((q) => usableTerms(searchTerms(q))).filter((t) => t.length > 0).map((t) => matchExpression(t, "AND"));
   for (const m of matches) fts.all(m);
   const times: number[] = [];

@@ -2,6 +2,7 @@
 //   validation: ajv (with ajv-formats) compiled from the registry's published JSON Schema
 //   search:     MiniSearch over the same fields with the same weights, prefix and fuzzy matching on
 // Ratios are ours / theirs: below 1 we are faster (or smaller); above 1 the peer wins.
+import { BM25_WEIGHTS, FTS_COLUMNS } from "../store/sqlite/weights.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -120,8 +121,8 @@ export interface Doc {
   attributes: string;
 }
 
-const FIELDS = ["name", "synonyms", "description", "tags", "attributes"];
-const SEARCH_OPTIONS = { boost: { name: 10, synonyms: 8, description: 3, tags: 1, attributes: 0.5 }, prefix: true, fuzzy: 0.2 };
+const FIELDS = [...FTS_COLUMNS];
+const SEARCH_OPTIONS = { boost: { ...BM25_WEIGHTS }, prefix: true, fuzzy: 0.2 };
 
 /** MiniSearch over the registry's models: the fields and weights of our search, prefix and fuzzy matching on. */
 export function buildMiniSearch(models: Bench["models"]): MiniSearch<Doc> {

@@ -8,8 +8,8 @@ import { printError, warn } from "./output.js";
 import { cliMonitor, statsRequested } from "./stats.js";
 
 const require = createRequire(import.meta.url);
-// commander is CommonJS: require() loads it in about half the time of an ESM import (~8 vs ~15 ms
-// here), and every command pays that before it starts.
+// commander is CommonJS: require() loads it faster than an ESM import, and every command pays that
+// before it starts (docs/performance.md, "Figures behind the code").
 const { Command } = require("commander") as typeof import("commander");
 const { version } = require("../../package.json") as { version: string };
 
@@ -29,7 +29,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 // Each command's module, loaded only when that command runs (or for help, or an unknown command,
-// when all are): loading all of them took ~20 ms of every command's start.
+// when all are): loading all of them would slow every command's start.
 type Register = (parent: CommandType) => void;
 const listings = async () => (await import("./commands/listings.js")).registerListings;
 const generate = async () => (await import("./commands/generate.js")).registerGenerate;

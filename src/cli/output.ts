@@ -95,6 +95,11 @@ const FIRST_WARNINGS = 5;
  * A sync's warnings on stderr: one line with their count, then the first few (all with `verbose`),
  * each with its file, where in it, and what.
  */
+/** What a scan found and left alone (a link back to a folder already searched), on stderr. */
+export function printScanNotes(notes: ReadonlyArray<{ file: string; message: string }> | undefined): void {
+  for (const n of notes ?? []) warn(`note: ${n.file} ${n.message}`);
+}
+
 export function printSyncWarnings(warnings: ReadonlyArray<{ file: string; path: string; message: string }>, verbose: boolean): void {
   if (warnings.length === 0) return;
   const files = new Set(warnings.map((w) => w.file)).size;

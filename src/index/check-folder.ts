@@ -1,10 +1,11 @@
 // The registry's pre-commit check of a set of model files: each file on its own, then the files
 // against each other; optionally rewriting valid files in canonical form.
 import { findConflicts, type Conflict } from "../model/conflicts.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
+import path from "node:path";
+import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
 import { InvalidRequestError } from "./errors.js";
 import { processFiles, type FileError, type ProcessedFile, type ProcessOptions } from "./process-files.js";
-import { describeIoError, findModelFiles } from "./scan.js";
+import { describeIoError, findModelFiles, type ScanProblem } from "./scan.js";
 
 export interface CheckReport {
   /** Model files found and checked. */
@@ -15,6 +16,8 @@ export interface CheckReport {
   changed: string[];
   errors: FileError[];
   conflicts: Conflict[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). */
+  notes: ScanProblem[];
 }
 
 export interface CheckOptions {
@@ -82,12 +85,14 @@ export async function checkAndProcessModelFiles(targets: readonly string[], opti
   if (options.reformat) errors.push(...writeCanonical(processed));
   const conflicts = findConflicts(processed.flatMap((f) => (f.summary ? [{ file: f.file, model: f.summary }] : [])));
   const files = processed.length + found.problems.length;
-  return { files, valid, invalid: files - valid, changed, errors, conflicts, processed };
+  return { files, valid, invalid: files - valid, changed, errors, conflicts, notes: found.notes, processed };
 }
 
 /** Rewrite each processed file that has a canonical text different from its own (atomically); the files that could not be, as errors. */
 export function writeCanonical(processed: readonly ProcessedFile[]): FileError[] {
   const errors: FileError[] = [];
+  // A killed rewrite leaves its temporary files beside the definitions; this one removes them.
+  for (const dir of new Set(processed.map((f) => path.dirname(f.file)))) removeStaleTempFiles(dir);
   for (const file of processed) {
     if (file.canonicalText === undefined) continue;
     try {

@@ -1,6 +1,7 @@
 // Checks of a batch of new or changed models against each other and against the rest of the
 // index, from one bulk read of the index (never a query per file; for a few files, of only the
 // models they can clash with, see Store.validationSnapshot).
+import { nameKey } from "../model/names.js";
 import type { Contributor, Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import type { ModelSummary } from "../model/summary.js";
@@ -77,11 +78,11 @@ export class CrossChecker {
     for (const m of remaining) {
       const owner: Owner = { oifm_id: m.oifm_id, where: m.filename, inIndex: true };
       this.ids.set(m.oifm_id, owner);
-      const lower = m.name.toLowerCase();
+      const lower = nameKey(m.name);
       this.names.set(lower, owner);
       this.terms.set(lower, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "name" });
       for (const s of m.synonyms) {
-        const key = s.toLowerCase();
+        const key = nameKey(s);
         if (!this.terms.has(key)) this.terms.set(key, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "synonym" });
       }
       for (const a of m.attributeIds) this.attributeIds.set(a, owner);
@@ -109,7 +110,7 @@ export class CrossChecker {
     if (sameId) fail("$.oifm_id", `model ID ${s.oifm_id} is also used by ${place(sameId)}`);
     else ids.set(s.oifm_id, owner);
 
-    const lower = s.name.toLowerCase();
+    const lower = nameKey(s.name);
     const sameName = names.get(lower);
     if (sameName && sameName.oifm_id !== s.oifm_id) fail("$.name", `the name "${s.name}" is also the name of ${sameName.oifm_id} in ${place(sameName)} (names are compared ignoring case)`);
     else names.set(lower, owner);
@@ -125,11 +126,11 @@ export class CrossChecker {
       shared("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
     }
     (s.synonyms ?? []).forEach((synonym, i) => {
-      const other = terms.get(synonym.toLowerCase());
+      const other = terms.get(nameKey(synonym));
       if (other && other.oifm_id !== s.oifm_id) shared(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)}`);
     });
     if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
-    for (const synonym of s.synonyms ?? []) if (!terms.has(synonym.toLowerCase())) terms.set(synonym.toLowerCase(), { ...owner, what: "synonym" });
+    for (const synonym of s.synonyms ?? []) if (!terms.has(nameKey(synonym))) terms.set(nameKey(synonym), { ...owner, what: "synonym" });
 
     m.contributors.forEach((c, i) => {
       const path = `$.contributors[${i}]`;

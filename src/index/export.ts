@@ -5,7 +5,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync } from
 import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { ModelSummary } from "../model/summary.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
+import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
 import { checkAndProcessModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
 import type { FileError, ProcessedFile } from "./process-files.js";
 import { describeIoError } from "./scan.js";
@@ -37,8 +37,8 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
  */
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts } = await checkAndProcessModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
-  const result: ExportReport = { files, valid, invalid, errors, conflicts, written: [], unchanged: 0 };
+  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkAndProcessModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
+  const result: ExportReport = { files, valid, invalid, errors, conflicts, notes, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);
   result.errors.push(...planned.errors);
@@ -81,9 +81,8 @@ export interface OutputsWritten {
 /**
  * For CheckOptions.onResult: compare each model's Markdown with its text file in `outDir` as soon
  * as it is made, and drop it when equal (the usual case), which registryOutputs then takes as up
- * to date. Holding every Markdown until the end took ~15% more CPU time for the registry with
- * nothing to change (user + system, medians of 12 alternating runs: 1.15 s against 0.98 s; the
- * main thread's garbage collection ~98 ms against ~80 ms).
+ * to date. Holding every Markdown until the end costs more CPU time, mostly garbage collection
+ * (docs/performance.md, "Figures behind the code").
  */
 export function dropCurrentText(outDir: string): (result: ProcessedFile) => ProcessedFile {
   return (result) => {
@@ -103,7 +102,10 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   if (!options.check) for (const dir of dirs) mkdirSync(dir, { recursive: true });
   // Reads and writes of a few kilobytes each: done inline, which measured faster than async I/O.
   // Only files that exist are read to compare (one listing instead of a failed open per new file).
-  const existing = new Set([...dirs].flatMap(listFiles));
+  const listings = [...dirs].map((dir) => ({ dir, names: listNames(dir) }));
+  // A killed export leaves its temporary files; the next one removes them.
+  if (!options.check) for (const { dir, names } of listings) removeStaleTempFiles(dir, names);
+  const existing = new Set(listings.flatMap(({ dir, names }) => names.map((name) => path.join(dir, name))));
   for (const [file, content] of outputs) {
     if (content === undefined || (existing.has(file) && hasContent(file, content))) {
       result.unchanged++;
@@ -124,17 +126,16 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   return result;
 }
 
-function listFiles(dir: string): string[] {
+function listNames(dir: string): string[] {
   try {
-    return readdirSync(dir).map((name) => path.join(dir, name));
+    return readdirSync(dir);
   } catch {
     return [];
   }
 }
 
-// Buffers reused by every comparison: reading and encoding into them makes no garbage per file
-// (measured on the registry's 2,384 outputs: ~105-125 ms against ~120-260 ms for reading each
-// file as a string to compare).
+// Buffers reused by every comparison: reading and encoding into them makes no garbage per file,
+// cheaper than reading each file as a string to compare (docs/performance.md, "Figures behind the code").
 let fileBytes = Buffer.alloc(0);
 let contentBytes = Buffer.alloc(0);
 

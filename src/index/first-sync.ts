@@ -1,10 +1,8 @@
 // The first sync of a folder: into an empty index, there is nothing to replace, remove or keep, and
 // nothing in the index to clash with. So each file is written as soon as it is read and checked
 // (against the files before it), in parts inside one transaction, and no model is held until the
-// end: only the keys the cross-file checks need. Measured whole-process, alternating with the
-// sync that held every model until all were checked: 10,000 synthetic models 137-139 MB peak
-// against 191-199 MB, and 1.8 s against 2.3 s; the 2,382-file registry 117 MB against 133 MB, in
-// about the same time (in process 294-299 ms against 299-316 ms).
+// end: only the keys the cross-file checks need, which lowers the peak of memory and, for many
+// models, the time (docs/performance.md, "Memory" and "Figures behind the code").
 //
 // The store may write the parts on a thread of its own while this loop reads and checks the next
 // files (SQLite: store/sqlite/write-on-thread.ts); the loop is the same either way.

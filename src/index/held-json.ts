@@ -1,7 +1,7 @@
 // How much model JSON a sync holds in memory between checking the files and writing them.
 //
 // A sync checks every changed file before it writes any (all or nothing), so the JSON of each
-// model would be held until the end: for 10,000 models that was most of a 400 MB peak. Up to a
+// model would be held until the end, most of the peak of a large sync. Up to a
 // budget it is held; past it, a record keeps only the file's hash, and the JSON is made again from
 // the file when its row is written, after checking the hash: a file changed in between fails the
 // sync, inside its transaction, so nothing is written.
@@ -40,7 +40,7 @@ export function withModelJson(entry: IndexEntry, file: string, record: FileRecor
 /**
  * An entry whose model JSON is made from its file. A class with the getter on its prototype: a
  * getter defined on each object (Object.defineProperty) turned every one into a slow dictionary
- * object, ~800 bytes more each, 8 MB for a sync of 10,000.
+ * object, hundreds of bytes larger (docs/performance.md, "Figures behind the code").
  */
 interface FileBackedEntry extends IndexEntry {}
 class FileBackedEntry implements EntryRecord {
@@ -59,7 +59,8 @@ class FileBackedEntry implements EntryRecord {
 /**
  * The model JSON of `file`, whose bytes must still be `size` long with the sha256 `hash` (then they
  * check as they did). Not processFile, though it reads and checks the same way: making a whole ProcessedFile
- * (summary, record) for each model here measured ~30 MB more at the peak of a 10,000-model sync.
+ * (summary, record) for each model here raised the peak of a large sync (docs/performance.md,
+ * "Figures behind the code").
  */
 function modelJsonFromFile(file: string, hash: string, size: number): string {
   let bytes: Buffer;

@@ -1,20 +1,19 @@
 // Per-file work over many files (read, parse, validate, canonical form, Markdown), optionally
-// spread over worker threads. The work is CPU-bound: on the 2,382-file registry reading is ~15% of
-// it, parsing, checking and writing text the rest.
+// spread over worker threads. The work is CPU-bound: reading is a small part of it, parsing,
+// checking and writing text the rest.
 //
-// One thread by default: measured on the 2-vCPU machines here, two threads took as long as one
-// (the registry: ~300-340 ms either way, with 1.4 cores busy instead of 1.0: each thread ran at
-// about half speed beside the other, as on one core's two hyperthreads; a worker itself is ready
-// ~50 ms after it starts), so a worker does not pay. Set FINDINGMODEL_THREADS (or pass `threads`)
-// where it does.
+// One thread by default: on the 2-vCPU machines here two threads take as long as one (each runs
+// at about half speed beside the other, as on one core's two hyperthreads; docs/performance.md,
+// "Reading threads do not pay"), so a worker does not pay. Set FINDINGMODEL_THREADS (or pass
+// `threads`) where it does.
 //
 // Threads share one work queue: an atomic counter in shared memory that each thread (the main
 // thread included) bumps to claim the next chunk of files. Fast threads simply claim more, so a
 // worker that starts late costs nothing. Workers return strings and small summaries only:
-// passing whole model objects between threads costs more than parsing them again (measured:
-// structured clone of the registry's models ~350 ms, of their JSON text ~15 ms).
+// passing whole model objects between threads costs more than parsing them again (a structured
+// clone of objects against one of text; docs/performance.md, "Figures behind the code").
 // Raw worker_threads rather than piscina: one short-lived worker per core, no pool to keep, and
-// importing piscina alone took ~60 ms here, a sixth of reading and parsing the whole registry.
+// no library to load, whose import costs a large share of reading and parsing the whole registry.
 import { hash } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -93,9 +92,9 @@ type FileBytes = { bytes: Buffer; size: number; mtimeMs: number };
 type FileRead = FileBytes | string;
 
 // One buffer for every read, one byte larger than a model file may be: a read that fills it is of
-// a file too large, which is then not read further. Measured on the registry: open, one read into
-// it and close took 18 ms, against 22 ms for Node's own read-as-text and 28 ms with the stat that
-// must come before it to refuse a huge file unread.
+// a file too large, which is then not read further. Open, one read into it and close is cheaper
+// than Node's own read-as-text with the stat that must come before it to refuse a huge file
+// unread (docs/performance.md, "Figures behind the code").
 let readBuffer: Buffer | undefined;
 
 function readModelFile(file: string, withStat: boolean): FileRead {
@@ -154,8 +153,8 @@ function processChecked(file: string, checked: Checked, options: ProcessOptions,
 }
 
 /**
- * The file hash the index records. Node's one-shot hash: measured on the registry's 2,382 files,
- * 13-15 ms against 17-27 ms for createHash().update().digest(), which makes three objects a file.
+ * The file hash the index records. Node's one-shot hash: cheaper than createHash().update().digest(),
+ * which makes three objects a file (docs/performance.md, "Figures behind the code").
  */
 export function sha256Hex(bytes: Uint8Array): string {
   return hash("sha256", bytes, "hex");

@@ -1,4 +1,5 @@
 // Finding the model files of a folder: every `*.fm.json` below it, recursively.
+import { isUtf8 } from "node:buffer";
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 
@@ -16,6 +17,8 @@ export interface FoundFiles {
   problems: ScanProblem[];
   /** Targets that do not exist: a usage error for the caller to report. */
   missing: string[];
+  /** What was found and left alone, not a failure: a link to a folder already searched (a loop). */
+  notes: ScanProblem[];
 }
 
 /**
@@ -27,6 +30,7 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
   const files: string[] = [];
   const problems: ScanProblem[] = [];
   const missing: string[] = [];
+  const walked: Walked = { problems, notes: [], folders: new Map() };
   for (const target of targets) {
     let isDirectory: boolean;
     try {
@@ -36,13 +40,14 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
       else problems.push({ file: target, message: describeIoError(e) });
       continue;
     }
-    if (isDirectory) walk(path.normalize(target), files, problems);
+    if (isDirectory) walk(path.normalize(target), files, walked);
     else files.push(target);
   }
   files.sort(byPath);
+  const notes = walked.notes;
   // One folder's walk names each file once; several targets may name a file twice, however spelt
   // ("defs/a.fm.json", "./defs/a.fm.json", an absolute path), and it would clash with itself.
-  if (targets.length <= 1) return { files, problems, missing };
+  if (targets.length <= 1) return { files, problems, missing, notes };
   const seen = new Set<string>();
   const unique = files.filter((f) => {
     const key = path.resolve(f);
@@ -50,19 +55,41 @@ export function findModelFiles(targets: readonly string[]): FoundFiles {
     seen.add(key);
     return true;
   });
-  return { files: unique, problems, missing };
+  return { files: unique, problems, missing, notes };
 }
 
-/** Walk `dir`, a normalized path: each entry's path is then the folder's, a separator and its name (what path.join gives, without normalizing every one). */
-function walk(dir: string, files: string[], problems: ScanProblem[]): void {
+interface Walked {
+  problems: ScanProblem[];
+  notes: ScanProblem[];
+  /** Each real folder searched (by device and inode), with the path it was searched by. */
+  folders: Map<string, string>;
+}
+
+/**
+ * Walk `dir`, a normalized path: each entry's path is then the folder's, a separator and its name
+ * (what path.join gives, without normalizing every one). Each real folder is searched once: a
+ * link back to a folder already searched (`ln -s . loop`) would otherwise be followed until the
+ * path is too long, finding every file again at each level.
+ */
+function walk(dir: string, files: string[], walked: Walked): void {
+  const { problems, notes, folders } = walked;
   let entries: Dirent[];
   try {
+    const id = folderId(dir);
+    const seen = folders.get(id);
+    if (seen !== undefined) {
+      notes.push({ file: dir, message: `is a symbolic link to the folder ${seen}, which is already searched; not followed again` });
+      return;
+    }
+    folders.set(id, dir);
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    problems.push({ file: dir, message: describeIoError(e) });
+    problems.push({ file: dir, message: `is a folder that cannot be searched (${describeIoError(e)}); no file in it was checked` });
     return;
   }
   const prefix = dir === "." || dir === "." + path.sep ? "" : dir.endsWith(path.sep) ? dir : dir + path.sep;
+  // Names that are not UTF-8 come back with U+FFFD in place of the bad bytes, naming no file.
+  if (entries.some((e) => e.name.includes("\uFFFD"))) entries = withoutUndecodableNames(dir, prefix, entries, problems);
   for (const entry of entries) {
     const full = prefix + entry.name;
     const isModelName = entry.name.endsWith(MODEL_FILE_SUFFIX);
@@ -79,11 +106,60 @@ function walk(dir: string, files: string[], problems: ScanProblem[]): void {
     }
     if (isDirectory) {
       if (isModelName) problems.push({ file: full, message: "is a directory, not a model file" });
-      else if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full, files, problems);
+      else if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full, files, walked);
     } else if (isModelName) {
       files.push(full);
     }
   }
+}
+
+function folderId(dir: string): string {
+  const s = statSync(dir, { bigint: true });
+  return `${s.dev}:${s.ino}`;
+}
+
+/**
+ * `entries` without the names that are not valid UTF-8 (which no string can name), each reported
+ * as a problem when it may be a model file or a folder of them, with its bytes escaped (\xE9).
+ */
+function withoutUndecodableNames(dir: string, prefix: string, entries: Dirent[], problems: ScanProblem[]): Dirent[] {
+  const raw = readdirSync(dir, { encoding: "buffer", withFileTypes: true });
+  const decodable = new Set<string>();
+  for (const entry of raw) {
+    const name = entry.name as unknown as Buffer;
+    if (isUtf8(name)) {
+      decodable.add(name.toString("utf8"));
+      continue;
+    }
+    const escaped = escapeBytes(name);
+    if (entry.isDirectory() || entry.isSymbolicLink() || escaped.endsWith(MODEL_FILE_SUFFIX)) {
+      problems.push({ file: prefix + escaped, message: `has a name that is not valid UTF-8 (shown with its bytes escaped), so it cannot be read; rename it` });
+    }
+  }
+  return entries.filter((e) => decodable.has(e.name));
+}
+
+/** A name's bytes as text: valid UTF-8 as it is, each other byte as \xHH. */
+export function escapeBytes(name: Buffer): string {
+  let out = "";
+  let start = 0;
+  for (let i = 0; i < name.length; ) {
+    // The longest valid UTF-8 run from i (at most 4 bytes a character).
+    let n = 0;
+    for (let len = Math.min(4, name.length - i); len >= 1; len--) {
+      if (isUtf8(name.subarray(i, i + len))) {
+        n = len;
+        break;
+      }
+    }
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += name.subarray(start, i).toString("utf8") + `\\x${name[i]!.toString(16).toUpperCase().padStart(2, "0")}`;
+    start = ++i;
+  }
+  return out + name.subarray(start).toString("utf8");
 }
 
 export interface FileStat {

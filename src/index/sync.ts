@@ -5,18 +5,20 @@
 //   can clash with) -> apply in one transaction.
 // A first sync (an empty index) reads, checks and writes each file in turn instead: first-sync.ts.
 // All or nothing by default: if any file fails, the index does not change at all.
+import { nameKey } from "../model/names.js";
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Organization, Person } from "../model/types.js";
 import { isPerson } from "../model/types.js";
 import { StoreError, type ContributorRef, type FileState, type SnapshotScope, type Store, type SyncChanges, type ValidationSnapshot } from "../store/store.js";
+import { statesFingerprint } from "../store/rows.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
-import { findModelFiles, statFiles } from "./scan.js";
+import { findModelFiles, statFiles, type ScanProblem } from "./scan.js";
 
 export interface SyncOptions {
   /** Index the valid files and report the rest, instead of changing nothing when any file fails. */
@@ -84,6 +86,8 @@ export interface SyncReport {
    * in it, and the other model and its file). Only for the files this sync read and checked.
    */
   warnings: FileError[];
+  /** What the scan found and left alone, not a failure: a link to a folder already searched (a loop). Absent when none. */
+  notes?: ScanProblem[];
   /** Whether the index was changed (false when nothing changed, or a failure stopped the sync). */
   applied: boolean;
   ms: number;
@@ -118,7 +122,8 @@ export async function syncFolder(store: Store, dir: string, options: SyncTuning 
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
   if (!statSync(dir).isDirectory()) throw new SyncDirectoryError(`${dir} is a file; sync takes the folder that holds the model files`);
   const problems: FileError[] = found.problems.map((p) => ({ file: p.file, path: "$", message: p.message }));
-  return syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  const report = await syncFiles(store, { root: dir, files: found.files, scanProblems: problems, removeMissing: true }, options);
+  return found.notes.length > 0 ? { ...report, notes: found.notes } : report;
 }
 
 /** Which files a sync brings the index in step with (see syncFiles). */
@@ -137,7 +142,12 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTuning = {}): Promise<SyncReport> {
+export function syncFiles(store: Store, set: SyncFileSet, options: SyncTuning = {}): Promise<SyncReport> {
+  return syncPlanned(store, set, options, 0);
+}
+
+/** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, replanned: number): Promise<SyncReport> {
   const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
@@ -148,7 +158,8 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTun
   };
   const dir = root;
   const errors: FileError[] = [...scanProblems];
-  const states = new Map<string, FileState>((await store.fileStates()).map((s) => [s.filename, s]));
+  const stateList = await store.fileStates();
+  const states = new Map<string, FileState>(stateList.map((s) => [s.filename, s]));
   // Size and time tell unchanged files from changed ones; an empty index has none to tell, and
   // reading each file gives its size and time anyway (and says if it vanished).
   const { stats, problems } = states.size > 0 ? statFiles(files) : { stats: files.map((f) => ({ path: f, size: -1, mtimeMs: -1 })), problems: [] };
@@ -166,7 +177,11 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTun
   }
   // A file that vanished between the scan and stat is a failure, not a removal.
   for (const p of problems) present.add(relativeName(dir, p.file));
-  const removedFiles = removeMissing ? [...states.keys()].filter((f) => !present.has(f)) : [];
+  // So is every file under a folder the scan could not search (or a file it could not name): the
+  // index keeps what it has from there.
+  const unsearched = scanProblems.map((p) => relativeName(dir, p.file));
+  const missing = (f: string) => !present.has(f) && !unsearched.some((u) => f === u || f.startsWith(u + "/"));
+  const removedFiles = removeMissing ? [...states.keys()].filter(missing) : [];
   // A folder sync records its folder with its change (and asks before removing most of an index
   // synced from elsewhere); a sync of some files (addOrUpdateFromFile) does neither.
   const syncedFrom = removeMissing ? path.resolve(root) : undefined;
@@ -235,9 +250,17 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTun
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom };
+  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom, basis: statesFingerprint(stateList) };
   if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
-    await store.apply(changes);
+    try {
+      await store.apply(changes);
+    } catch (e) {
+      // Another sync wrote between this one's read of the index and its write: the plan is stale
+      // (applied, it would leave a mix of both). Nothing was written; plan again from what the
+      // index holds now, so that the index ends as this sync's folder says.
+      if (e instanceof StoreError && e.code === "changed" && replanned < REPLANS) return done(await syncPlanned(store, set, options, replanned + 1));
+      throw e;
+    }
     report.applied = true;
   }
   report.added = kept.filter((c) => c.kind === "added").length;
@@ -245,6 +268,9 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTun
   report.removed = removedFiles.length;
   return done(report);
 }
+
+/** Times a sync is planned again when other syncs keep writing first; then it fails (StoreError "changed"). */
+const REPLANS = 3;
 
 /**
  * What validationSnapshot gives, read the straightforward way: each indexed model by itself, then
@@ -288,8 +314,8 @@ function scopeOf(batch: readonly Candidate[], removedFiles: readonly string[]): 
   const people = new Set<string>();
   const organizations = new Set<string>();
   for (const c of batch) {
-    terms.add(c.summary.name.toLowerCase());
-    for (const synonym of c.summary.synonyms ?? []) terms.add(synonym.toLowerCase());
+    terms.add(nameKey(c.summary.name));
+    for (const synonym of c.summary.synonyms ?? []) terms.add(nameKey(synonym));
     for (const contributor of c.contributors) {
       if (isPerson(contributor)) people.add(contributor.github_username);
       else organizations.add(contributor.code);

@@ -44,8 +44,8 @@ export async function updateRegistry(dir: string, options: RegistryOptions = {})
 
   const textDir = path.join(dir, "text");
   const found = await checkAndProcessModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress, onResult: dropCurrentText(dir) });
-  const { processed, files, valid, invalid, errors, conflicts, changed } = found;
-  const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
+  const { processed, files, valid, invalid, errors, conflicts, changed, notes } = found;
+  const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, notes, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
   const finish = () => ({ ...report, ms: performance.now() - started });
   if (errors.length > 0 || conflicts.length > 0) return finish();
   const planned = registryOutputs(defsDir, dir, processed);

@@ -1,4 +1,5 @@
 // Clashes between models that are each valid on their own: the registry's cross-file checks.
+import { nameKey } from "./names.js";
 import type { ModelSummary } from "./summary.js";
 
 export type ConflictKind = "oifm_id" | "oifma_id" | "name";
@@ -17,7 +18,7 @@ export interface ModelInFile {
   model: Pick<ModelSummary, "oifm_id" | "name" | "attributes">;
 }
 
-/** Duplicate model IDs, attribute IDs used by more than one file, and names equal but for case. */
+/** Duplicate model IDs, attribute IDs used by more than one file, and names that clash (nameKey). */
 export function findConflicts(models: ModelInFile[]): Conflict[] {
   const byId = new Map<string, string[]>();
   const byAttributeId = new Map<string, string[]>();
@@ -25,7 +26,7 @@ export function findConflicts(models: ModelInFile[]): Conflict[] {
   for (const { file, model } of models) {
     add(byId, model.oifm_id, file);
     for (const attribute of model.attributes) add(byAttributeId, attribute.oifma_id, file);
-    const key = model.name.toLowerCase();
+    const key = nameKey(model.name);
     const seen = byName.get(key);
     if (seen) seen.files.push(file);
     else byName.set(key, { value: model.name, files: [file] });

@@ -2,10 +2,17 @@
 // <attribute ID>.<position> for choice values. <source> is the contributing organization's code.
 import { randomInt } from "node:crypto";
 
-export const SOURCE_CODE_PATTERN = /^[A-Z]{3,4}$/;
-export const OIFM_ID_PATTERN = /^OIFM_[A-Z]{3,4}_[0-9]{6}$/;
-export const OIFMA_ID_PATTERN = /^OIFMA_[A-Z]{3,4}_[0-9]{6}$/;
-export const VALUE_CODE_PATTERN = /^OIFMA_[A-Z]{3,4}_[0-9]{6}\.\d+$/;
+// Each form is written once, below; the patterns are built from it.
+const SOURCE = "[A-Z]{3,4}";
+const MODEL_ID = `OIFM_${SOURCE}_[0-9]{6}`;
+const ATTRIBUTE_ID = `OIFMA_${SOURCE}_[0-9]{6}`;
+
+export const SOURCE_CODE_PATTERN = new RegExp(`^${SOURCE}$`);
+export const OIFM_ID_PATTERN = new RegExp(`^${MODEL_ID}$`);
+export const OIFMA_ID_PATTERN = new RegExp(`^${ATTRIBUTE_ID}$`);
+export const VALUE_CODE_PATTERN = new RegExp(`^${ATTRIBUTE_ID}\\.[0-9]+$`);
+/** Every model or attribute ID in a text (global): what a file reserves even when it does not validate. */
+export const ANY_ID_IN_TEXT = new RegExp(`${MODEL_ID}|${ATTRIBUTE_ID}`, "g");
 
 export function valueCode(oifmaId: string, position: number): string {
   return `${oifmaId}.${position}`;

@@ -7,8 +7,8 @@ import { createRequire } from "node:module";
 import type { ParseError } from "jsonc-parser";
 import { recordNumberText } from "./number-text.js";
 
-// jsonc-parser only serves malformed files, so it is loaded only for one: loading it took ~9 ms of
-// every command that reads model files.
+// jsonc-parser only serves malformed files, so it is loaded only for one: otherwise every command
+// that reads model files would pay for loading it (docs/performance.md, "Figures behind the code").
 const require = createRequire(import.meta.url);
 const jsoncParser = () => require("jsonc-parser") as typeof import("jsonc-parser");
 

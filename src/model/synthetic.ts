@@ -744,8 +744,9 @@ function attributes(random: Random, c: Combination, name: string, newAttributeId
  * they look like and what is guaranteed. Throws a RangeError for a bad count or source, or when a
  * single source runs out of IDs (10^6 attribute IDs: several hundred thousand models).
  *
- * 100,000 models take about 1 GB of memory, as real models of their size do; to write them
- * somewhere without holding them all, use iterateModels.
+ * Held whole, they take as much memory as real models of their size (for 100,000, see
+ * docs/performance.md, "Figures behind the code"); to write them somewhere without holding them
+ * all, use iterateModels.
  */
 export function generateModels(count: number, options: SyntheticOptions = {}): FindingModelFull[] {
   return Array.from(iterateModels(count, options));

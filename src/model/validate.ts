@@ -2,9 +2,10 @@
 // the normalizations the registry applies on load. Every problem is reported, not just the first,
 // each with a JSON path and a message a person can act on.
 //
-// Hand-written rather than zod or ajv: this runs on every file of every commit, and measured on
-// this machine importing zod alone costs ~130 ms, a third of the time it takes to read and parse
-// the whole registry; the messages here also say what is expected in the registry's own terms.
+// Hand-written rather than zod or ajv: this runs on every file of every commit, and loading either
+// library costs more than a large share of reading and parsing the whole registry (docs/performance.md,
+// "Peers" and "Figures behind the code"); the messages here also say what is expected in the
+// registry's own terms.
 // The result is a fresh object in canonical key order, so the canonical writer can rely on it.
 import { OIFMA_ID_PATTERN, OIFM_ID_PATTERN, SOURCE_CODE_PATTERN, valueCode } from "./ids.js";
 import { copyNumberText, numberText } from "./number-text.js";

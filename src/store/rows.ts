@@ -1,7 +1,9 @@
 // Row shapes and conversions every engine shares: contributors as stored, the entry columns of a
 // model row, values without repeats ignoring case. SQL stays in the engine folders.
+import { nameKey } from "../model/names.js";
 import type { Organization, Person } from "../model/types.js";
-import type { EntryRecord } from "./store.js";
+import { createHash } from "node:crypto";
+import type { EntryRecord, FileState } from "./store.js";
 
 export interface PersonRow {
   github_username: string;
@@ -34,7 +36,7 @@ export function entryColumns(r: EntryRecord): [string, string, string, string, s
   return [
     r.oifm_id,
     r.name,
-    r.name.toLowerCase(),
+    nameKey(r.name),
     r.slugName,
     r.filename,
     r.fileHash,
@@ -49,15 +51,21 @@ export function entryColumns(r: EntryRecord): [string, string, string, string, s
   ];
 }
 
-/** Values without repeats ignoring case, first spelling kept. */
+/** Values without repeats ignoring case (nameKey), first spelling kept. */
 export function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
   const seen = new Set<string>();
   const out: Array<{ value: string; lower: string }> = [];
   for (const value of values) {
-    const lower = value.toLowerCase();
+    const lower = nameKey(value);
     if (seen.has(lower)) continue;
     seen.add(lower);
     out.push({ value, lower });
   }
   return out;
+}
+
+/** One text for a set of file states, whatever their order (SyncChanges.basis). */
+export function statesFingerprint(states: readonly FileState[]): string {
+  const rows = states.map((s) => JSON.stringify([s.filename, s.oifm_id, s.fileHash, s.fileSize, s.fileMtimeMs])).sort();
+  return createHash("sha256").update(rows.join("\n")).digest("hex");
 }

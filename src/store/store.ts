@@ -91,6 +91,13 @@ export interface SyncChanges {
   touched?: Array<Pick<FileState, "oifm_id" | "fileSize" | "fileMtimeMs">>;
   /** The folder (absolute path) this change syncs the index from, recorded with it (see Store.syncedFrom). */
   syncedFrom?: string;
+  /**
+   * statesFingerprint of the file states this change was planned from. Once the write lock is held,
+   * the engine compares it with the index's states and, if another sync wrote in between (the plan
+   * is stale: applied, it would leave a mix of both syncs), applies nothing and throws a StoreError
+   * "changed" (changedError).
+   */
+  basis?: string;
 }
 
 /**
@@ -214,8 +221,9 @@ export interface Store {
   /**
    * Full-text search for entries containing all of `terms` (already lower-cased words without
    * punctuation; the engine stems them), ranked best first; then, if that leaves room and there is
-   * more than one term, entries with any term in the name, synonyms or description. Weights: name
-   * 10, synonyms 8, description 3, tags 1, attribute names lowest.
+   * more than one term, entries with any term in the name, synonyms or description. Fields weigh
+   * name first, then synonyms, description, and tags and attribute names least (each engine's
+   * weights.ts).
    */
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */
@@ -261,6 +269,11 @@ export function partsOf(changes: SyncChanges | ChangeParts): Iterable<SyncChange
  */
 export function removedIds(changes: SyncChanges, allNew: boolean): string[] {
   return allNew ? changes.deletes : [...changes.deletes, ...changes.upserts.map((r) => r.oifm_id)];
+}
+
+/** The StoreError of a change whose SyncChanges.basis is not the index's file states any more. */
+export function changedError(location: string): StoreError {
+  return new StoreError("changed", `the index at ${location} changed during this sync (another sync wrote to it after this one read it); nothing was written: run it again`);
 }
 
 /** The StoreError of ChangeParts.allNew given to an index that holds models. */

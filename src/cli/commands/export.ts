@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import { fileProgress } from "../progress.js";
-import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine, UsageError } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printScanNotes, printJson, printLine, UsageError } from "../output.js";
 
 export function registerExport(program: Command): void {
   program
@@ -18,9 +18,10 @@ export function registerExport(program: Command): void {
       const report = await exportRegistry(defsDir, opts.out, { onProgress: progress.onProgress }).finally(progress.stop);
       const failed = report.errors.length > 0 || report.conflicts.length > 0;
       if (opts.json) {
-        const { files, valid, invalid, errors, conflicts, written, unchanged } = report;
-        printJson({ files, valid, invalid, written, unchanged, errors, conflicts });
+        const { files, valid, invalid, errors, conflicts, notes, written, unchanged } = report;
+        printJson({ files, valid, invalid, written, unchanged, errors, conflicts, notes });
       } else {
+        printScanNotes(report.notes);
         printFileErrors(report.errors);
         for (const c of report.conflicts) printLine(`✗ duplicate ${c.kind} ${c.value}: ${c.files.join(", ")}`);
         if (failed) printLine(`nothing exported: fix the ${plural(report.errors.length + report.conflicts.length, "problem")} above first`);

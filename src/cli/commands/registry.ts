@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { RegistryReport } from "../../index/update-registry.js";
 import { fileProgress } from "../progress.js";
-import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printScanNotes, printJson, printLine } from "../output.js";
 import { CONFLICT_WORDS } from "./validate.js";
 
 /** Files listed per kind in human output (a full regeneration writes thousands; --json lists all). */
@@ -19,6 +19,7 @@ export function registerRegistry(program: Command): void {
       const progress = await fileProgress(opts.json);
       const report = await updateRegistry(dir, { check: opts.check, onProgress: progress.onProgress }).finally(progress.stop);
       const failed = report.errors.length > 0 || report.conflicts.length > 0;
+      if (!opts.json) printScanNotes(report.notes);
       if (opts.json) {
         const { changed, ...rest } = report;
         printJson({ ...rest, changed: changed.length, changedFiles: changed });

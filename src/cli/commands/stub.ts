@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { readFile, stat } from "node:fs/promises";
-import { SOURCE_CODE_PATTERN } from "../../model/ids.js";
+import { ANY_ID_IN_TEXT, SOURCE_CODE_PATTERN } from "../../model/ids.js";
+import { nameKey } from "../../model/names.js";
 import { CommandError, EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -60,16 +61,17 @@ async function collectTaken(dir: string, name: string, taken: Set<string>): Prom
   const { parseJsonText } = await import("../../model/json-text.js");
   const scan = findModelFiles([dir]);
   if (scan.missing.length > 0) throw new UsageError(`--defs ${dir} does not exist`);
-  const wanted = name.trim().toLowerCase();
+  // The name as the stub will write it (trimmed), compared as the registry checks compare names.
+  const wanted = nameKey(name.trim());
   let clash: string | undefined;
   for (const file of scan.files) {
     const bytes = await readFile(file).catch(() => undefined);
     if (!bytes) continue;
     const text = bytes.toString("utf8");
-    for (const m of text.matchAll(/OIFMA?_[A-Z]{3,4}_\d{6}/g)) taken.add(m[0]);
+    for (const m of text.matchAll(ANY_ID_IN_TEXT)) taken.add(m[0]);
     const parsed = parseJsonText(bytes);
     const existing = parsed.ok ? (parsed.value as { name?: unknown } | null)?.name : undefined;
-    if (typeof existing === "string" && existing.trim().toLowerCase() === wanted) clash ??= file;
+    if (typeof existing === "string" && nameKey(existing) === wanted) clash ??= file;
   }
   return clash;
 }

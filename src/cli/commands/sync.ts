@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RemovalPlan } from "../../index/sync.js";
-import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printLine, printSyncWarnings } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, printFileErrors, printJson, printScanNotes, printLine, printSyncWarnings } from "../output.js";
 import { canAsk, confirmRemoval } from "../confirm-removal.js";
 import { fileToBeCreated, removeIndexFile } from "../new-index-file.js";
 import { fileProgress } from "../progress.js";
@@ -47,6 +47,7 @@ export function registerSync(parent: Command, name = "sync"): void {
     if (opts.json) {
       printJson(report);
     } else {
+      printScanNotes(report.notes);
       printFileErrors(report.errors);
       printSyncWarnings(report.warnings, opts.verbose === true);
       const failedFiles = new Set(report.errors.map((e) => e.file)).size;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Conflict } from "../../model/conflicts.js";
 import { fileProgress } from "../progress.js";
-import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printJson, printLine } from "../output.js";
+import { EXIT_INVALID, EXIT_OK, plural, printFileErrors, printScanNotes, printJson, printLine } from "../output.js";
 
 export const CONFLICT_WORDS: Record<Conflict["kind"], string> = {
   oifm_id: "model ID",
@@ -22,9 +22,10 @@ export function registerValidate(program: Command): void {
       const report = await checkModelFiles(paths, { reformat: opts.reformat, onProgress: progress.onProgress }).finally(progress.stop);
       const failed = report.invalid > 0 || report.conflicts.length > 0;
       if (opts.json) {
-        const { files, valid, invalid, changed, errors, conflicts } = report;
-        printJson({ files, valid, invalid, changed: changed.length, changedFiles: changed, errors, conflicts });
+        const { files, valid, invalid, changed, errors, conflicts, notes } = report;
+        printJson({ files, valid, invalid, changed: changed.length, changedFiles: changed, errors, conflicts, notes });
       } else {
+        printScanNotes(report.notes);
         printFileErrors(report.errors);
         for (const c of report.conflicts) {
           printLine(`✗ duplicate ${CONFLICT_WORDS[c.kind]} ${c.value} in ${c.files.length} files:`);

@@ -17,6 +17,7 @@
 // Statements with nothing to do are not sent. All removals come before all inserts, so models may
 // trade names, files or attribute IDs within one change. Readers see the index before or after a
 // sync, never in between (a transaction's changes are visible only once it commits).
+import { nameKey } from "../../model/names.js";
 import { wordsOf } from "../../model/words.js";
 import type pg from "pg";
 import type { EntryRecord, SyncChanges } from "../store.js";
@@ -25,6 +26,7 @@ import { errorCode } from "./errors.js";
 import { SYNC_LOCK_CLASS } from "./locks.js";
 import type { Statements } from "./statements.js";
 import { entryColumns, uniqueLower } from "../rows.js";
+import { attributeIdTaken, attributeIdTwice, fileTaken, modelIdTwice, nameTaken, type Owner } from "../clashes.js";
 
 /** Runs one statement on the transaction's connection (counting it as a round trip). */
 export type Run = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
@@ -35,8 +37,7 @@ export const MODELS_PER_TIMEOUT = 10_000;
 /**
  * The statement that starts the transaction and waits for the sync lock of the index. The
  * statement timeout (`timeoutMs`, 0 for none) bounds reads; a sync's bulk statements grow with the
- * number of models (about 5 s per 10,000 on a small server), so for this transaction it is
- * multiplied by each started 10,000 models written.
+ * number of models, so for this transaction it is multiplied by each started 10,000 models written.
  */
 export function beginAndLock(lockKey: number, timeoutMs: number, models: number, then?: string): string {
   const factor = Math.max(1, Math.ceil(models / MODELS_PER_TIMEOUT));
@@ -64,9 +65,9 @@ export async function writeChanges(run: Run, s: Statements, changes: SyncChanges
 }
 
 /**
- * Models inserted per statement: their JSON (~7 KB each) and columns are held, and copied by pg,
- * once per statement. Measured on 10,000 models: all in one statement peaked at 448 MB, 5,000 at
- * 408 MB, 1,000 at 281 MB, in the same time.
+ * Models inserted per statement: their JSON and columns are held, and copied by pg, once per
+ * statement, so smaller statements hold less at once, in the same time (docs/performance.md,
+ * "Figures behind the code").
  */
 export const MODELS_PER_INSERT = 1_000;
 
@@ -145,8 +146,8 @@ const ARRAY_ESCAPE = /[\\"]/g;
 
 /**
  * `values` as a PostgreSQL array literal ({"a","b\"c",NULL}), the text pg would send for an array
- * parameter. Written here because pg builds it character by character: for the registry's 16 MB
- * of model JSON that took seconds, this takes a fraction of one.
+ * parameter. Written here because pg builds it character by character, which is slow for the
+ * megabytes of model JSON a sync sends (docs/performance.md, "Figures behind the code").
  */
 export function arrayLiteral(values: readonly unknown[]): string {
   return "{" + values.map((v) => (v === null || v === undefined ? "NULL" : '"' + String(v).replace(ARRAY_ESCAPE, "\\$&") + '"')).join(",") + "}";
@@ -156,13 +157,6 @@ export function words(text: string): string {
   return wordsOf(text).join(" ");
 }
 
-const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
-
-interface Owner {
-  oifm_id: string;
-  filename: string;
-  name: string;
-}
 
 /**
  * A unique-key error of a write, in words: which model of `changes` clashed, and with what. Run
@@ -182,37 +176,27 @@ export async function describeClash(e: unknown, changes: SyncChanges, s: Stateme
   };
   switch (err.constraint) {
     case "models_name_lower_key": {
-      const same = batch.filter((r) => r.name.toLowerCase() === value);
+      const same = batch.filter((r) => nameKey(r.name) === value);
       const r = same[same.length - 1];
       if (!r) break;
-      const owner = same.length > 1 ? same[0]! : await indexed(s.ownerOfName);
-      return new StoreError(
-        "constraint",
-        `the name "${r.name}" of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} ("${owner?.name ?? "?"}", file ${owner?.filename ?? "?"}); names must differ ignoring case`,
-      );
+      return nameTaken(r, same.length > 1 ? same[0]! : await indexed(s.ownerOfName));
     }
     case "models_filename_key": {
       const same = batch.filter((r) => r.filename === value);
       const r = same[same.length - 1];
       if (!r) break;
-      const owner = same.length > 1 ? same[0]! : await indexed(s.ownerOfFilename);
-      return new StoreError("constraint", `the file ${r.filename} of ${describe(r)} is already indexed for model ${owner?.oifm_id ?? "?"}`);
+      return fileTaken(r, same.length > 1 ? same[0]! : await indexed(s.ownerOfFilename));
     }
     case "models_oifm_id_key": {
       const same = batch.filter((r) => r.oifm_id === value);
-      return new StoreError("constraint", `the model ID ${value} is written twice in one change (files ${same[0]?.filename ?? "?"} and ${same[1]?.filename ?? "?"})`);
+      return modelIdTwice(value, same[0]?.filename, same[1]?.filename);
     }
     case "attributes_pkey": {
       const users = batch.flatMap((r) => r.attributes.filter((a) => a.oifma_id === value).map(() => r));
       const r = users[users.length - 1];
       if (!r) break;
-      if (users.length > 1) {
-        const first = users[0]!;
-        const other = first === r ? "another attribute of the same model" : describe(first);
-        return new StoreError("constraint", `attribute ID ${value} of ${describe(r)} is also used by ${other}`);
-      }
-      const owner = await indexed(s.ownerOfAttribute);
-      return new StoreError("constraint", `attribute ID ${value} of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} (file ${owner?.filename ?? "?"})`);
+      if (users.length > 1) return attributeIdTwice(value, r, users[0]!);
+      return attributeIdTaken(value, r, await indexed(s.ownerOfAttribute));
     }
   }
   return new StoreError("constraint", `the change clashes with the index: ${err.message}${err.detail ? ` (${err.detail})` : ""}`);

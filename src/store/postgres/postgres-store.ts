@@ -5,12 +5,13 @@
 // report how many it took. Reads that fail because the connection was lost (the server restarted,
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
+import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { toOrganization, toPerson } from "../rows.js";
+import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
+import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
@@ -45,7 +46,7 @@ export class PostgresStore implements Store {
   /**
    * One read statement on any pooled connection; retried on a new connection if the connection was
    * lost. Statements are prepared (named) once per connection: a search statement takes longer to
-   * plan (~0.7 ms) than to run for most queries, and its plan does not depend on the values.
+   * plan than to run for most queries, and its plan does not depend on the values.
    */
   private async read<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]> {
     this.checkOpen();
@@ -184,6 +185,12 @@ export class PostgresStore implements Store {
           const begun = await run(beginAndLock(schemaLockKey(this.config.schema), this.config.statementTimeoutMs, models, allNew ? this.s.anyModel : undefined));
           // (Several statements in one query: pg gives a result for each; the check's is the last.)
           if (allNew && (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.filled) throw notEmptyError(this.config.location);
+          // A change planned from file states the index no longer has is refused (SyncChanges.basis).
+          if (!("parts" in changes) && changes.basis !== undefined) {
+            const states = (await run(this.s.fileStates)).rows as Array<{ filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>;
+            const now = states.map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+            if (statesFingerprint(now) !== changes.basis) throw changedError(this.config.location);
+          }
           step = "write";
           for (part of partsOf(changes)) {
             await writeChanges(run, this.s, part, this.writeMode, allNew);
@@ -209,7 +216,7 @@ export class PostgresStore implements Store {
 
   async getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
     if (hasNul(idOrNameOrSynonym)) return undefined;
-    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, idOrNameOrSynonym.toLowerCase()]);
+    const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, nameKey(idOrNameOrSynonym)]);
     return rows[0] && toEntry(rows[0]);
   }
 
@@ -297,7 +304,7 @@ export class PostgresStore implements Store {
     if (hasNul(query) || options.limit <= 0) return [];
     const tags = tagsParam(options);
     if (tags?.some(hasNul)) return [];
-    const lower = query.toLowerCase();
+    const lower = nameKey(query);
     const rows = await this.read<EntryRow>(this.s.exact(tags !== undefined), tags === undefined ? [query, lower] : [query, lower, tags]);
     return firstOfEach(rows, options);
   }
@@ -308,7 +315,7 @@ export class PostgresStore implements Store {
     const tags = tagsParam(options);
     const asked = queries.flatMap((q, at) => (hasNul(q) ? [] : [{ at, q }]));
     if (asked.length === 0 || options.limit <= 0 || tags?.some(hasNul)) return results;
-    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => a.q.toLowerCase())];
+    const params: unknown[] = [asked.map((a) => a.q), asked.map((a) => nameKey(a.q))];
     if (tags !== undefined) params.push(tags);
     const rows = await this.read<EntryRow & { i: string }>(this.s.exactMany(tags !== undefined), params);
     const byQuery = asked.map((): EntryRow[] => []);

@@ -92,8 +92,8 @@ export const MIGRATIONS: ReadonlyArray<(schema: string, ext: ServerFeatures) => 
     CREATE INDEX models_document ON ${s}.models USING gin (document);
 
     -- The canonical JSON of each model, apart from its entry: entries are read far more often.
-    -- Kilobytes each (16 MB for the registry), so compressed; lz4 where the server has it: it
-    -- halved the time a full sync spends writing them (pglz: ~200 ms more for the registry).
+    -- Kilobytes each, so compressed; lz4 where the server has it: it writes them faster than pglz
+    -- (docs/performance.md, "Figures behind the code").
     CREATE TABLE ${s}.model_json (
       id   bigint PRIMARY KEY REFERENCES ${s}.models (id) ON DELETE CASCADE,
       json text ${ext.lz4 ? "COMPRESSION lz4 " : ""}NOT NULL

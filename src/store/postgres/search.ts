@@ -11,16 +11,14 @@
 // The last term also matches as a prefix.
 // A term of several words (only a hostile string makes one) is a phrase.
 //
-// Ranking: ts_rank over the weighted document (A name 1.0, B synonyms 0.8, C description 0.3,
-// D tags and attribute names 0.1, mirroring SQLite's BM25 weights 10, 8, 3, 1, 0.5), divided by
-// the log of the document's length (as BM25 favours short fields) and squashed into [0, 1); plus 1
-// for an entry whose name or synonyms alone match the query, so that a title match always ranks
-// above a match elsewhere only, however often the word appears in a long description. Ties go to
-// the entry written first.
-//
-// Measured on the registry's 100 benchmark queries against SQLite's BM25 order: this agrees on the
-// first result for 90 queries and on 74% of the top ten, where ts_rank_cd (cover density) agreed on
-// 84 and 61%, at twice the cost (cover density is slow with prefix terms, and every search has one).
+// Ranking: ts_rank over the weighted document (weights.ts: SQLite's BM25 weights on PostgreSQL's
+// scale), divided by the log of the document's length (as BM25 favours short fields) and squashed
+// into [0, 1); plus 1 for an entry whose name or synonyms alone match the query, so that a title
+// match always ranks above a match elsewhere only, however often the word appears in a long
+// description. Ties go to the entry written first. ts_rank, not ts_rank_cd (cover density): it
+// agrees more often with SQLite's order and costs half as much (docs/performance.md, "Figures
+// behind the code").
+import { TITLE_AND_DESCRIPTION_CLASSES, TITLE_CLASSES, TS_RANK_WEIGHTS } from "./weights.js";
 import { wordsOf } from "../../model/words.js";
 
 /** The four tsquery texts of one search; null matches nothing. */
@@ -51,7 +49,7 @@ export function searchQueries(terms: readonly string[]): SearchQueries | undefin
   if (words.length === 0) return undefined;
   const last = words.length - 1;
   const matchable = (w: string[]) => w.every((x) => Buffer.byteLength(x, "utf8") <= MAX_WORD_BYTES);
-  // weights: "" anywhere, "AB" name or synonyms, "ABC" name, synonyms or description.
+  // weights: "" anywhere, else the weight classes of the fields searched (weights.ts).
   const operand = (w: string[], i: number, weights: string): string => {
     const suffix = (j: number) => (i === last && j === w.length - 1 ? ":*" : ":") + weights;
     const lexemes = w.map((x, j) => `'${x}'${cleanSuffix(suffix(j))}`);
@@ -63,7 +61,7 @@ export function searchQueries(terms: readonly string[]): SearchQueries | undefin
     return parts.join(` ${op} `);
   };
   const fill = words.length > 1;
-  return { all: join("&", ""), allTitle: join("&", "AB"), any: fill ? join("|", "ABC") : null, anyTitle: fill ? join("|", "AB") : null };
+  return { all: join("&", ""), allTitle: join("&", TITLE_CLASSES), any: fill ? join("|", TITLE_AND_DESCRIPTION_CLASSES) : null, anyTitle: fill ? join("|", TITLE_CLASSES) : null };
 }
 
 /** A lone ":" (no prefix, no weights) is no suffix at all. */
@@ -75,8 +73,6 @@ export interface SearchFilter {
   tags: boolean;
   exclude: boolean;
 }
-
-const WEIGHTS = "'{0.1, 0.3, 0.8, 1.0}'"; // D, C, B, A
 
 /**
  * The statement answering searches given as parallel arrays ($1 all, $2 allTitle, $3 any,
@@ -90,7 +86,7 @@ export function searchStatement(schema: string, entryColumns: string, config: st
   if (filter.tags) filters += " AND m.tags_lower @> $6::text[]";
   if (filter.exclude) filters += ` AND m.oifm_id <> ALL($${filter.tags ? 7 : 6}::text[])`;
   // Normalization 1 | 32: rank / (1 + log(number of words)), then rank / (rank + 1).
-  const score = (q: string, title: string) => `(CASE WHEN m.document @@ ${title} THEN 1 ELSE 0 END) + ts_rank(${WEIGHTS}, m.document, ${q}, 33)`;
+  const score = (q: string, title: string) => `(CASE WHEN m.document @@ ${title} THEN 1 ELSE 0 END) + ts_rank(${TS_RANK_WEIGHTS}, m.document, ${q}, 33)`;
   return `
     WITH q AS MATERIALIZED (
       SELECT u.i, to_tsquery(${config}, u.all_q) AS all_q, to_tsquery(${config}, u.all_title) AS all_title,

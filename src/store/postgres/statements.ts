@@ -2,6 +2,7 @@
 // Every value goes in as a parameter; only the schema name (checked: lower-case letters, digits,
 // "_") is part of the text.
 import { ident, textConfig } from "./schema.js";
+import { weightedDocument } from "./weights.js";
 import { searchStatement, type SearchFilter } from "./search.js";
 
 /** An entry's columns as pg returns them (json columns parsed, file_size as a number). */
@@ -67,9 +68,7 @@ export function statements(schema: string) {
                ARRAY(SELECT json_array_elements_text(synonyms_lower::json)),
                ARRAY(SELECT json_array_elements_text(tags_lower::json)),
                ARRAY(SELECT json_array_elements_text(tag_spellings::json)),
-               setweight(to_tsvector(${config}, fts_name), 'A') || setweight(to_tsvector(${config}, fts_synonyms), 'B') ||
-               setweight(to_tsvector(${config}, fts_description), 'C') ||
-               setweight(to_tsvector(${config}, fts_tags), 'D') || setweight(to_tsvector(${config}, fts_attributes), 'D')
+               ${weightedDocument(config)}
           FROM input
       ),
       json_rows AS (
@@ -101,8 +100,9 @@ export function statements(schema: string) {
      * Ends a sync that inserted models: first moves the new entries of the GIN indexes from their
      * pending lists (where PostgreSQL parks inserts to make them cheap) into the indexes proper,
      * then commits, in one round trip. A search scans a pending list entry by entry: after a full
-     * sync of the registry, left to autovacuum, that made every search ~50x slower (2 ms instead of
-     * 0.04 ms for a rare word). Only indexes this user owns are cleaned (the function needs it).
+     * sync of the registry, left to autovacuum, that made every search many times slower
+     * (docs/performance.md, "Figures behind the code"). Only indexes this user owns are cleaned
+     * (the function needs it).
      */
     cleanAndCommit:
       `SELECT gin_clean_pending_list(c.oid) FROM pg_class AS c WHERE c.relnamespace = '${s}'::regnamespace` +

@@ -11,11 +11,13 @@
 // INSERT ... SELECT FROM json_each(?) per table and per 1,000 models, because a statement call from JavaScript costs
 // more than SQLite's insert of such a row. Model rows get their integer keys from here (max + 1,
 // ...), so the full-text rows can be written in bulk with them.
+import { nameKey } from "../../model/names.js";
 import Database from "better-sqlite3";
 import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
-import { isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
+import { changedError, isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, uniqueLower } from "../rows.js";
+import { entryColumns, statesFingerprint, uniqueLower } from "../rows.js";
+import { attributeIdTaken, attributeIdTwice, describeRecord, fileTaken, modelIdTwice, nameTaken, otherClash } from "../clashes.js";
 
 /**
  * How rows are written: "batched" (the default, as described above) or "per-row", one statement
@@ -28,12 +30,19 @@ export function makeApply(db: Database.Database, s: Statements, location: string
   const write = db.transaction((changes: SyncChanges | ChangeParts) => {
     const allNew = isAllNew(changes);
     if (allNew) checkEmpty(s, location);
+    else if (!("parts" in changes) && changes.basis !== undefined) checkBasis(s, location, changes.basis);
     for (const part of partsOf(changes)) writePart(s, part, allNew, mode);
     if (allNew) finishAllNew(s);
   });
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
   // that a concurrent writer makes this wait rather than fail half-way.
   return (changes) => write.immediate(changes);
+}
+
+/** A change planned from file states the index no longer has is refused (SyncChanges.basis). */
+function checkBasis(s: Statements, location: string, basis: string): void {
+  const states = s.fileStates.all().map((r) => ({ filename: r.filename, oifm_id: r.oifm_id, fileHash: r.file_hash, fileSize: r.file_size, fileMtimeMs: r.file_mtime_ms }));
+  if (statesFingerprint(states) !== basis) throw changedError(location);
 }
 
 /** A change of only new models is for an empty index: one another sync filled first is refused. */
@@ -43,10 +52,9 @@ export function checkEmpty(s: Statements, location: string): void {
 
 /**
  * After the last part of a change of only new models. FTS5 starts a segment of its index at each
- * statement that writes it within a transaction: a first sync in parts of 100 left the registry's
- * index in 11 segments, and searches 30% slower (p50 0.40 vs 0.31 ms) than with the 3 of parts of
- * 1,000. Merged into one, searches are a little faster still (0.29 ms), for ~5 ms at the end of
- * the registry's first sync.
+ * statement that writes it within a transaction, and searches over many segments are slower:
+ * merged into one, they are fastest, for a few milliseconds at the end of a first sync
+ * (docs/performance.md, "Memory").
  */
 export function finishAllNew(s: Statements): void {
   s.optimizeFts.run();
@@ -78,8 +86,8 @@ export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, 
 
 /**
  * Models whose small rows go in one statement per table. In parts, so that a sync of many models
- * does not build (and SQLite parse) one JSON text of them all: for 10,000 models those texts and
- * their copies were ~20 MB of the peak; a part of 1,000 costs four statements more, and no time.
+ * does not build (and SQLite parse) one JSON text of them all (docs/performance.md, "Memory"); a
+ * part of 1,000 costs four statements more, and no time.
  */
 const MODELS_PER_PART = 1_000;
 
@@ -145,29 +153,16 @@ function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void 
   });
 }
 
-
-const describe = (r: EntryRecord): string => `model ${r.oifm_id} ("${r.name}", file ${r.filename})`;
-
 /** What a failed insert of a model row clashed with, in words. */
 function modelClash(e: unknown, s: Statements, r: EntryRecord, earlier: readonly EntryRecord[]): unknown {
   if (!isConstraint(e)) return e;
   const message = (e as Error).message;
   if (message.includes("models.name_lower")) {
-    const owner = s.ownerOfName.get(r.name.toLowerCase());
-    return new StoreError(
-      "constraint",
-      `the name "${r.name}" of ${describe(r)} is already used by model ${owner?.oifm_id ?? "?"} ("${owner?.name ?? "?"}", file ${owner?.filename ?? "?"}); names must differ ignoring case`,
-    );
+    return nameTaken(r, s.ownerOfName.get(nameKey(r.name)));
   }
-  if (message.includes("models.filename")) {
-    const owner = s.ownerOfFilename.get(r.filename);
-    return new StoreError("constraint", `the file ${r.filename} of ${describe(r)} is already indexed for model ${owner?.oifm_id ?? "?"}`);
-  }
-  if (message.includes("models.oifm_id")) {
-    const first = earlier.find((x) => x.oifm_id === r.oifm_id);
-    return new StoreError("constraint", `the model ID ${r.oifm_id} is written twice in one change (files ${first?.filename ?? "?"} and ${r.filename})`);
-  }
-  return new StoreError("constraint", `${describe(r)} cannot be written: ${message}`);
+  if (message.includes("models.filename")) return fileTaken(r, s.ownerOfFilename.get(r.filename));
+  if (message.includes("models.oifm_id")) return modelIdTwice(r.oifm_id, earlier.find((x) => x.oifm_id === r.oifm_id)?.filename, r.filename);
+  return otherClash(describeRecord(r), message);
 }
 
 /** Which attribute ID of the batch clashed: one used twice in the batch, or one another model holds. */
@@ -177,18 +172,13 @@ function attributeClash(e: unknown, s: Statements, batch: readonly EntryRecord[]
   for (const r of batch) {
     for (const a of r.attributes) {
       const first = seen.get(a.oifma_id);
-      if (first) {
-        const other = first === r ? "another attribute of the same model" : describe(first);
-        return new StoreError("constraint", `attribute ID ${a.oifma_id} of ${describe(r)} is also used by ${other}`);
-      }
+      if (first) return attributeIdTwice(a.oifma_id, r, first);
       seen.set(a.oifma_id, r);
       const owner = s.ownerOfAttribute.get(a.oifma_id);
-      if (owner) {
-        return new StoreError("constraint", `attribute ID ${a.oifma_id} of ${describe(r)} is already used by model ${owner.oifm_id} (file ${owner.filename})`);
-      }
+      if (owner) return attributeIdTaken(a.oifma_id, r, owner);
     }
   }
-  return new StoreError("constraint", `the attributes cannot be written: ${(e as Error).message}`);
+  return otherClash("the attributes", (e as Error).message);
 }
 
 /**
@@ -200,17 +190,17 @@ function attributeClashAt(e: unknown, s: Statements, batch: readonly EntryRecord
   const r = batch[i]!;
   const id = r.attributes[j]!.oifma_id;
   const k = batch.findIndex((x, n) => n <= i && (n === i ? x.attributes.slice(0, j) : x.attributes).some((a) => a.oifma_id === id));
-  if (k >= 0) return new StoreError("constraint", `attribute ID ${id} of ${describe(r)} is also used by ${k === i ? "another attribute of the same model" : describe(batch[k]!)}`);
+  if (k >= 0) return attributeIdTwice(id, r, batch[k]!);
   const owner = s.ownerOfAttribute.get(id);
-  if (owner) return new StoreError("constraint", `attribute ID ${id} of ${describe(r)} is already used by model ${owner.oifm_id} (file ${owner.filename})`);
-  return new StoreError("constraint", `the attributes cannot be written: ${(e as Error).message}`);
+  if (owner) return attributeIdTaken(id, r, owner);
+  return otherClash("the attributes", (e as Error).message);
 }
 
 function guard(write: () => unknown, what: string): void {
   try {
     write();
   } catch (e) {
-    if (isConstraint(e)) throw new StoreError("constraint", `${what} cannot be written: ${(e as Error).message}`);
+    if (isConstraint(e)) throw otherClash(what, (e as Error).message);
     throw e;
   }
 }

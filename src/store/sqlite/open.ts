@@ -75,9 +75,8 @@ export async function openTunedSqliteStore(file: string, options: SqliteOpenOpti
     }
     // A new file is filled by its first write through a rollback journal and turns to WAL after
     // it (SqliteStore.enterWal): its new pages are then written once, where through a WAL they
-    // were written twice, the second time when the closing connection copied the WAL back. A
-    // cold sync of the registry measured ~570 ms against ~660 ms. A killed first sync stays all or
-    // nothing: its journal is rolled back by the next connection (see rollBackInterruptedSync).
+    // were written twice, the second time when the closing connection copied the WAL back
+    // (docs/performance.md, "Figures behind the code"). A killed first sync stays all or nothing: its journal is rolled back by the next connection (see rollBackInterruptedSync).
     const fresh = state.objects.length === 0 && !memory && !readonly;
     if (!readonly) {
       if (state.objects.length === 0) db.pragma(`page_size = ${PAGE_SIZE}`); // before WAL: a WAL file keeps its page size

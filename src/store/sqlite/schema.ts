@@ -13,9 +13,9 @@ export const APPLICATION_ID = 0x4f49464d;
 /**
  * Page size of a new file. Most of the bytes are model JSON (kilobytes each), and a full sync
  * writes all of them: with 64 KiB pages that is a sixteenth of the page writes (to the WAL, then
- * to the file) of the default 4 KiB, which measured as the difference between ~320 ms and ~220 ms
- * for the 2,382 registry models, close to the same work in memory (~200 ms). Searches read the
- * same few pages either way and measured the same. Only a new, empty file takes it.
+ * to the file) of the default 4 KiB, which brings a sync close to the same work in memory
+ * (docs/performance.md, "Figures behind the code"). Searches read the same few pages either way.
+ * Only a new, empty file takes it.
  */
 export const PAGE_SIZE = 65536;
 
@@ -32,7 +32,7 @@ export const MIGRATIONS: readonly string[] = [
     id            INTEGER PRIMARY KEY,
     oifm_id       TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
-    -- JavaScript toLowerCase(): SQLite's NOCASE folds ASCII only.
+    -- model/names.ts nameKey (JavaScript toLowerCase()): SQLite's NOCASE folds ASCII only.
     name_lower    TEXT NOT NULL UNIQUE,
     slug_name     TEXT NOT NULL,
     filename      TEXT NOT NULL UNIQUE,

@@ -6,10 +6,8 @@ import type Database from "better-sqlite3";
 const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /**
- * Page cache per connection, 64 pages. Measured against 16 MiB, alternating: first syncs of the
- * registry, 10,000 and 100,000 models and searches of the registry took the same time (the pages
- * beyond it are in the system's file cache), and a 10,000-model first sync peaked 11 MB lower
- * (121-123 MB against 132-134 MB).
+ * Page cache per connection, 64 pages: a larger cache is no faster (the pages beyond it are in
+ * the system's file cache) and holds more memory (docs/performance.md, "Memory").
  */
 export const CACHE_KIB = 4 * 1024;
 
@@ -22,6 +20,6 @@ export function applyConnectionSettings(db: Database.Database, writable: boolean
   db.pragma("foreign_keys = ON");
   // The page cache, in KiB. Set again after the page size: SQLite turns a size in KiB into a
   // count of pages when the file is opened, so a new file that took 64 KiB pages kept a count
-  // made for 4 KiB ones, a sixteen times larger cache (~250 MB held by a sync of 10,000 models).
+  // made for 4 KiB ones, a sixteen times larger cache.
   db.pragma(`cache_size = -${CACHE_KIB}`);
 }

@@ -1,5 +1,6 @@
 // The Store on one SQLite file (better-sqlite3). better-sqlite3 is synchronous; the methods are
 // async only to fit the Store shape, and each answers in one go inside.
+import { nameKey } from "../../model/names.js";
 import { statSync } from "node:fs";
 import { toOrganization, toPerson } from "../rows.js";
 import type Database from "better-sqlite3";
@@ -34,9 +35,9 @@ export interface SqliteStoreContext extends ErrorContext {
 export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
   /**
-   * A part costs one statement call per table here, so parts are small: measured on a first sync
-   * of 10,000 models, parts of 1,000 lived long enough to be promoted to V8's old generation and
-   * stayed there as garbage (peak 193 MB); parts of 100 die young (137 MB), in the same time.
+   * A part costs one statement call per table here, so parts are small: larger parts live long
+   * enough to be promoted to V8's old generation and stay there as garbage; parts of 100 die
+   * young, in the same time (docs/performance.md, "Memory").
    */
   readonly modelsPerPart = 100;
   private readonly s: Statements;
@@ -132,7 +133,7 @@ export class SqliteStore implements Store {
 
   getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
     return this.run(() => {
-      const row = this.s.exact[0].get({ id: idOrNameOrSynonym, lower: idOrNameOrSynonym.toLowerCase() });
+      const row = this.s.exact[0].get({ id: idOrNameOrSynonym, lower: nameKey(idOrNameOrSynonym) });
       return row && toEntry(row);
     });
   }
@@ -236,7 +237,7 @@ export class SqliteStore implements Store {
 
   private exact(query: string, options: TextSearchOptions): IndexEntry[] {
     const tags = tagsParam(options);
-    const key = { id: query, lower: query.toLowerCase() };
+    const key = { id: query, lower: nameKey(query) };
     const rows = tags === undefined ? this.s.exact[0].all(key) : this.s.exact[1].all({ ...key, tags });
     // Each model once, at its best place; the excluded ones not at all.
     const seen = new Set<string>(options.exclude);

@@ -1,4 +1,5 @@
 // Every SQL statement the SQLite store runs, prepared once when the store opens.
+import { BM25_RANK } from "./weights.js";
 import type Database from "better-sqlite3";
 import type { OrganizationRow, PersonRow } from "../rows.js";
 
@@ -59,7 +60,7 @@ function bestMatches(kind: FilterKind): string {
   let where = "fts MATCH @match";
   if (kind & HAS_EXCLUDE) where += " AND fts.rowid NOT IN (SELECT id FROM models WHERE oifm_id IN (SELECT value FROM json_each(@exclude)))";
   if (kind & HAS_TAGS) where += tagFilter("fts.rowid");
-  return `SELECT fts.rowid AS id, bm25(fts, 10, 8, 3, 1, 0.5) AS score FROM fts WHERE ${where} ORDER BY score, fts.rowid LIMIT @limit`;
+  return `SELECT fts.rowid AS id, ${BM25_RANK} AS score FROM fts WHERE ${where} ORDER BY score, fts.rowid LIMIT @limit`;
 }
 
 export function prepareStatements(db: Database.Database) {

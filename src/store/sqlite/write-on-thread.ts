@@ -39,10 +39,9 @@ const WRITER_URL = import.meta.url.endsWith(".js") ? new URL("./writer-thread.js
 /**
  * Whether a first sync of `models` models is written on a thread of its own: where there is one to
  * write it (compiled code) and a second core to run it, for changes large enough to repay starting
- * it. Measured whole-process on 2 vCPUs, medians of 9, writer thread against none: 600 synthetic
- * models 410 vs 368 ms (slower: the writer starts while the main thread works, and the main thread
- * then waits for its last parts), 1,200 516-540 vs 520-563 ms, 1,800 752 vs 786 ms, the registry's
- * 2,382 847 vs 947 ms, 10,000 2.3-2.6 vs 2.9-3.2 s.
+ * it: for a small sync the writer starts while the main thread works, and the main thread then
+ * waits for its last parts, so it costs more than it saves (docs/performance.md, "Figures behind
+ * the code").
  */
 export const WRITER_THREAD_FROM = 1_000;
 
