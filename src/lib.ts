@@ -26,10 +26,18 @@ export type { FileError } from "./index/process-files.js";
 // The index. Every error of bad input (a missing folder, a bad query, …) is an InvalidRequestError.
 export { InvalidRequestError } from "./index/errors.js";
 export { openIndex, IndexLocationError, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-index.js";
-export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions } from "./index/finding-model-index.js";
+export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions, type SearchMode } from "./index/finding-model-index.js";
 export { SearchQueryError } from "./index/search-query.js";
 export { SyncDeclinedError, SyncDirectoryError, type RemovalPlan, type SyncOptions, type SyncReport } from "./index/sync.js";
 export { checkIndex, CheckFolderError, type IndexCheckReport, type IndexProblem } from "./index/check-index.js";
+
+// Semantic (hybrid) search: an embeddings provider and what it reports.
+export type { EmbeddingsProvider } from "./index/embeddings/provider.js";
+export { EmbeddingsError } from "./index/embeddings/provider.js";
+export type { EmbeddingsConfig } from "./index/embeddings/from-environment.js";
+export type { EmbedReport } from "./index/embeddings/embed-index.js";
+export type { SearchAnswer } from "./index/embeddings/hybrid.js";
+export type { SemanticOptions } from "./index/embeddings/semantic-search.js";
 
 // Stores: the engines the index runs on, and the interface another engine would implement.
 export type {
@@ -48,6 +56,7 @@ export type {
   SyncChanges,
   ChangeParts,
   TextSearchOptions,
+  StoredVector,
 } from "./store/store.js";
 export { StoreError } from "./store/store.js";
 export { openSqliteStore, type SqliteOpenOptions } from "./store/sqlite/open.js";

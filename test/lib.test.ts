@@ -27,10 +27,12 @@ const PUBLIC_NAMES = [
   // the index
   "CheckFolderError", "DEFAULT_DB_FILE", "FindingModelIndex", "IndexCheckReport", "IndexLocationError", "InvalidRequestError", "IndexOptions", "IndexProblem", "IndexWriteError",
   "OpenIndexOptions", "RemovalPlan", "SearchOptions", "SearchQueryError", "SyncDeclinedError", "SyncDirectoryError", "SyncOptions", "SyncReport", "checkIndex",
-  "openIndex",
+  "openIndex", "SearchMode",
+  // semantic search
+  "EmbedReport", "EmbeddingsConfig", "EmbeddingsError", "EmbeddingsProvider", "SearchAnswer", "SemanticOptions",
   // stores
   "AttributeRef", "ChangeParts", "ContributorRef", "EntryRecord", "FileState", "IndexEntry", "IntegrityRead", "Page", "PostgresOpenOptions", "PostgresPoolOptions", "SlugMatch",
-  "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreStats", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",
+  "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreStats", "StoredVector", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",
   "openSqliteStore",
   // timing
   "OperationStats", "PerformanceMonitor", "PerformanceMonitorOptions",
@@ -104,9 +106,9 @@ describe("the public API", () => {
         .getProperties()
         .map((p) => p.name)
         .sort();
-    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onProgress", "skipInvalid", "strictSynonyms", "threads"]);
-    expect(props("IndexOptions")).toEqual(["cache", "monitor"]);
-    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "monitor", "postgres", "readonly"]);
+    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "skipInvalid", "strictSynonyms", "threads"]);
+    expect(props("IndexOptions")).toEqual(["cache", "embeddings", "monitor", "onSearchNote", "semantic"]);
+    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "postgres", "readonly", "semantic"]);
     expect(props("SqliteOpenOptions")).toEqual(["busyTimeoutMs", "readonly"]);
     expect(props("PostgresOpenOptions")).toEqual(["connectTimeoutMs", "idleTimeoutMs", "poolMax", "poolMin", "readonly", "schema", "statementTimeoutMs"]);
     expect(props("CheckOptions")).toEqual(["onProgress", "reformat"]);

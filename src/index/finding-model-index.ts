@@ -29,12 +29,25 @@ import { TitleIndex } from "./title-index.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
+import { embedIndex } from "./embeddings/embed-index.js";
+import { hybridSearch, type SearchAnswer } from "./embeddings/hybrid.js";
+import type { EmbeddingsProvider } from "./embeddings/provider.js";
+import { SemanticSearch, type SemanticOptions } from "./embeddings/semantic-search.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
   cache?: { max: number; ttlMs: number } | false;
   /** Where operations are timed (default a monitor of the index's own, `index.monitor`). */
   monitor?: PerformanceMonitor;
+  /**
+   * Where vectors for semantic (hybrid) search come from: made for each model at sync, for each
+   * query at search (see docs/search.md). Without one, search is lexical only.
+   */
+  embeddings?: EmbeddingsProvider;
+  /** Time budget of a query's vector and the pause after the service failed (see SemanticSearch). */
+  semantic?: SemanticOptions;
+  /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
+  onSearchNote?: (note: string) => void;
 }
 
 /**
@@ -64,6 +77,10 @@ export interface SearchTuning {
   generalModels?: boolean;
 }
 
+/** How search finds models: from words only, or from words and meaning (vectors) fused. */
+export type SearchMode = "lexical" | "hybrid";
+export const SEARCH_MODES: readonly SearchMode[] = ["lexical", "hybrid"];
+
 export interface SearchOptions {
   /** At most this many results (1 to 1,000; default 10). */
   limit?: number;
@@ -82,6 +99,10 @@ export class FindingModelIndex {
   /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
   private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
   private readonly vocabularyTtlMs: number;
+  private readonly semantic: SemanticSearch | undefined;
+  private readonly onSearchNote: ((note: string) => void) | undefined;
+  /** The last note given to onSearchNote (not given again until a hybrid answer succeeds). */
+  private noted: string | undefined;
 
   constructor(
     readonly store: Store,
@@ -97,6 +118,14 @@ export class FindingModelIndex {
     this.lexicon = tuning.lexicon;
     this.generalModels = tuning.generalModels ?? true;
     this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
+    const provider = options.embeddings;
+    this.semantic = provider
+      ? new SemanticSearch(provider, async () => {
+          const [entries, vectors] = await Promise.all([store.allEntries(), store.embeddings(provider.model)]);
+          return { entries, vectors };
+        }, options.semantic)
+      : undefined;
+    this.onSearchNote = options.onSearchNote;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -123,7 +152,7 @@ export class FindingModelIndex {
    */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     try {
-      return await this.monitor.time("sync", () => syncFolder(this.store, dir, options));
+      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
     } finally {
       this.invalidate();
     }
@@ -138,6 +167,7 @@ export class FindingModelIndex {
     try {
       const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+      await this.withVectors(report, options);
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
       this.invalidate();
@@ -279,6 +309,48 @@ export class FindingModelIndex {
     return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
   }
 
+  /** The search modes this index answers: hybrid only with an embeddings provider. */
+  searchModes(): SearchMode[] {
+    return this.semantic ? ["lexical", "hybrid"] : ["lexical"];
+  }
+
+  /**
+   * Models matching `query`, found by `mode` (default: hybrid where an embeddings provider is
+   * configured, else lexical), with how they were found. Hybrid: the lexical results and the
+   * models nearest in meaning fused by reciprocal rank, exact matches still first; when the
+   * semantic half cannot answer (service down, slow, wrong vectors, none stored) the lexical
+   * answer with a note saying why.
+   */
+  async searchAnswer(query: string, options: SearchOptions & { mode?: SearchMode } = {}): Promise<SearchAnswer> {
+    const mode = options.mode ?? (this.semantic ? "hybrid" : "lexical");
+    if (!SEARCH_MODES.includes(mode)) throw new SearchQueryError(`mode must be lexical or hybrid; got ${String(mode)}`);
+    const semantic = this.semantic;
+    if (mode === "lexical" || !semantic) {
+      const results = await this.search(query, options);
+      if (mode === "lexical") return { results, mode };
+      return { results, mode: "lexical", note: "hybrid search is not configured here (it needs an embeddings service: FINDINGMODEL_EMBEDDINGS_URL and FINDINGMODEL_EMBEDDINGS_MODEL); answered from words only" };
+    }
+    const q = checkQuery(query);
+    const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
+    const tags = checkTags(options.tags);
+    const titles = new Set([q.toLowerCase(), this.rewrite(q).text?.toLowerCase()]);
+    const answer = await this.monitor.time("searchHybrid", () =>
+      hybridSearch(q, limit, {
+        lexical: (n) => this.search(q, { limit: n, tags }),
+        isExact: (e) => e.oifm_id === q || titles.has(e.name.toLowerCase()) || e.synonyms.some((s) => titles.has(s.toLowerCase())),
+        semantic,
+        entries: (ids) => this.store.getEntries(ids),
+        carriesTags: (e) => carriesTags(e, tags),
+      }),
+    );
+    if (answer.note === undefined) this.noted = undefined;
+    else if (answer.note !== this.noted) {
+      this.noted = answer.note;
+      this.onSearchNote?.(answer.note);
+    }
+    return answer;
+  }
+
   /**
    * Many searches in one call, each answered as `search` answers it: cached answers are reused,
    * the rest go to the store together (cheaper per query than a loop of `search`).
@@ -309,6 +381,7 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
+      if (misses.length === 0) return results; // every answer cached: no store call
       const lexical = misses.map((q) => this.rewrite(q));
       const rewritten = lexical.map((r) => r.text);
       // The queries as typed, then the rewritten ones, in one call.
@@ -417,10 +490,18 @@ export class FindingModelIndex {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
   }
 
-  /** After a write: no cached result or word list outlives it. */
+  /** After a write: no cached result, word list or vector outlives it. */
   private invalidate(): void {
     this.cache?.invalidate();
     this.vocabulary = undefined;
+    this.semantic?.invalidate();
+  }
+
+  /** `report` with the vectors of new and changed models made (never failing the sync; see embed-index.ts). */
+  private async withVectors(report: SyncReport, options: SyncOptions): Promise<SyncReport> {
+    if (!this.semantic) return report;
+    const embeddings = await this.monitor.time("embed", () => embedIndex(this.store, this.semantic!.provider, { onProgress: options.onEmbedProgress }));
+    return { ...report, embeddings };
   }
 
   private lexical(): Promise<LexicalData> {

@@ -6,6 +6,7 @@ import type { Store } from "../store/store.js";
 import { busyTimeoutFromEnv, writerThreadFromEnv } from "./environment.js";
 import { InvalidRequestError } from "./errors.js";
 import { FindingModelIndex, type IndexOptions } from "./finding-model-index.js";
+import { embeddingsFromConfig, type EmbeddingsConfig } from "./embeddings/from-environment.js";
 
 export const DEFAULT_DB_FILE = "findingmodel.db";
 
@@ -21,6 +22,8 @@ export interface OpenIndexOptions extends IndexOptions {
   readonly?: boolean;
   /** How long to wait for another writer's lock (SQLite; default $FINDINGMODEL_BUSY_TIMEOUT_MS, else 5 s). */
   busyTimeoutMs?: number;
+  /** The OpenAI-compatible embeddings service (default: $FINDINGMODEL_EMBEDDINGS_URL, _MODEL, _API_KEY); ignored when `embeddings` is given. */
+  embeddingsConfig?: EmbeddingsConfig;
 }
 
 export class IndexLocationError extends InvalidRequestError {}
@@ -46,8 +49,10 @@ export class IndexLocationError extends InvalidRequestError {}
  * ```
  */
 export async function openIndex(options: OpenIndexOptions = {}): Promise<FindingModelIndex> {
+  // Checked before the store is opened: a misconfigured service is an error of its own.
+  const embeddings = options.embeddings ?? embeddingsFromConfig(options.embeddingsConfig);
   const store = await openStore(options);
-  return new FindingModelIndex(store, options);
+  return new FindingModelIndex(store, { ...options, embeddings });
 }
 
 /** The store `options` (else the environment) name: what is given explicitly wins over the environment. */

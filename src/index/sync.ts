@@ -15,6 +15,7 @@ import { statesFingerprint } from "../store/rows.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
+import type { EmbedReport } from "./embeddings/embed-index.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
@@ -37,6 +38,8 @@ export interface SyncOptions {
    * answers false (the sync then throws a SyncDeclinedError).
    */
   confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
+  /** Progress of making vectors for semantic search after the sync (models done of total; see embed-index.ts). */
+  onEmbedProgress?: (done: number, total: number) => void;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
@@ -96,6 +99,8 @@ export interface SyncReport {
    * them (PostgreSQL: a handful, and one more per 1,000 changed models); absent for SQLite.
    */
   roundTrips?: number;
+  /** Vectors for semantic search made after the sync, when the index has an embeddings provider. */
+  embeddings?: EmbedReport;
 }
 
 /** What a sync that removes most of the index is about to do (see SyncOptions.confirmRemoval). */

@@ -135,6 +135,14 @@ export interface TextSearchOptions {
   everyTerm?: boolean;
 }
 
+/** A model's vector as the index keeps it (see index/embeddings/embed-index.ts). */
+export interface StoredVector {
+  oifm_id: string;
+  /** Hash of the text the vector was made from: a vector whose model's text changed is not used. */
+  textHash: string;
+  vector: Float32Array;
+}
+
 export interface StoreStats {
   engine: "sqlite" | "postgres";
   schemaVersion: number;
@@ -228,6 +236,14 @@ export interface Store {
   textSearch(terms: readonly string[], options: TextSearchOptions): Promise<IndexEntry[]>;
   /** Many text searches in one call, cheaper than calling textSearch for each. */
   textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]>;
+
+  // --- vectors (semantic search) ---
+  /** The vectors made by the embeddings model `model` of the models the index holds. */
+  embeddings(model: string): Promise<StoredVector[]>;
+  /** Store vectors made by `model`, replacing those it made for the same models before; one transaction. */
+  putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void>;
+  /** Remove the vectors of other embeddings models and of models no longer indexed; returns how many. */
+  pruneEmbeddings(model: string): Promise<number>;
 
   stats(): Promise<StoreStats>;
   /** Everything the index check needs, read at one moment (see IntegrityRead). */

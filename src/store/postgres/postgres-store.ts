@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
@@ -19,6 +19,8 @@ import { schemaLockKey } from "./locks.js";
 import { releasePool } from "./pool.js";
 import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
+import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
+import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
 import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
 export class PostgresStore implements Store {
@@ -26,6 +28,7 @@ export class PostgresStore implements Store {
   /** Each part is an insert statement, one round trip. */
   readonly modelsPerPart = MODELS_PER_INSERT;
   private readonly s: Statements;
+  private readonly e: EmbeddingStatements;
   private trips = 0;
   private closed = false;
 
@@ -36,6 +39,7 @@ export class PostgresStore implements Store {
     private readonly writeMode: PostgresWriteMode = "batched",
   ) {
     this.s = statements(config.schema);
+    this.e = embeddingStatements(config.schema);
   }
 
   /** Statements sent to the server so far (each one network round trip; connecting is not counted). */
@@ -350,6 +354,35 @@ export class PostgresStore implements Store {
       if (list.length < options.limit) list.push(toEntry(row));
     }
     return results;
+  }
+
+  // --- vectors ---
+
+  async embeddings(model: string): Promise<StoredVector[]> {
+    const rows = await this.read<{ oifm_id: string; text_hash: string; vector: Buffer }>(this.e.read, [model]);
+    return rows.map((r) => ({ oifm_id: r.oifm_id, textHash: r.text_hash, vector: bytesToVector(r.vector) }));
+  }
+
+  async putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void> {
+    if (vectors.length === 0) return;
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    // One statement: a transaction of its own.
+    await this.withClient(async (client) => {
+      this.trips++;
+      await client.query(this.e.put, [model, vectors.map((v) => v.oifm_id), vectors.map((v) => v.textHash), vectors.map((v) => vectorToBytes(v.vector))]);
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
+  }
+
+  async pruneEmbeddings(model: string): Promise<number> {
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    return this.withClient(async (client) => {
+      this.trips++;
+      return (await client.query(this.e.prune, [model])).rowCount ?? 0;
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
   }
 
   async stats(): Promise<StoreStats> {
