@@ -27,7 +27,7 @@ export type { FileError } from "./index/process-files.js";
 export { InvalidRequestError } from "./index/errors.js";
 export { openIndex, IndexLocationError, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-index.js";
 export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions, type SearchMode } from "./index/finding-model-index.js";
-export { SearchQueryError } from "./index/search-query.js";
+export { SearchQueryError } from "./index/search/query-input.js";
 export { SyncDeclinedError, SyncDirectoryError, type RemovalPlan, type SyncOptions, type SyncReport } from "./index/sync.js";
 export { checkIndex, CheckFolderError, type IndexCheckReport, type IndexProblem } from "./index/check-index.js";
 

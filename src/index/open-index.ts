@@ -26,7 +26,9 @@ export interface OpenIndexOptions extends IndexOptions {
   embeddingsConfig?: EmbeddingsConfig;
 }
 
-export class IndexLocationError extends InvalidRequestError {}
+export class IndexLocationError extends InvalidRequestError {
+  static override readonly errorCode = "index-location";
+}
 
 /**
  * Open the index (creating an empty one if need be, unless read-only): a SQLite file by default,
