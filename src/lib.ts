@@ -23,8 +23,12 @@ export { updateRegistry, NotARegistryError, type RegistryOptions, type RegistryR
 export { findModelFiles, type FoundFiles, type ScanProblem } from "./index/scan.js";
 export type { FileError } from "./index/process-files.js";
 
-// The index. Every error of bad input (a missing folder, a bad query, …) is an InvalidRequestError.
+// Errors: each a CodedError whose stable `code` (ERRORS) says what kind it is; bad input (a
+// missing folder, a bad query, …) an InvalidRequestError, a database problem a StoreError.
+export { CodedError, codeOf, ERRORS, errorDefinition, type ErrorCode, type ErrorDefinition, type CliErrorKind } from "./model/errors.js";
 export { InvalidRequestError } from "./index/errors.js";
+
+// The index.
 export { openIndex, IndexLocationError, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-index.js";
 export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions, type SearchMode } from "./index/finding-model-index.js";
 export { SearchQueryError } from "./index/search/query-input.js";
@@ -58,7 +62,7 @@ export type {
   TextSearchOptions,
   StoredVector,
 } from "./store/store.js";
-export { StoreError } from "./store/store.js";
+export { StoreError, type StoreErrorCode } from "./store/store.js";
 export { openSqliteStore, type SqliteOpenOptions } from "./store/sqlite/open.js";
 export { openPostgresStore, type PostgresOpenOptions } from "./store/postgres/open.js";
 export type { PostgresPoolOptions } from "./store/postgres/config.js";

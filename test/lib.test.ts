@@ -21,6 +21,8 @@ const PUBLIC_NAMES = [
   "VALUE_CODE_PATTERN", "ValidationResult", "createStub", "findConflicts", "generateModels", "isPerson", "iterateModels", "modelFileName", "newId", "parseJsonText",
   "slugOf", "standardAttribute", "summarize", "textFileName", "toCanonicalJson", "toIdsJson", "toIndexMarkdown", "toMarkdown", "validateFindingModel",
   "validateFindingModelBase", "valueCode",
+  // errors
+  "CliErrorKind", "CodedError", "ERRORS", "ErrorCode", "ErrorDefinition", "codeOf", "errorDefinition",
   // folders of model files
   "CheckOptions", "CheckReport", "ExportReport", "FileError", "FoundFiles", "LoadedModel", "MissingPathError", "NotARegistryError", "RegistryOptions",
   "RegistryReport", "ScanProblem", "checkModelFiles", "exportRegistry", "findModelFiles", "loadModelFile", "updateRegistry",
@@ -32,7 +34,7 @@ const PUBLIC_NAMES = [
   "EmbedReport", "EmbeddingsConfig", "EmbeddingsError", "EmbeddingsProvider", "SearchAnswer", "SemanticOptions",
   // stores
   "AttributeRef", "ChangeParts", "ContributorRef", "EntryRecord", "FileState", "IndexEntry", "IntegrityRead", "Page", "PostgresOpenOptions", "PostgresPoolOptions", "SlugMatch",
-  "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreStats", "StoredVector", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",
+  "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreErrorCode", "StoreStats", "StoredVector", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",
   "openSqliteStore",
   // timing
   "OperationStats", "PerformanceMonitor", "PerformanceMonitorOptions",
