@@ -470,6 +470,18 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("pneumothoraces", 1)).toEqual([idOf("pneumothorax")]);
         });
 
+        it("searches past measurements and severity words, and keeps a name that holds one", async () => {
+          expect(await top("4 mm left lower pole renal stone", 3)).toContain(idOf("kidney stone"));
+          expect(await top("mild anterior wedging of T12", 2)).toContain(idOf("wedging of vertebral body"));
+          expect(await top("mild bowel wall thickening", 1)).toEqual([idOf("mild bowel wall thickening")]);
+        });
+
+        it("reads lexicon terms for findings the registry names otherwise", async () => {
+          expect(await top("lacunar infarct", 1)).toEqual([idOf("cerebral infarction")]);
+          expect(await top("perforated appendicitis", 1)).toEqual([idOf("Acute Appendicitis")]);
+          expect(await top("breast microcalcifications", 1)).toEqual([idOf("breast calcification cluster")]);
+        });
+
         it("keeps the registry's own names first", async () => {
           expect(await top("atelectasis", 1)).toEqual([idOf("atelectasis")]);
           expect(await top("tension pneumothorax", 1)).toEqual([idOf("tension pneumothorax")]);

@@ -11,7 +11,7 @@ import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
-import { searchTerms } from "./search/terms.js";
+import { findingTerms, searchTerms } from "./search/terms.js";
 import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -406,7 +406,7 @@ export class FindingModelIndex {
         const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
         if (every.length >= room || terms[i]!.length < 2) continue;
         const skip = new Set([...first, ...every].map((e) => e.oifm_id));
-        fills.set(i, (await this.lexical()).fill.best(terms[i]!, room - every.length, skip, lowerTags(tags)));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
       }
       const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
@@ -445,14 +445,15 @@ export class FindingModelIndex {
 
   /**
    * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
-   * `exact`; then, when that leaves room and `fill` is set, the models with any of them, ranked in
-   * memory (any-term-fill.ts) and read by ID.
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
+   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
+   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
    */
   private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
     const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
     if (!fill || every.length >= limit || terms.length < 2) return every;
     const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
-    const ids = (await this.lexical()).fill.best(terms, limit - every.length, skip, lowerTags(tags));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
     const found = await this.entriesOf(ids);
     return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
   }
