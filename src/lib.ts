@@ -26,7 +26,7 @@ export type { FileError } from "./index/process-files.js";
 // The index.
 export { openIndex, DEFAULT_DB_FILE, type OpenIndexOptions } from "./index/open-index.js";
 export { FindingModelIndex, IndexWriteError, type IndexOptions, type SearchOptions } from "./index/finding-model-index.js";
-export { SearchQueryError } from "./index/search-query.js";
+export { SearchQueryError } from "./index/search/query-input.js";
 export type { SyncOptions, SyncReport } from "./index/sync.js";
 export { checkIndex, CheckFolderError, type IndexCheckReport, type IndexProblem } from "./index/check-index.js";
 export type { Store, IntegrityRead, IndexEntry, EntryRecord, ContributorRef, AttributeRef, Page, SlugMatch, StoreStats } from "./store/store.js";

@@ -14,7 +14,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { FindingModelIndex } from "../index/finding-model-index.js";
-import { searchTerms } from "../index/search-query.js";
+import { searchTerms } from "../index/search/terms.js";
 import { syncFolder, type SyncOptions } from "../index/sync.js";
 import { openSqliteStore, type SqliteOpenOptions } from "../store/sqlite/open.js";
 import type { Store, SyncChanges } from "../store/store.js";

@@ -34,6 +34,7 @@ export interface CheckOptions {
 }
 
 export class MissingPathError extends InvalidRequestError {
+  static override readonly errorCode = "missing-path";
   constructor(readonly paths: string[]) {
     super(`no such file or directory: ${paths.join(", ")}`);
   }

@@ -1,31 +1,22 @@
 // The index of a folder of finding models: kept in step with the files by sync, answering
 // lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
 // that every write clears, and every operation is timed by a performance monitor.
+import { CodedError } from "../model/errors.js";
+import { nameKey } from "../model/names.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
-import {
-  checkLimit,
-  checkQuery,
-  checkTags,
-  closestTitlesFirst,
-  hasEveryTerm,
-  NO_TITLE,
-  REORDERED,
-  replacementTerms,
-  replaceWords,
-  SearchQueryError,
-  searchTerms,
-  titleCoverage,
-  titleDistance,
-  Vocabulary,
-} from "./search-query.js";
+import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
+import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
+import { findingTerms, searchTerms } from "./search/terms.js";
+import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
+import { AnyTermFill } from "./search/any-term-fill.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
@@ -40,12 +31,12 @@ export interface IndexOptions {
   monitor?: PerformanceMonitor;
   /**
    * Look again when the best result lacks a word of the query: with typing errors corrected and
-   * Latin/Greek plurals swapped (see search-query.ts). Default true; false only to measure it.
+   * Latin/Greek plurals swapped (see search/near-words.ts). Default true; false only to measure it.
    */
   nearWords?: boolean;
   /**
    * Put the first full-text results in order of how closely a name or synonym matches the query
-   * (see closestTitlesFirst in search-query.ts). Default true; false only to measure it.
+   * (see closestTitlesFirst in search/title-order.ts). Default true; false only to measure it.
    */
   titleOrder?: boolean;
   /**
@@ -91,6 +82,10 @@ export class FindingModelIndex {
   /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
   private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
   private readonly vocabularyTtlMs: number;
+  /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
+  private mark: string | undefined;
+  private markSeenAt = -Infinity;
+  private markLook: Promise<void> | undefined;
   private readonly semantic: SemanticSearch | undefined;
   private readonly onSearchNote: ((note: string) => void) | undefined;
   /** The last note given to onSearchNote (not given again until a hybrid answer succeeds). */
@@ -245,7 +240,7 @@ export class FindingModelIndex {
    * results (name, synonyms, description, tags, attribute names, weighted in that order) up to
    * `limit`, without duplicates, the first 10 of them with the closest name or synonym first. Case,
    * plural/singular, punctuation and one typing error in a word do not stop a match (see
-   * search-query.ts: closestTitlesFirst, near words).
+   * search/title-order.ts and search/near-words.ts).
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
@@ -278,11 +273,12 @@ export class FindingModelIndex {
     const q = checkQuery(query);
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
-    const titles = new Set([q.toLowerCase(), this.rewrite(q).text?.toLowerCase()]);
+    const rewritten = this.rewrite(q).text;
+    const titles = new Set([nameKey(q), rewritten === undefined ? undefined : nameKey(rewritten)]);
     const answer = await this.monitor.time("searchHybrid", () =>
       hybridSearch(q, limit, {
         lexical: (n) => this.search(q, { limit: n, tags }),
-        isExact: (e) => e.oifm_id === q || titles.has(e.name.toLowerCase()) || e.synonyms.some((s) => titles.has(s.toLowerCase())),
+        isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
         carriesTags: (e) => carriesTags(e, tags),
@@ -302,6 +298,7 @@ export class FindingModelIndex {
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      await this.lookForChanges();
       // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
       const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
@@ -311,6 +308,7 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
+      if (misses.length === 0) return results; // every answer cached: no store call
       const lexical = misses.map((q) => this.rewrite(q));
       const rewritten = lexical.map((r) => r.text);
       // The queries as typed, then the rewritten ones, in one call.
@@ -328,12 +326,25 @@ export class FindingModelIndex {
       // every other one read more rows).
       const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
       const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
-      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags });
+      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags, everyTerm: true });
       const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
+      // The any-term fill of each query that has room, then their entries in one call.
+      const fills = new Map<number, string[]>();
+      for (const i of wanted) {
+        const first = exact[i]!;
+        const room = Math.max(limit - first.length, REORDERED);
+        const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
+        if (every.length >= room || terms[i]!.length < 2) continue;
+        const skip = new Set([...first, ...every].map((e) => e.oifm_id));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
+      }
+      const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const every = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id));
+        const fill = (fills.get(i) ?? []).map((id) => filled.get(id)).filter((e): e is IndexEntry => e !== undefined);
+        const text = [...every, ...fill].slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
@@ -358,8 +369,29 @@ export class FindingModelIndex {
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
-    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id), everyTerm: !lookAgain });
+    const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
     return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+  }
+
+  /**
+   * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
+   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
+   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
+   */
+  private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
+    const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
+    if (!fill || every.length >= limit || terms.length < 2) return every;
+    const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
+    const found = await this.entriesOf(ids);
+    return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
+  }
+
+  /** The entries of `ids` by ID (an ID the index no longer holds is absent). */
+  private async entriesOf(ids: readonly string[]): Promise<Map<string, IndexEntry>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.store.getEntries(ids)).map((e) => [e.oifm_id, e]));
   }
 
   /**
@@ -438,15 +470,17 @@ export class FindingModelIndex {
     if (!this.vocabulary || this.vocabulary.until < now) {
       const store = this.store;
       const titles = new TitleIndex();
+      const fill = new AnyTermFill();
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
           titles.add(page.items);
+          fill.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish() }));
+      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), fill: fill.finish() }));
       const entry = { promise, until: now + this.vocabularyTtlMs };
       this.vocabulary = entry;
       promise.catch(() => {
@@ -503,11 +537,48 @@ export class FindingModelIndex {
   }
 
   private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
-    return this.monitor.time(op, () => (this.cache ? (this.cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>) : compute()));
+    if (!this.cache) return this.monitor.time(op, compute);
+    const cache = this.cache;
+    const look = this.lookForChanges();
+    const answer = () => cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>;
+    return this.monitor.time(op, look ? () => look.then(answer) : answer);
+  }
+
+  /**
+   * Drop cached answers when another program changed the index: its change mark is looked at
+   * (at most every Store.changeMarkEveryMs, and by one caller at a time: the others wait for that
+   * look), so no cached answer is older than the index by more than that. Undefined when no look
+   * is due (then nothing to wait for).
+   */
+  private lookForChanges(): Promise<void> | undefined {
+    if (this.markLook) return this.markLook;
+    const now = performance.now();
+    if (now - this.markSeenAt < this.store.changeMarkEveryMs) return undefined;
+    const look = this.store.changeMark().then(
+      (mark) => {
+        if (this.mark !== undefined && mark !== this.mark) this.invalidate();
+        this.mark = mark;
+        this.markSeenAt = performance.now();
+      },
+      () => {
+        // The store is unreachable: the answer's own read says so; look again next time.
+        this.invalidate();
+        this.mark = undefined;
+      },
+    ).finally(() => {
+      if (this.markLook === look) this.markLook = undefined;
+    });
+    this.markLook = look;
+    return look;
   }
 }
 
-export class IndexWriteError extends Error {}
+/** A model file given to add or update is invalid or clashes; the index is unchanged. */
+export class IndexWriteError extends CodedError {
+  constructor(message: string) {
+    super("invalid-files", message);
+  }
+}
 
 /**
  * Words a report adds to a finding's name to say its side, size, extent, severity, age or number
@@ -525,6 +596,11 @@ const NOT_REWRITTEN = { text: undefined, siteWords: [] };
 interface LexicalData {
   vocabulary: Vocabulary;
   titles: TitleIndex;
+  fill: AnyTermFill;
+}
+
+function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map((t) => t.toLowerCase());
 }
 
 /** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */

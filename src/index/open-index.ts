@@ -26,7 +26,9 @@ export interface OpenIndexOptions extends IndexOptions {
   embeddingsConfig?: EmbeddingsConfig;
 }
 
-export class IndexLocationError extends InvalidRequestError {}
+export class IndexLocationError extends InvalidRequestError {
+  static override readonly errorCode = "index-location";
+}
 
 export async function openIndex(options: OpenIndexOptions = {}): Promise<FindingModelIndex> {
   // Checked before the store is opened: a misconfigured service is an error of its own.

@@ -107,10 +107,14 @@ export interface RemovalPlan {
   syncedFrom: string | undefined;
 }
 
-export class SyncDirectoryError extends InvalidRequestError {}
+export class SyncDirectoryError extends InvalidRequestError {
+  static override readonly errorCode = "sync-folder";
+}
 
 /** The sync was not confirmed (SyncOptions.confirmRemoval answered false); nothing changed. */
-export class SyncDeclinedError extends InvalidRequestError {}
+export class SyncDeclinedError extends InvalidRequestError {
+  static override readonly errorCode = "sync-declined";
+}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
 export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {

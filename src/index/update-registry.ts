@@ -33,7 +33,9 @@ export interface RegistryOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export class NotARegistryError extends InvalidRequestError {}
+export class NotARegistryError extends InvalidRequestError {
+  static override readonly errorCode = "not-a-registry";
+}
 
 /** Validate, rewrite canonically and export the registry in `dir` (definitions in `dir/defs`). */
 export async function updateRegistry(dir: string, options: RegistryOptions = {}): Promise<RegistryReport> {

@@ -2,7 +2,7 @@
 // the index). Arguments are checked here with the same limits as the HTTP API; a bad argument is
 // a tool error whose message says what to change, so an agent can correct itself.
 import type { FindingModelIndex } from "../index/finding-model-index.js";
-import { InvalidRequestError } from "../index/errors.js";
+import { codeOf, CodedError, ERRORS } from "../model/errors.js";
 import { findingModelJsonSchema } from "../model/json-schema.js";
 import type { IndexEntry } from "../store/store.js";
 
@@ -34,7 +34,11 @@ export interface ToolDefinition {
 }
 
 /** A bad argument: reported to the client as a tool error with this message. */
-export class ToolArgumentError extends Error {}
+export class ToolArgumentError extends CodedError {
+  constructor(message: string) {
+    super("invalid-argument", message);
+  }
+}
 
 const model = findingModelJsonSchema.properties;
 const summarySchema = {
@@ -176,14 +180,18 @@ export const TOOLS: ToolDefinition[] = [
   },
 ];
 
-/** Run tool `name`; bad arguments and bad queries come back as tool errors, not exceptions. */
+/**
+ * Run tool `name`; bad arguments and bad queries (errors whose code is a client's error, status
+ * below 500 in model/errors.ts) come back as tool errors, not exceptions.
+ */
 export async function callTool(index: FindingModelIndex, name: string, args: Record<string, unknown> | undefined): Promise<ToolResult | undefined> {
   const tool = TOOLS.find((t) => t.name === name);
   if (!tool) return undefined;
   try {
     return await tool.run(index, args ?? {});
   } catch (e) {
-    if (e instanceof ToolArgumentError || e instanceof InvalidRequestError) return { isError: true, content: [{ type: "text", text: e.message }] };
+    const code = codeOf(e);
+    if (code !== undefined && ERRORS[code].status < 500) return { isError: true, content: [{ type: "text", text: (e as Error).message }] };
     throw e;
   }
 }

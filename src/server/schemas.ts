@@ -1,6 +1,7 @@
 // JSON Schemas of what the API takes and returns. Request schemas are checked by Fastify on every
 // request; response schemas are documentation only (they appear in /api/openapi.json, and
 // responses are serialized with JSON.stringify so that no field is ever dropped).
+import { ERRORS } from "../model/errors.js";
 import { findingModelJsonSchema } from "../model/json-schema.js";
 import { MAX_BATCH_QUERIES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 
@@ -74,8 +75,13 @@ export const listQuerystring = {
 export const components: Record<string, object> = {
   Error: {
     type: "object",
-    required: ["statusCode", "error", "message"],
-    properties: { statusCode: { type: "integer" }, error: { type: "string" }, message: { type: "string", description: "What is wrong, in words a person can act on." } },
+    required: ["statusCode", "error", "code", "message"],
+    properties: {
+      statusCode: { type: "integer" },
+      error: { type: "string" },
+      code: { type: "string", enum: Object.keys(ERRORS), description: "What kind of error, stable for programs (the error registry, docs/http.md)." },
+      message: { type: "string", description: "What is wrong, in words a person can act on." },
+    },
   },
   IndexEntry: {
     type: "object",
@@ -179,7 +185,7 @@ export const components: Record<string, object> = {
   SyncFailure: {
     type: "object",
     description: "The error shape of the API with the sync report: nothing was changed.",
-    required: ["statusCode", "error", "message", "errors", "warnings", "applied"],
+    required: ["statusCode", "error", "code", "message", "errors", "warnings", "applied"],
     allOf: [{ $ref: "#/components/schemas/Error" }, { $ref: "#/components/schemas/SyncReport" }],
   },
 };

@@ -51,7 +51,7 @@ export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIn
     async (request) => {
       const { queries, limit, tags } = request.body;
       queries.forEach((q, i) => {
-        if (q.trim() === "") throw new HttpError(400, `body field queries[${i}] is blank: give at least one word to search for`);
+        if (q.trim() === "") throw new HttpError("invalid-request", `body field queries[${i}] is blank: give at least one word to search for`);
       });
       const found = await index.searchBatch(queries, { limit, tags });
       return {

@@ -5,7 +5,7 @@ import type { Store } from "../store.js";
 import { StoreError } from "../store.js";
 import { parsePostgresUrl, type PostgresPoolOptions } from "./config.js";
 import { isConnectionLost, toStoreError } from "./errors.js";
-import { acquirePool, releasePool } from "./pool.js";
+import { acquirePool, holdClient, releasePool } from "./pool.js";
 import { PostgresStore } from "./postgres-store.js";
 import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 
@@ -28,6 +28,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
   try {
     for (let attempt = 0; ; attempt++) {
       const client = await pool.connect();
+      const release = holdClient(client);
       let failed: unknown;
       try {
         const state = await readSchemaState(client, config.schema);
@@ -48,7 +49,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
         if (attempt < 2 && isConnectionLost(e)) continue;
         throw e;
       } finally {
-        client.release(failed === undefined ? undefined : true);
+        release(failed !== undefined);
       }
     }
   } catch (e) {

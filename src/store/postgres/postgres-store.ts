@@ -7,7 +7,7 @@
 // rolled back by the server, and is reported.
 import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
+import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
@@ -16,7 +16,7 @@ import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type Post
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
-import { releasePool } from "./pool.js";
+import { holdClient, releasePool } from "./pool.js";
 import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
@@ -77,15 +77,16 @@ export class PostgresStore implements Store {
     } catch (e) {
       throw toStoreError(e, this.config);
     }
-    let failed: unknown;
+    const release = holdClient(client);
+    let failed = false;
     try {
       return await work(client);
     } catch (e) {
-      failed = e;
+      failed = true;
       throw e;
     } finally {
       // After an error the connection may be mid-transaction or broken: close it, the pool opens another.
-      client.release(failed === undefined ? undefined : true);
+      release(failed);
     }
   }
 
@@ -177,6 +178,7 @@ export class PostgresStore implements Store {
     let step: "begin" | "write" | "commit" = "begin";
     let part: SyncChanges | undefined;
     let upserted = false;
+    const gone = new RemovedContributors();
     try {
       await this.withClient(async (client) => {
         const run = async (sql: string, params?: unknown[]) => {
@@ -197,13 +199,15 @@ export class PostgresStore implements Store {
           }
           step = "write";
           for (part of partsOf(changes)) {
-            await writeChanges(run, this.s, part, this.writeMode, allNew);
+            await writeChanges(run, this.s, part, this.writeMode, allNew, gone);
             upserted ||= part.upserts.length > 0;
           }
           step = "commit";
           // The folder goes in the same round trip as the commit (a literal: the simple protocol takes no parameters).
-          const record = part?.syncedFrom === undefined ? "" : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
-          await run(record + (upserted ? this.s.cleanAndCommit : "COMMIT"));
+          // Either statement gives fm_meta's row this transaction's ID, the mark readers look at (changeMark).
+          const record = part?.syncedFrom === undefined ? this.s.bumpChangeMark : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
+          const prune = gone.any ? this.s.pruneContributors(client.escapeLiteral(gone.param("person")), client.escapeLiteral(gone.param("organization"))) : "";
+          await run(record + prune + (upserted ? this.s.cleanAndCommit : "COMMIT"));
         } catch (e) {
           // Leave nothing behind; on a lost connection the server has rolled back already.
           if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);
@@ -215,6 +219,14 @@ export class PostgresStore implements Store {
       return { ok: false, at: step, error: e, part };
     }
   }
+
+  /** The transaction ID that last wrote fm_meta's row: every change's commit rewrites it (see apply). */
+  async changeMark(): Promise<string> {
+    return (await this.read<{ mark: string }>(this.s.changeMark))[0]?.mark ?? "";
+  }
+
+  /** A round trip each time: a quarter of a second keeps it rare under load, and answers fresh for a person. */
+  readonly changeMarkEveryMs = 250;
 
   // --- lookups ---
 

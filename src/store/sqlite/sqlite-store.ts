@@ -118,6 +118,14 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** SQLite's data_version: it changes when another connection commits; reading it does no I/O. */
+  changeMark(): Promise<string> {
+    return this.run(() => String(this.s.dataVersion.get()));
+  }
+
+  /** Looking costs microseconds; a few milliseconds keeps it out of every request. */
+  readonly changeMarkEveryMs = 5;
+
   apply(changes: SyncChanges | ChangeParts): Promise<void> {
     if (this.writerThread && isAllNew(changes) && writerThreadPays(changes.models)) {
       return writeOnThread(changes, this.ctx.location, this.ctx.busyTimeoutMs).then(
