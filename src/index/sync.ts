@@ -44,6 +44,14 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
+}
+
+/**
+ * Switches that choose between ways of doing the same sync, each with the same result: for the
+ * benchmark (which measures each way against the other) and tests. Not part of the public API;
+ * reached through index/internal.ts.
+ */
+export interface SyncTuning extends SyncOptions {
   /**
    * How the cross-file checks learn what the index holds: "bulk" (default), one read
    * (Store.validationSnapshot) of what the batch can clash with when the batch is small beside the
@@ -117,7 +125,7 @@ export class SyncDeclinedError extends InvalidRequestError {
 }
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
-export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFolder(store: Store, dir: string, options: SyncTuning = {}): Promise<SyncReport> {
   const found = findModelFiles([dir]);
   if (found.missing.length > 0) throw new SyncDirectoryError(`${dir} does not exist`);
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
@@ -143,12 +151,12 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+export function syncFiles(store: Store, set: SyncFileSet, options: SyncTuning = {}): Promise<SyncReport> {
   return syncPlanned(store, set, options, 0);
 }
 
 /** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
-async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, replanned: number): Promise<SyncReport> {
   const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
