@@ -3,7 +3,7 @@
 // not UTF-8, temporary files left by a killed run. Each is that file's (or folder's) problem,
 // named, and every other file is still checked; through the command a user runs and the server.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -194,4 +194,32 @@ describe("a file name that is not valid UTF-8", () => {
     const synced = cli(["index", "sync", dir, "--db", path.join(work, "latin1.db"), "--json", "--skip-invalid"]);
     expect(json(synced)).toMatchObject({ added: 5, skipped: 1, errors: expected });
   }, 30_000);
+});
+
+describe("temporary files a killed run left", () => {
+  it("are removed by the next validate --reformat and export: stale ones of our naming only", () => {
+    const dir = folderWithFive("leftovers");
+    const out = path.join(work, "leftovers-out");
+    mkdirSync(path.join(out, "text"), { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid!; // a process that has ended
+    const past = new Date(Date.now() - 60_000);
+    const make = (file: string) => {
+      writeFileSync(file, "half a file");
+      utimesSync(file, past, past);
+      return file;
+    };
+    const stale = [
+      make(path.join(dir, `.pneumothorax.fm.json.${gone}.k3j2h1.tmp`)),
+      make(path.join(out, `.index.md.${gone}.a1b2c3.tmp`)),
+      make(path.join(out, "text", `.pneumothorax.md.${gone}.zz9.tmp`)),
+    ];
+    // Of a process that runs (this one), and of another naming: not ours to remove.
+    const kept = [make(path.join(dir, `.lung_abscess.fm.json.${process.pid}.q1.tmp`)), make(path.join(dir, ".editor-swap.tmp"))];
+
+    expect(cli(["validate", dir, "--reformat", "--json"]).code).toBe(0);
+    expect(existsSync(stale[0]!)).toBe(false);
+    expect(cli(["export", dir, "--out", out, "--json"]).code).toBe(0);
+    for (const file of stale) expect(existsSync(file), file).toBe(false);
+    for (const file of kept) expect(existsSync(file), file).toBe(true);
+  }, 60_000);
 });

@@ -5,8 +5,8 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync } from
 import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { ModelSummary } from "../model/summary.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
-import { checkModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
+import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
+import { checkAndProcessModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
 import type { FileError, ProcessedFile } from "./process-files.js";
 import { describeIoError } from "./scan.js";
 
@@ -17,9 +17,27 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
   unchanged: number;
 }
 
+/**
+ * Write the registry's generated files for the definitions in `defsDir`: `text/<name>.md` for each
+ * model, `index.md` and `ids.json`, into `outDir`. Nothing is written unless every definition is
+ * valid and none clash; files already right are left untouched; each file is written whole or not.
+ * @param defsDir - the folder of `*.fm.json` definitions
+ * @param outDir - where the generated files go (the registry's root)
+ * @param options - `onProgress` is called as definitions are read
+ * @returns what was checked (as checkModelFiles reports it), the files written and the number
+ * already up to date
+ * @example
+ * ```ts
+ * import { exportRegistry } from "findingmodel";
+ *
+ * const report = await exportRegistry("defs", "out");
+ * if (report.errors.length > 0 || report.conflicts.length > 0) console.error(report.errors, report.conflicts);
+ * else console.log(`${report.written.length} written, ${report.unchanged} up to date`);
+ * ```
+ */
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
+  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkAndProcessModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
   const result: ExportReport = { files, valid, invalid, errors, conflicts, notes, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);
@@ -84,7 +102,10 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   if (!options.check) for (const dir of dirs) mkdirSync(dir, { recursive: true });
   // Reads and writes of a few kilobytes each: done inline, which measured faster than async I/O.
   // Only files that exist are read to compare (one listing instead of a failed open per new file).
-  const existing = new Set([...dirs].flatMap(listFiles));
+  const listings = [...dirs].map((dir) => ({ dir, names: listNames(dir) }));
+  // A killed export leaves its temporary files; the next one removes them.
+  if (!options.check) for (const { dir, names } of listings) removeStaleTempFiles(dir, names);
+  const existing = new Set(listings.flatMap(({ dir, names }) => names.map((name) => path.join(dir, name))));
   for (const [file, content] of outputs) {
     if (content === undefined || (existing.has(file) && hasContent(file, content))) {
       result.unchanged++;
@@ -105,9 +126,9 @@ export function writeOutputs(outputs: ReadonlyMap<string, string | undefined>, o
   return result;
 }
 
-function listFiles(dir: string): string[] {
+function listNames(dir: string): string[] {
   try {
-    return readdirSync(dir).map((name) => path.join(dir, name));
+    return readdirSync(dir);
   } catch {
     return [];
   }
