@@ -13,7 +13,8 @@ export type ServerMode = "ok" | "slow" | "wrong-dimension" | "garbage" | "error-
 
 /** Words that mean the same to this "model": each group's words share a direction. */
 const MEANINGS = [
-  ["ascites", "abdomen", "abdominal", "peritoneal", "fluid"],
+  // A word no model holds: only meaning finds ascites for it.
+  ["ascites", "bellywater"],
   ["cardiomegaly", "heart", "cardiac", "enlarged"],
   ["pneumoperitoneum", "diaphragm", "free", "air"],
 ];
@@ -58,15 +59,15 @@ export class EmbeddingServer {
         const { input, model } = JSON.parse(body) as { input: string[]; model: string };
         this.texts.push(...input);
         const answer = (status: number, text: string) => res.writeHead(status, { "content-type": "application/json" }).end(text);
-        const ok = (dims = DIMS) =>
-          answer(200, JSON.stringify({ object: "list", model, data: input.map((t, index) => ({ object: "embedding", index, embedding: vectorOf(t).slice(0, dims) })) }));
+        const ok = (twice = false) =>
+          answer(200, JSON.stringify({ object: "list", model, data: input.map((t, index) => ({ object: "embedding", index, embedding: twice ? [...vectorOf(t), ...vectorOf(t)] : vectorOf(t) })) }));
         switch (this.mode) {
           case "ok":
             return ok();
           case "slow":
-            return void setTimeout(ok, this.delayMs).unref();
+            return void setTimeout(() => ok(), this.delayMs).unref();
           case "wrong-dimension":
-            return ok(DIMS / 2);
+            return ok(true);
           case "garbage":
             return answer(200, '{"data": "not vectors"}');
           case "zeros":

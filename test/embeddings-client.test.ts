@@ -57,7 +57,7 @@ describe("OpenAIEmbeddings", () => {
     const client = new OpenAIEmbeddings({ url: server.url, model: "m" });
     expect((await client.embed(["a"]))[0]).toHaveLength(DIMS);
     server.mode = "wrong-dimension";
-    await expect(client.embed(["b"])).rejects.toMatchObject({ reason: "dimension", message: expect.stringMatching(/vector of 32 numbers where 64 were expected/) });
+    await expect(client.embed(["b"])).rejects.toMatchObject({ reason: "dimension", message: expect.stringMatching(/vector of 128 numbers where 64 were expected/) });
   });
 
   it("a service that does not answer in time: a timeout error after the retries", async () => {

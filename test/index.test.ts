@@ -6,7 +6,8 @@ import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { openIndex } from "../src/index/open-index.js";
 import { findModelFiles } from "../src/index/scan.js";
 import { generateFolder } from "../src/index/generate-folder.js";
-import { syncFolder, type SyncOptions, type SyncReport } from "../src/index/sync.js";
+import type { SyncTuning } from "../src/index/internal.js";
+import { syncFolder, type SyncReport } from "../src/index/sync.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import { partsOf, type ChangeParts } from "../src/store/store.js";
 import { toCanonicalJson } from "../src/model/canonical.js";
@@ -335,7 +336,7 @@ describe("a first sync (into an empty index)", () => {
     cpSync(DEFS, path.join(root, "defs"), { recursive: true });
     cpSync(CONFLICTS, path.join(root, "conflicts"), { recursive: true });
   });
-  const syncNew = async (options: SyncOptions) => {
+  const syncNew = async (options: SyncTuning) => {
     const store = await openSqliteStore(path.join(work, `first-${++dbCount}.db`));
     try {
       const report = await syncFolder(store, root, options);

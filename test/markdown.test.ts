@@ -126,6 +126,35 @@ describe("toMarkdown quirks", () => {
     expect(md).toContain("### ǅx—`OIFMA_TEST_000002`");
   });
 
+  it("capitalizes a Georgian name as Python does: Mkhedruli keeps its own title form, Mtavruli lowers the rest", () => {
+    // Python: "ფილტვი MRI".capitalize() == "ფილტვი mri" (upper case would be Mtavruli "Ფ");
+    // "ᲤᲘᲚ".capitalize() == "Ფილ".
+    const md = toMarkdown(model({ name: "ფილტვი MRI", attributes: [numeric({ name: "ᲤᲘᲚ", minimum: 1 })] }));
+    expect(md.split("\n")[0]).toBe("# ფილტვი mri—`OIFM_TEST_000001`");
+    expect(md).toContain("### Ფილ—`OIFMA_TEST_000002`");
+  });
+
+  it("prints floats in plain digits from 1e-4 up to below 1e16 and in exponent form outside, as Python's repr", () => {
+    // Each pair: the float as a file writes it, and Python's repr of it.
+    const cases: Array<[number, string]> = [
+      [0.0001, "0.0001"],
+      [0.00012, "0.00012"],
+      [0.000012, "1.2e-05"],
+      [0.00009999, "9.999e-05"],
+      [1e15, "1000000000000000.0"],
+      [9999999999999998, "9999999999999998.0"],
+      [1e16, "1e+16"],
+      [1.5e16, "1.5e+16"],
+      [-1e16, "-1e+16"],
+      [123.456, "123.456"],
+    ];
+    for (const [value, repr] of cases) {
+      const a = numeric({ minimum: value });
+      recordNumberText(a, "minimum", value.toExponential());
+      expect(toMarkdown(model({ attributes: [a] })), String(value)).toBe(HEAD + `### Size—\`OIFMA_TEST_000002\`\n\nMininum: ${repr}`);
+    }
+  });
+
   it("prints a missing minimum as None, a zero minimum as 0, and omits a zero maximum", () => {
     const md = toMarkdown(
       model({

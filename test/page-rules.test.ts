@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { DEFAULT_REQUEST_LIST_LIMIT, MAX_QUERY_LENGTH, MAX_REQUEST_LIMIT, MAX_TAG_LENGTH } from "../src/index/limits.js";
 import { openIndex } from "../src/index/open-index.js";
-import { sameRoot, searchTerms, STOP_WORDS } from "../src/index/search-query.js";
+import { sameRoot, searchTerms, STOP_WORDS } from "../src/index/search/terms.js";
 import { wordsOf } from "../src/model/words.js";
 import { buildApp } from "../src/server/app.js";
 

@@ -18,6 +18,7 @@ import { openIndex } from "../src/index/open-index.js";
 import { beginAndLock, MODELS_PER_INSERT } from "../src/store/postgres/apply.js";
 import { SYNC_LOCK_CLASS, schemaLockKey } from "../src/store/postgres/locks.js";
 import { localServerCandidates } from "../src/store/postgres/local-server.js";
+import { openTunedPostgresStore } from "../src/index/internal.js";
 import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
 import { SCHEMA_VERSION } from "../src/store/postgres/schema.js";
@@ -154,7 +155,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
 
   describeStoreConformance("postgres", () => openPostgresStore(urlFor(newSchema())), { tagsOutweighAttributes: false });
   // The per-model write mode is the straightforward path of the bench: it must behave exactly as the default.
-  describeStoreConformance("postgres, one statement per model", () => openPostgresStore(urlFor(newSchema()), { writeMode: "per-model" }), { tagsOutweighAttributes: false });
+  describeStoreConformance("postgres, one statement per model", () => openTunedPostgresStore(urlFor(newSchema()), { writeMode: "per-model" }), { tagsOutweighAttributes: false });
 
   describe("PostgreSQL store schemas", () => {
     it("creates its schema with a version, in the schema the URL names", async () => {
@@ -168,7 +169,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
         expect(stats.sizeBytes).toBeGreaterThan(0);
         expect(await sql("SELECT application, version FROM " + `"${schema}".fm_meta`)).toEqual([{ application: "findingmodel", version: SCHEMA_VERSION }]);
         const tables = (await sql<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [schema])).map((r) => r.tablename);
-        expect(tables).toEqual(["attributes", "fm_meta", "model_json", "models", "organizations", "people"]);
+        expect(tables).toEqual(["attributes", "embeddings", "fm_meta", "model_json", "models", "organizations", "people"]);
         const indexes = (await sql<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE schemaname = $1", [schema])).map((r) => r.indexdef).join("\n");
         expect(indexes).toMatch(/USING gin \(document\)/);
         expect(indexes).toMatch(/gin_trgm_ops/);
@@ -194,15 +195,17 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
     it("migrates a version 1 schema (before the folder was recorded) when opened for writing, keeping its models", async () => {
       const { store, schema } = await smallStore();
       await store.close();
-      // Version 1 is version 2 without fm_meta.synced_from.
+      // Version 1 is version 3 without fm_meta.synced_from and the embeddings table.
       await sql(`ALTER TABLE "${schema}".fm_meta DROP COLUMN synced_from`);
+      await sql(`DROP TABLE "${schema}".embeddings`);
       await sql(`UPDATE "${schema}".fm_meta SET version = 1`);
       const readonly = await caught(openPostgresStore(urlFor(schema), { readonly: true }));
-      expect(readonly.message).toMatch(/has index schema version 1 and needs upgrading to 2, which a read-only open cannot do; open it once for writing \(findingmodel index sync <folder of models> --postgres <url>\)$/);
+      expect(readonly.message).toMatch(/has index schema version 1 and needs upgrading to 3, which a read-only open cannot do; open it once for writing \(findingmodel index sync <folder of models> --postgres <url>\)$/);
       const migrated = await openPostgresStore(urlFor(schema));
       try {
-        expect((await migrated.stats()).schemaVersion).toBe(2);
-        expect(SCHEMA_VERSION).toBe(2);
+        expect((await migrated.stats()).schemaVersion).toBe(3);
+        expect(SCHEMA_VERSION).toBe(3);
+        expect(await migrated.embeddings("any")).toEqual([]);
         expect(await migrated.count()).toBe(SMALL.length);
         expect(await migrated.syncedFrom()).toBeUndefined();
         await migrated.apply(changes({ deletes: [recordOf(SMALL[0]!).oifm_id], syncedFrom: "/it's/elsewhere" }));
@@ -398,7 +401,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
       const models = corpus().slice(0, 400);
       const records = models.map((c) => c.record);
       const write = async (writeMode: "batched" | "per-model") => {
-        const store = await openPostgresStore(urlFor(newSchema()), { writeMode });
+        const store = await openTunedPostgresStore(urlFor(newSchema()), { writeMode });
         try {
           const trips = store.roundTrips!();
           const started = performance.now();

@@ -88,16 +88,18 @@ describe("SQLite store files", () => {
     const store = await openSqliteStore(file);
     await store.apply(changes({ upserts: some, syncedFrom: "/somewhere" }));
     await store.close();
-    // Version 1 is version 2 without the meta table.
+    // Version 1 is version 3 without the meta and embeddings tables.
     const v1 = new Database(file);
-    v1.exec("DROP TABLE meta");
+    v1.exec("DROP TABLE meta; DROP TABLE embeddings");
     v1.pragma("user_version = 1");
     v1.close();
     const readonly = await openError(file, { readonly: true });
     expect(readonly.message).toBe(`${file} has index schema version 1 and needs upgrading to ${SCHEMA_VERSION}, which a read-only open cannot do; open it once for writing (findingmodel index sync <folder of models> --db ${file})`);
     const migrated = await openSqliteStore(file);
     try {
-      expect((await migrated.stats()).schemaVersion).toBe(2);
+      expect((await migrated.stats()).schemaVersion).toBe(3);
+      expect(SCHEMA_VERSION).toBe(3);
+      expect(await migrated.embeddings("any")).toEqual([]);
       expect(await migrated.count()).toBe(5);
       expect(await migrated.syncedFrom()).toBeUndefined();
       await migrated.apply(changes({ deletes: [some[0]!.oifm_id], syncedFrom: "/elsewhere" }));

@@ -470,6 +470,18 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("pneumothoraces", 1)).toEqual([idOf("pneumothorax")]);
         });
 
+        it("searches past measurements and severity words, and keeps a name that holds one", async () => {
+          expect(await top("4 mm left lower pole renal stone", 3)).toContain(idOf("kidney stone"));
+          expect(await top("mild anterior wedging of T12", 2)).toContain(idOf("wedging of vertebral body"));
+          expect(await top("mild bowel wall thickening", 1)).toEqual([idOf("mild bowel wall thickening")]);
+        });
+
+        it("reads lexicon terms for findings the registry names otherwise", async () => {
+          expect(await top("lacunar infarct", 1)).toEqual([idOf("cerebral infarction")]);
+          expect(await top("perforated appendicitis", 1)).toEqual([idOf("Acute Appendicitis")]);
+          expect(await top("breast microcalcifications", 1)).toEqual([idOf("breast calcification cluster")]);
+        });
+
         it("keeps the registry's own names first", async () => {
           expect(await top("atelectasis", 1)).toEqual([idOf("atelectasis")]);
           expect(await top("tension pneumothorax", 1)).toEqual([idOf("tension pneumothorax")]);
@@ -840,6 +852,62 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect((await store.getEntry(a.name))?.oifm_id).toBe(other.oifm_id);
         } finally {
           await store.close();
+        }
+      });
+
+      it("keeps exactly the people and organizations the indexed models name: those of removed or rewritten models go in the same change", async () => {
+        /** Each contributor key the store's models name, by kind (from the entries, not the contributor tables). */
+        const named = async (store: Store) => {
+          const entries = await store.allEntries();
+          const keys = (kind: string) => [...new Set(entries.flatMap((e) => e.contributors.filter((c) => c.kind === kind).map((c) => c.key)))].sort();
+          return { people: keys("person"), organizations: keys("organization") };
+        };
+        const held = async (store: Store) => ({
+          people: (await store.people()).map((p) => p.github_username).sort(),
+          organizations: (await store.organizations()).map((o) => o.code).sort(),
+        });
+        const withPeople = corpus().filter((c) => (c.model.contributors ?? []).some(isPerson));
+        const withOrganizations = corpus().filter((c) => (c.model.contributors ?? []).some((x) => !isPerson(x)));
+        expect(withPeople.length).toBeGreaterThan(0);
+        const store = await storeWith([...new Set([...withPeople.slice(0, 5), ...withOrganizations.slice(0, 5)].map((c) => c.record.filename))]);
+        try {
+          const before = await held(store);
+          expect(before).toEqual(await named(store));
+          expect(before.people.length).toBeGreaterThan(0);
+          // Delete every model but one that names only organizations.
+          const keep = withOrganizations.find((c) => !(c.model.contributors ?? []).some(isPerson))!.record;
+          const others = (await store.allEntries()).map((e) => e.oifm_id).filter((id) => id !== keep.oifm_id);
+          await store.apply(changes({ deletes: others }));
+          expect(await store.count()).toBe(1);
+          expect(await held(store)).toEqual(await named(store));
+          expect(await store.countPeople()).toBe(0);
+          expect(await store.countOrganizations()).toBe(new Set(keep.contributors.map((c) => c.key)).size);
+          // An update that names nobody: its organizations go too.
+          await store.apply(changes({ upserts: [{ ...keep, contributors: [] }] }));
+          expect(await held(store)).toEqual({ people: [], organizations: [] });
+          expect(await store.countOrganizations()).toBe(0);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it("a sync of a folder holding one model leaves only that model's contributors (5 generated models, then pneumothorax alone)", async () => {
+        const work = mkdtempSync(path.join(tmpdir(), "fm-contrib-"));
+        const store = await open();
+        try {
+          const [a, b] = [path.join(work, "a"), path.join(work, "b")];
+          generateFolder(a, 5, { seed: 3 });
+          cpSync(DEFS + "pneumothorax.fm.json", path.join(b, "pneumothorax.fm.json"), { recursive: true });
+          await syncFolder(store, a);
+          expect((await store.countPeople()) + (await store.countOrganizations())).toBeGreaterThan(1);
+          expect(await syncFolder(store, b)).toMatchObject({ added: 1, removed: 5, applied: true });
+          const only = recordOf("pneumothorax.fm.json");
+          expect(await store.count()).toBe(1);
+          expect((await store.people()).map((p) => p.github_username)).toEqual(only.contributors.filter((c) => c.kind === "person").map((c) => c.key));
+          expect((await store.organizations()).map((o) => o.code)).toEqual(only.contributors.filter((c) => c.kind === "organization").map((c) => c.key));
+        } finally {
+          await store.close();
+          rmSync(work, { recursive: true, force: true });
         }
       });
 

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { FindingModelIndex } from "../index/finding-model-index.js";
-import { searchTerms } from "../index/search-query.js";
+import { searchTerms } from "../index/search/terms.js";
 import { hasWord } from "../model/words.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import type { Bench } from "./context.js";

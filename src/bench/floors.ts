@@ -6,7 +6,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openIndex } from "../index/open-index.js";
-import { searchTerms } from "../index/search-query.js";
+import { searchTerms } from "../index/search/terms.js";
 import { matchExpression, usableTerms } from "../store/sqlite/fts-query.js";
 import { CACHE_KIB } from "../store/sqlite/settings.js";
 import { MIGRATIONS, PAGE_SIZE } from "../store/sqlite/schema.js";

@@ -1,15 +1,15 @@
-// Whatever a command threw, as what its user is told: a code (for --json), a message and an exit
-// code. Commander's own errors (an unknown option, a missing argument) are reported here too, so
-// that they look like every other error (main.ts keeps commander from printing them itself).
+// Whatever a command threw, as what its user is told: a kind (for --json), a message and an exit
+// code, looked up by the error's code in the error registry (model/errors.ts). Commander's own
+// errors (an unknown option, a missing argument) are reported here too, so that they look like
+// every other error (main.ts keeps commander from printing them itself).
 import { createRequire } from "node:module";
-import { InvalidRequestError } from "../index/errors.js";
-import { StoreError } from "../store/store.js";
-import { CommandError, EXIT_USAGE, type ErrorCode } from "./output.js";
+import { codeOf, ERRORS, type CliErrorKind } from "../model/errors.js";
+import { EXIT_USAGE } from "./output.js";
 
 const { CommanderError } = createRequire(import.meta.url)("commander") as typeof import("commander");
 
 export interface Failure {
-  code: ErrorCode;
+  code: CliErrorKind;
   message: string;
   exitCode: number;
 }
@@ -23,9 +23,8 @@ export function failureOf(e: unknown): Failure | undefined {
     const message = e.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
     return { code: "usage", message: `${message} (run with --help for usage)`, exitCode: EXIT_USAGE };
   }
-  if (e instanceof CommandError) return { code: e.code, message: e.message, exitCode: e.exitCode };
-  if (e instanceof InvalidRequestError) return { code: "usage", message: e.message, exitCode: EXIT_USAGE };
-  if (e instanceof StoreError) return { code: "database", message: e.message, exitCode: EXIT_USAGE };
+  const code = codeOf(e);
+  if (code !== undefined) return { code: ERRORS[code].cli, message: (e as Error).message, exitCode: ERRORS[code].exit };
   // Not bad input (that is reported as data): an environment failure such as a full disk.
   const err = e as NodeJS.ErrnoException;
   return { code: "environment", message: `${err.code ? `${err.code}: ` : ""}${err.message ?? String(e)}`, exitCode: EXIT_USAGE };

@@ -1,5 +1,6 @@
 // How every command talks to its user: machine output (--json) or human text on stdout,
 // diagnostics on stderr, and the exit codes of DESIGN.md.
+import { CodedError, type CliErrorKind } from "../model/errors.js";
 
 export const EXIT_OK = 0;
 /** Invalid data or conflicts found. */
@@ -8,28 +9,15 @@ export const EXIT_INVALID = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * What kind of failure a command reports (the `code` of `{"error": {code, message}}` under --json):
- * `usage` a bad argument, option or environment variable; `not-found` no such model; `conflict`
- * something of that name already exists; `database` the index cannot be opened or used; `environment`
- * the machine refused (a full disk, a port in use, a file that cannot be read).
+ * A failure the command reports (main.ts prints it): its code in the error registry
+ * (model/errors.ts) gives the exit code and the kind printed under --json.
  */
-export type ErrorCode = "usage" | "not-found" | "conflict" | "database" | "environment";
-
-/** A failure the command reports (main.ts prints it and exits with `exitCode`). */
-export class CommandError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
+export class CommandError extends CodedError {}
 
 /** An error in how the command was called or in its environment; exits 2 with the message only. */
 export class UsageError extends CommandError {
   constructor(message: string) {
-    super("usage", message, EXIT_USAGE);
+    super("usage", message);
   }
 }
 
@@ -39,8 +27,12 @@ export function jsonRequested(argv: readonly string[] = process.argv): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
 }
 
-/** A failure: `findingmodel: <message>` on stderr and, with --json, `{"error": {code, message}}` on stdout. */
-export function printError(code: ErrorCode, message: string, json = jsonRequested()): void {
+/**
+ * A failure: `findingmodel: <message>` on stderr and, with --json, `{"error": {code, message}}` on
+ * stdout, where `code` is the kind of failure (CliErrorKind: usage, not-found, conflict, database,
+ * environment; docs/cli.md).
+ */
+export function printError(code: CliErrorKind, message: string, json = jsonRequested()): void {
   if (json) printJson({ error: { code, message } });
   warn(`findingmodel: ${message}`);
 }

@@ -33,7 +33,9 @@ export interface IndexCheckReport {
   skipped: string[];
 }
 
-export class CheckFolderError extends InvalidRequestError {}
+export class CheckFolderError extends InvalidRequestError {
+  static override readonly errorCode = "check-folder";
+}
 
 /** Check the index in `store`; with `folder`, also that it holds exactly the model files under it. */
 export async function checkIndex(store: Store, folder?: string): Promise<IndexCheckReport> {

@@ -3,7 +3,9 @@
 // silent fallback would leave the user believing it took effect). Unset or empty means the default.
 import { InvalidRequestError } from "./errors.js";
 
-export class EnvironmentVariableError extends InvalidRequestError {}
+export class EnvironmentVariableError extends InvalidRequestError {
+  static override readonly errorCode = "invalid-environment";
+}
 
 /** FINDINGMODEL_THREADS: threads that read and check files, or "auto" (all cores). */
 export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | "auto" | undefined {

@@ -1,47 +1,59 @@
 // The index of a folder of finding models: kept in step with the files by sync, answering
 // lookups and searches. It talks to a Store (SQLite by default); reads go through a query cache
 // that every write clears, and every operation is timed by a performance monitor.
+import { CodedError } from "../model/errors.js";
+import { nameKey } from "../model/names.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
-import {
-  checkLimit,
-  checkQuery,
-  checkTags,
-  closestTitlesFirst,
-  hasEveryTerm,
-  NO_TITLE,
-  REORDERED,
-  replacementTerms,
-  replaceWords,
-  SearchQueryError,
-  searchTerms,
-  titleCoverage,
-  titleDistance,
-  Vocabulary,
-} from "./search-query.js";
+import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
+import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
+import { findingTerms, searchTerms } from "./search/terms.js";
+import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
+import { AnyTermFill } from "./search/any-term-fill.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
+import { embedIndex } from "./embeddings/embed-index.js";
+import { hybridSearch, type SearchAnswer } from "./embeddings/hybrid.js";
+import type { EmbeddingsProvider } from "./embeddings/provider.js";
+import { SemanticSearch, type SemanticOptions } from "./embeddings/semantic-search.js";
 
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
   cache?: { max: number; ttlMs: number } | false;
+  /** Where operations are timed (default a monitor of the index's own, `index.monitor`). */
   monitor?: PerformanceMonitor;
   /**
+   * Where vectors for semantic (hybrid) search come from: made for each model at sync, for each
+   * query at search (see docs/search.md). Without one, search is lexical only.
+   */
+  embeddings?: EmbeddingsProvider;
+  /** Time budget of a query's vector and the pause after the service failed (see SemanticSearch). */
+  semantic?: SemanticOptions;
+  /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
+  onSearchNote?: (note: string) => void;
+}
+
+/**
+ * Search features that the benchmark and tests turn off to measure what each adds; every one is on
+ * by default. Not part of the public API; reached through index/internal.ts.
+ */
+export interface SearchTuning {
+  /**
    * Look again when the best result lacks a word of the query: with typing errors corrected and
-   * Latin/Greek plurals swapped (see search-query.ts). Default true; false only to measure it.
+   * Latin/Greek plurals swapped (see search/near-words.ts). Default true; false only to measure it.
    */
   nearWords?: boolean;
   /**
    * Put the first full-text results in order of how closely a name or synonym matches the query
-   * (see closestTitlesFirst in search-query.ts). Default true; false only to measure it.
+   * (see closestTitlesFirst in search/title-order.ts). Default true; false only to measure it.
    */
   titleOrder?: boolean;
   /**
@@ -55,6 +67,10 @@ export interface IndexOptions {
    */
   generalModels?: boolean;
 }
+
+/** How search finds models: from words only, or from words and meaning (vectors) fused. */
+export type SearchMode = "lexical" | "hybrid";
+export const SEARCH_MODES: readonly SearchMode[] = ["lexical", "hybrid"];
 
 export interface SearchOptions {
   /** At most this many results (1 to 1,000; default 10). */
@@ -74,27 +90,64 @@ export class FindingModelIndex {
   /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
   private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
   private readonly vocabularyTtlMs: number;
+  /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
+  private mark: string | undefined;
+  private markSeenAt = -Infinity;
+  private markLook: Promise<void> | undefined;
+  private readonly semantic: SemanticSearch | undefined;
+  private readonly onSearchNote: ((note: string) => void) | undefined;
+  /** The last note given to onSearchNote (not given again until a hybrid answer succeeds). */
+  private noted: string | undefined;
 
   constructor(
     readonly store: Store,
     options: IndexOptions = {},
   ) {
+    // The options object may carry SearchTuning too (index/internal.ts passes it whole).
+    const tuning: SearchTuning = options as IndexOptions & SearchTuning;
     this.monitor = options.monitor ?? new PerformanceMonitor();
     const cache = options.cache ?? { max: 1000, ttlMs: 5 * 60_000 };
     this.cache = cache ? new QueryCache<unknown>(cache) : undefined;
-    this.nearWords = options.nearWords ?? true;
-    this.titleOrder = options.titleOrder ?? true;
-    this.lexicon = options.lexicon;
-    this.generalModels = options.generalModels ?? true;
+    this.nearWords = tuning.nearWords ?? true;
+    this.titleOrder = tuning.titleOrder ?? true;
+    this.lexicon = tuning.lexicon;
+    this.generalModels = tuning.generalModels ?? true;
     this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
+    const provider = options.embeddings;
+    this.semantic = provider
+      ? new SemanticSearch(provider, async () => {
+          const [entries, vectors] = await Promise.all([store.allEntries(), store.embeddings(provider.model)]);
+          return { entries, vectors };
+        }, options.semantic)
+      : undefined;
+    this.onSearchNote = options.onSearchNote;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
 
-  /** Bring the index in step with the `*.fm.json` files under `dir`. */
+  /**
+   * Bring the index in step with the `*.fm.json` files under `dir`: add new models, update changed
+   * ones, remove those whose file is gone, in one transaction. By default all or nothing: when any
+   * file is invalid or clashes with another, the index does not change (see `skipInvalid`).
+   * @param dir - the folder of model files (searched recursively)
+   * @param options - `skipInvalid`, `strictSynonyms`, `confirmRemoval`, `onProgress`, `threads`
+   * @returns what changed (`added`, `updated`, `removed`, `unchanged`, `skipped`), each failing
+   * file's `errors`, `warnings`, whether it was `applied`, and the time taken; throws a
+   * SyncDirectoryError when `dir` is not a folder, a SyncDeclinedError when `confirmRemoval` said no
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db" });
+   * const report = await index.sync("defs");
+   * console.log(report.added, report.updated, report.removed, report.unchanged);
+   * for (const e of report.errors) console.error(`${e.file} ${e.path}: ${e.message}`);
+   * await index.close();
+   * ```
+   */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     try {
-      return await this.monitor.time("sync", () => syncFolder(this.store, dir, options));
+      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
     } finally {
       this.invalidate();
     }
@@ -109,6 +162,7 @@ export class FindingModelIndex {
     try {
       const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
       if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+      await this.withVectors(report, options);
       return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     } finally {
       this.invalidate();
@@ -151,7 +205,21 @@ export class FindingModelIndex {
     return (await this.get(idOrNameOrSynonym)) !== undefined;
   }
 
-  /** The whole model, as its file holds it (canonical form). */
+  /**
+   * The whole model, as its file holds it (canonical form).
+   * @param oifmId - the model's ID (e.g. "OIFM_MSFT_134126")
+   * @returns the model, or undefined when the index has none with this ID
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * const entry = await index.get("pneumothorax"); // by ID, name or synonym
+   * const model = entry && (await index.getFull(entry.oifm_id));
+   * console.log(model?.attributes.map((a) => a.name));
+   * await index.close();
+   * ```
+   */
   async getFull(oifmId: string): Promise<FindingModelFull | undefined> {
     const json = await this.monitor.time("getFull", () => this.store.getModelJson(oifmId));
     return json === undefined ? undefined : parseModel(json);
@@ -215,7 +283,19 @@ export class FindingModelIndex {
    * results (name, synonyms, description, tags, attribute names, weighted in that order) up to
    * `limit`, without duplicates, the first 10 of them with the closest name or synonym first. Case,
    * plural/singular, punctuation and one typing error in a word do not stop a match (see
-   * search-query.ts: closestTitlesFirst, near words).
+   * search/title-order.ts and search/near-words.ts).
+   * @param query - the words to look for, as a person types them
+   * @param options - `limit` (1 to 1,000; default 10), `tags` (only models carrying every one)
+   * @returns the matching entries, best first; throws a SearchQueryError for a blank query or a
+   * limit out of range
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * for (const entry of await index.search("lung nodules", { limit: 5 })) console.log(entry.oifm_id, entry.name);
+   * await index.close();
+   * ```
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
@@ -224,12 +304,71 @@ export class FindingModelIndex {
     return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
   }
 
-  /** Many searches in one call: cached answers are reused, the rest go to the store together. */
+  /** The search modes this index answers: hybrid only with an embeddings provider. */
+  searchModes(): SearchMode[] {
+    return this.semantic ? ["lexical", "hybrid"] : ["lexical"];
+  }
+
+  /**
+   * Models matching `query`, found by `mode` (default: hybrid where an embeddings provider is
+   * configured, else lexical), with how they were found. Hybrid: the lexical results and the
+   * models nearest in meaning fused by reciprocal rank, exact matches still first; when the
+   * semantic half cannot answer (service down, slow, wrong vectors, none stored) the lexical
+   * answer with a note saying why.
+   */
+  async searchAnswer(query: string, options: SearchOptions & { mode?: SearchMode } = {}): Promise<SearchAnswer> {
+    const mode = options.mode ?? (this.semantic ? "hybrid" : "lexical");
+    if (!SEARCH_MODES.includes(mode)) throw new SearchQueryError(`mode must be lexical or hybrid; got ${String(mode)}`);
+    const semantic = this.semantic;
+    if (mode === "lexical" || !semantic) {
+      const results = await this.search(query, options);
+      if (mode === "lexical") return { results, mode };
+      return { results, mode: "lexical", note: "hybrid search is not configured here (it needs an embeddings service: FINDINGMODEL_EMBEDDINGS_URL and FINDINGMODEL_EMBEDDINGS_MODEL); answered from words only" };
+    }
+    const q = checkQuery(query);
+    const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
+    const tags = checkTags(options.tags);
+    const rewritten = this.rewrite(q).text;
+    const titles = new Set([nameKey(q), rewritten === undefined ? undefined : nameKey(rewritten)]);
+    const answer = await this.monitor.time("searchHybrid", () =>
+      hybridSearch(q, limit, {
+        lexical: (n) => this.search(q, { limit: n, tags }),
+        isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
+        semantic,
+        entries: (ids) => this.store.getEntries(ids),
+        carriesTags: (e) => carriesTags(e, tags),
+      }),
+    );
+    if (answer.note === undefined) this.noted = undefined;
+    else if (answer.note !== this.noted) {
+      this.noted = answer.note;
+      this.onSearchNote?.(answer.note);
+    }
+    return answer;
+  }
+
+  /**
+   * Many searches in one call, each answered as `search` answers it: cached answers are reused,
+   * the rest go to the store together (cheaper per query than a loop of `search`).
+   * @param queries - the queries (each as `search` takes it)
+   * @param options - as for `search`, applied to every query
+   * @returns a map from each query to its results
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * const results = await index.searchBatch(["pneumothorax", "pleural effusion"], { limit: 3 });
+   * for (const [query, entries] of results) console.log(query, entries.map((e) => e.name));
+   * await index.close();
+   * ```
+   */
   async searchBatch(queries: readonly string[], options: SearchOptions = {}): Promise<Map<string, IndexEntry[]>> {
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      await this.lookForChanges();
       // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
       const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
@@ -239,6 +378,7 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
+      if (misses.length === 0) return results; // every answer cached: no store call
       const lexical = misses.map((q) => this.rewrite(q));
       const rewritten = lexical.map((r) => r.text);
       // The queries as typed, then the rewritten ones, in one call.
@@ -256,12 +396,25 @@ export class FindingModelIndex {
       // every other one read more rows).
       const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
       const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
-      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags });
+      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags, everyTerm: true });
       const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
+      // The any-term fill of each query that has room, then their entries in one call.
+      const fills = new Map<number, string[]>();
+      for (const i of wanted) {
+        const first = exact[i]!;
+        const room = Math.max(limit - first.length, REORDERED);
+        const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
+        if (every.length >= room || terms[i]!.length < 2) continue;
+        const skip = new Set([...first, ...every].map((e) => e.oifm_id));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
+      }
+      const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
         const first = exact[i]!;
         const seen = new Set(first.map((e) => e.oifm_id));
-        const text = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id)).slice(0, Math.max(limit - first.length, REORDERED));
+        const every = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id));
+        const fill = (fills.get(i) ?? []).map((id) => filled.get(id)).filter((e): e is IndexEntry => e !== undefined);
+        const text = [...every, ...fill].slice(0, Math.max(limit - first.length, REORDERED));
         const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
         results.set(q, merged);
         this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
@@ -286,8 +439,29 @@ export class FindingModelIndex {
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
-    const text = await this.store.textSearch(terms, { limit: Math.max(limit - exact.length, REORDERED), tags, exclude: exact.map((e) => e.oifm_id), everyTerm: !lookAgain });
+    const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
     return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+  }
+
+  /**
+   * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
+   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
+   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
+   */
+  private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
+    const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
+    if (!fill || every.length >= limit || terms.length < 2) return every;
+    const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
+    const found = await this.entriesOf(ids);
+    return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
+  }
+
+  /** The entries of `ids` by ID (an ID the index no longer holds is absent). */
+  private async entriesOf(ids: readonly string[]): Promise<Map<string, IndexEntry>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.store.getEntries(ids)).map((e) => [e.oifm_id, e]));
   }
 
   /**
@@ -347,10 +521,18 @@ export class FindingModelIndex {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
   }
 
-  /** After a write: no cached result or word list outlives it. */
+  /** After a write: no cached result, word list or vector outlives it. */
   private invalidate(): void {
     this.cache?.invalidate();
     this.vocabulary = undefined;
+    this.semantic?.invalidate();
+  }
+
+  /** `report` with the vectors of new and changed models made (never failing the sync; see embed-index.ts). */
+  private async withVectors(report: SyncReport, options: SyncOptions): Promise<SyncReport> {
+    if (!this.semantic) return report;
+    const embeddings = await this.monitor.time("embed", () => embedIndex(this.store, this.semantic!.provider, { onProgress: options.onEmbedProgress }));
+    return { ...report, embeddings };
   }
 
   private lexical(): Promise<LexicalData> {
@@ -358,15 +540,17 @@ export class FindingModelIndex {
     if (!this.vocabulary || this.vocabulary.until < now) {
       const store = this.store;
       const titles = new TitleIndex();
+      const fill = new AnyTermFill();
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
           titles.add(page.items);
+          fill.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish() }));
+      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), fill: fill.finish() }));
       const entry = { promise, until: now + this.vocabularyTtlMs };
       this.vocabulary = entry;
       promise.catch(() => {
@@ -423,11 +607,48 @@ export class FindingModelIndex {
   }
 
   private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
-    return this.monitor.time(op, () => (this.cache ? (this.cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>) : compute()));
+    if (!this.cache) return this.monitor.time(op, compute);
+    const cache = this.cache;
+    const look = this.lookForChanges();
+    const answer = () => cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>;
+    return this.monitor.time(op, look ? () => look.then(answer) : answer);
+  }
+
+  /**
+   * Drop cached answers when another program changed the index: its change mark is looked at
+   * (at most every Store.changeMarkEveryMs, and by one caller at a time: the others wait for that
+   * look), so no cached answer is older than the index by more than that. Undefined when no look
+   * is due (then nothing to wait for).
+   */
+  private lookForChanges(): Promise<void> | undefined {
+    if (this.markLook) return this.markLook;
+    const now = performance.now();
+    if (now - this.markSeenAt < this.store.changeMarkEveryMs) return undefined;
+    const look = this.store.changeMark().then(
+      (mark) => {
+        if (this.mark !== undefined && mark !== this.mark) this.invalidate();
+        this.mark = mark;
+        this.markSeenAt = performance.now();
+      },
+      () => {
+        // The store is unreachable: the answer's own read says so; look again next time.
+        this.invalidate();
+        this.mark = undefined;
+      },
+    ).finally(() => {
+      if (this.markLook === look) this.markLook = undefined;
+    });
+    this.markLook = look;
+    return look;
   }
 }
 
-export class IndexWriteError extends Error {}
+/** A model file given to add or update is invalid or clashes; the index is unchanged. */
+export class IndexWriteError extends CodedError {
+  constructor(message: string) {
+    super("invalid-files", message);
+  }
+}
 
 /**
  * Words a report adds to a finding's name to say its side, size, extent, severity, age or number
@@ -445,6 +666,11 @@ const NOT_REWRITTEN = { text: undefined, siteWords: [] };
 interface LexicalData {
   vocabulary: Vocabulary;
   titles: TitleIndex;
+  fill: AnyTermFill;
+}
+
+function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map((t) => t.toLowerCase());
 }
 
 /** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */

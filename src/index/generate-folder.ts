@@ -7,7 +7,9 @@ import { iterateModels } from "../model/synthetic.js";
 import { InvalidRequestError } from "./errors.js";
 import { MODEL_FILE_SUFFIX } from "./scan.js";
 
-export class GenerateFolderError extends InvalidRequestError {}
+export class GenerateFolderError extends InvalidRequestError {
+  static override readonly errorCode = "generate-folder";
+}
 
 /** Write `count` synthetic models as `<slug>.fm.json` files into `dir` (created; must hold no model files yet). */
 export function generateFolder(dir: string, count: number, options: { seed?: number } = {}): { dir: string; files: number } {

@@ -5,6 +5,7 @@
 // budget it is held; past it, a record keeps only the file's hash, and the JSON is made again from
 // the file when its row is written, after checking the hash: a file changed in between fails the
 // sync, inside its transaction, so nothing is written.
+import { CodedError } from "../model/errors.js";
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { toCompactJsonFresh } from "../model/canonical.js";
 import type { EntryRecord, IndexEntry } from "../store/store.js";
@@ -13,9 +14,9 @@ import { checkModelBytes, sha256Hex, type FileRecord, type ProcessedFile } from 
 /** Characters of model JSON a sync holds before it reads files again instead (the registry's models are ~9.5 M). */
 export const HELD_JSON_BUDGET = 16 * 1024 * 1024;
 
-export class FileChangedDuringSyncError extends Error {
+export class FileChangedDuringSyncError extends CodedError {
   constructor(readonly file: string) {
-    super(`${file} changed while the index was being synced, so nothing was written; run the sync again`);
+    super("file-changed", `${file} changed while the index was being synced, so nothing was written; run the sync again`);
   }
 }
 

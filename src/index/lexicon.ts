@@ -4,12 +4,15 @@
 // reason), compiled to a map from a term's first word to its entries, and applied to a query's words
 // in one pass: the longest term starting at each word is replaced by its expansion (a site term
 // instead adds its organ word for finding general models).
+import { CodedError } from "../model/errors.js";
 import { readFileSync } from "node:fs";
 import { wordsOf } from "../model/words.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
-export class LexiconError extends Error {
-  override name = "LexiconError";
+export class LexiconError extends CodedError {
+  constructor(message: string) {
+    super("lexicon", message);
+  }
 }
 
 export const LEXICON_KINDS = ["abbreviation", "spelling", "equivalent", "site", "number"] as const;

@@ -15,6 +15,7 @@ import { statesFingerprint } from "../store/rows.js";
 import { crossCheck } from "./cross-check.js";
 import { HELD_JSON_BUDGET, holdJsonUpTo } from "./held-json.js";
 import { InvalidRequestError } from "./errors.js";
+import type { EmbedReport } from "./embeddings/embed-index.js";
 import { syncIntoEmptyIndex } from "./first-sync.js";
 import { processFiles, usesWorkers, type FileError } from "./process-files.js";
 import { contributorRef, ContributorUpserts, relativeName, toCandidate, toEntryRecord, type Candidate } from "./sync-records.js";
@@ -37,10 +38,20 @@ export interface SyncOptions {
    * answers false (the sync then throws a SyncDeclinedError).
    */
   confirmRemoval?: (plan: RemovalPlan) => boolean | Promise<boolean>;
+  /** Progress of making vectors for semantic search after the sync (models done of total; see embed-index.ts). */
+  onEmbedProgress?: (done: number, total: number) => void;
   /** Progress of the reading phase (files done of total). */
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
+}
+
+/**
+ * Switches that choose between ways of doing the same sync, each with the same result: for the
+ * benchmark (which measures each way against the other) and tests. Not part of the public API;
+ * reached through index/internal.ts.
+ */
+export interface SyncTuning extends SyncOptions {
   /**
    * How the cross-file checks learn what the index holds: "bulk" (default), one read
    * (Store.validationSnapshot) of what the batch can clash with when the batch is small beside the
@@ -88,6 +99,8 @@ export interface SyncReport {
    * them (PostgreSQL: a handful, and one more per 1,000 changed models); absent for SQLite.
    */
   roundTrips?: number;
+  /** Vectors for semantic search made after the sync, when the index has an embeddings provider. */
+  embeddings?: EmbedReport;
 }
 
 /** What a sync that removes most of the index is about to do (see SyncOptions.confirmRemoval). */
@@ -102,13 +115,17 @@ export interface RemovalPlan {
   syncedFrom: string | undefined;
 }
 
-export class SyncDirectoryError extends InvalidRequestError {}
+export class SyncDirectoryError extends InvalidRequestError {
+  static override readonly errorCode = "sync-folder";
+}
 
 /** The sync was not confirmed (SyncOptions.confirmRemoval answered false); nothing changed. */
-export class SyncDeclinedError extends InvalidRequestError {}
+export class SyncDeclinedError extends InvalidRequestError {
+  static override readonly errorCode = "sync-declined";
+}
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
-export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFolder(store: Store, dir: string, options: SyncTuning = {}): Promise<SyncReport> {
   const found = findModelFiles([dir]);
   if (found.missing.length > 0) throw new SyncDirectoryError(`${dir} does not exist`);
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
@@ -134,12 +151,12 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+export function syncFiles(store: Store, set: SyncFileSet, options: SyncTuning = {}): Promise<SyncReport> {
   return syncPlanned(store, set, options, 0);
 }
 
 /** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
-async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, replanned: number): Promise<SyncReport> {
   const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();

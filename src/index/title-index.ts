@@ -4,7 +4,7 @@
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
 import { wordsOf } from "../model/words.js";
-import { sameRoot, STOP_WORDS, type SearchedText } from "./search-query.js";
+import { sameRoot, STOP_WORDS, type SearchedText } from "./search/terms.js";
 
 interface Title {
   id: string;

@@ -2,7 +2,7 @@
 // the index). Arguments are checked here with the same limits as the HTTP API; a bad argument is
 // a tool error whose message says what to change, so an agent can correct itself.
 import type { FindingModelIndex } from "../index/finding-model-index.js";
-import { InvalidRequestError } from "../index/errors.js";
+import { codeOf, CodedError, ERRORS } from "../model/errors.js";
 import { findingModelJsonSchema } from "../model/json-schema.js";
 import type { IndexEntry } from "../store/store.js";
 
@@ -34,7 +34,11 @@ export interface ToolDefinition {
 }
 
 /** A bad argument: reported to the client as a tool error with this message. */
-export class ToolArgumentError extends Error {}
+export class ToolArgumentError extends CodedError {
+  constructor(message: string) {
+    super("invalid-argument", message);
+  }
+}
 
 const model = findingModelJsonSchema.properties;
 const summarySchema = {
@@ -82,6 +86,7 @@ export const TOOLS: ToolDefinition[] = [
         query: { type: "string", minLength: 1, maxLength: MAX_QUERY_LENGTH, description: "Words to search for, e.g. \"pulmonary nodule\"." },
         limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_SEARCH_LIMIT, description: `At most this many results (1 to ${MAX_LIMIT}).` },
         tags: { type: "array", items: { type: "string" }, maxItems: MAX_TAGS, description: "Only models carrying every one of these tags (e.g. [\"CT\", \"chest\"]); see list_finding_model_tags." },
+        mode: { type: "string", enum: ["lexical", "hybrid"], description: "lexical: by words; hybrid: words and meaning fused, where the server has an embeddings service. Default hybrid where available." },
       },
       required: ["query"],
       additionalProperties: false,
@@ -89,16 +94,17 @@ export const TOOLS: ToolDefinition[] = [
     outputSchema: {
       type: "object",
       required: ["query", "results"],
-      properties: { query: { type: "string" }, results: { type: "array", items: summarySchema } },
+      properties: { query: { type: "string" }, mode: { enum: ["lexical", "hybrid"] }, note: { type: "string" }, results: { type: "array", items: summarySchema } },
     },
     annotations: readOnly("Search finding models"),
     async run(index, args) {
-      checkKnown(args, ["query", "limit", "tags"]);
+      checkKnown(args, ["query", "limit", "tags", "mode"]);
       const query = text(args.query, "query");
       const limit = args.limit === undefined ? DEFAULT_SEARCH_LIMIT : wholeNumber(args.limit, "limit", 1, MAX_LIMIT);
       const tags = args.tags === undefined ? undefined : tagList(args.tags);
-      const entries = await index.search(query, { limit, tags });
-      return result({ query, results: entries.map(summary) });
+      if (args.mode !== undefined && args.mode !== "lexical" && args.mode !== "hybrid") throw new ToolArgumentError(`mode must be "lexical" or "hybrid"; got ${JSON.stringify(args.mode)}`);
+      const answer = await index.searchAnswer(query, { limit, tags, mode: args.mode });
+      return result({ query, mode: answer.mode, ...(answer.note ? { note: answer.note } : {}), results: answer.results.map(summary) });
     },
   },
   {
@@ -174,14 +180,18 @@ export const TOOLS: ToolDefinition[] = [
   },
 ];
 
-/** Run tool `name`; bad arguments and bad queries come back as tool errors, not exceptions. */
+/**
+ * Run tool `name`; bad arguments and bad queries (errors whose code is a client's error, status
+ * below 500 in model/errors.ts) come back as tool errors, not exceptions.
+ */
 export async function callTool(index: FindingModelIndex, name: string, args: Record<string, unknown> | undefined): Promise<ToolResult | undefined> {
   const tool = TOOLS.find((t) => t.name === name);
   if (!tool) return undefined;
   try {
     return await tool.run(index, args ?? {});
   } catch (e) {
-    if (e instanceof ToolArgumentError || e instanceof InvalidRequestError) return { isError: true, content: [{ type: "text", text: e.message }] };
+    const code = codeOf(e);
+    if (code !== undefined && ERRORS[code].status < 500) return { isError: true, content: [{ type: "text", text: (e as Error).message }] };
     throw e;
   }
 }

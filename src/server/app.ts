@@ -8,6 +8,7 @@ import { collectMethods } from "./allowed-methods.js";
 import { errorBody, installErrorHandlers } from "./errors.js";
 import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
 import { collectRoutes } from "./openapi.js";
+import { decimalQueryIntegers } from "./decimal-query.js";
 import { checkQueryEncoding } from "./query-encoding.js";
 import { registerListingRoutes } from "./routes/listings.js";
 import { registerModelRoutes } from "./routes/models.js";
@@ -54,10 +55,10 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
     // without the URL echoed back.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
-        void reply.code(414).send(errorBody(414, `a path segment is too long: an ID, name or synonym is at most ${MAX_QUERY_LENGTH} characters`));
+        void reply.code(414).send(errorBody("path-too-long", `a path segment is too long: an ID, name or synonym is at most ${MAX_QUERY_LENGTH} characters`));
       } else {
         const message = error.code === "FST_ERR_BAD_URL" ? "the URL is not valid: it has a bad percent-encoding (%XX)" : "the URL is not valid";
-        void reply.code(400).send(errorBody(400, message));
+        void reply.code(400).send(errorBody("invalid-request", message));
       }
     },
     ajv: {
@@ -88,6 +89,7 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
   // Bodies are JSON only: without this, text/plain would reach the routes as a string.
   app.removeContentTypeParser("text/plain");
 
+  decimalQueryIntegers(app);
   const methodsAt = collectMethods(app);
   installErrorHandlers(app, methodsAt);
   const describe = collectRoutes(app);

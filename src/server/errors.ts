@@ -1,33 +1,39 @@
-// Every error answer of the API has one shape, { statusCode, error, message }, and a message that
-// says what is wrong. Bad input is a 4xx with that message; a failure of ours is a 500 (or 503 for
-// an unavailable database) whose details go to the log, never to the client.
+// Every error answer of the API has one shape, { statusCode, error, code, message }: the status
+// and the code come from the error registry (model/errors.ts) by the error's code, the message
+// says what is wrong. Bad input is a 4xx with that message; a failure of ours is a 500 (or 503
+// for an unavailable database) whose details go to the log, never to the client (the registry's
+// `hidden` text is sent instead).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
-import { InvalidRequestError } from "../index/errors.js";
-import { StoreError } from "../store/store.js";
+import { codeOf, CodedError, errorDefinition, ERRORS, type ErrorCode } from "../model/errors.js";
 import { BODY_LIMIT } from "./limits.js";
 
 /** An answer other than 200, with its message: thrown by routes, sent by the error handler. */
-export class HttpError extends Error {
+export class HttpError extends CodedError {
   constructor(
-    readonly statusCode: number,
+    code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = "HttpError";
+    super(code, message);
   }
 }
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** The error's code in the registry (model/errors.ts): stable, for programs. */
+  code: ErrorCode;
   message: string;
 }
 
-export function errorBody(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message };
+/** The body of an error answer: status `statusCode` (by default the code's) and `message`. */
+export function errorBody(code: ErrorCode, message: string, statusCode: number = ERRORS[code].status): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", code, message };
 }
+
+/** The code of one of Fastify's own client errors (bad JSON, body too large, media type), by its status. */
+const CLIENT_ERROR_CODES: Record<number, ErrorCode> = { 413: "body-too-large", 414: "path-too-long", 415: "unsupported-media-type" };
 
 /** One failed check of a request schema, as Ajv reports it (with `verbose`, so data and schema are there). */
 interface SchemaIssue {
@@ -102,29 +108,25 @@ function describeValue(value: unknown): string {
 /** `methodsAt` names the methods some route answers at a path (none for a path no route has). */
 export function installErrorHandlers(app: FastifyInstance, methodsAt: (path: string) => string[]): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof HttpError) {
-      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.statusCode, error.message));
+    const code = codeOf(error);
+    if (code !== undefined) {
+      const definition = errorDefinition(code);
+      if (definition.hidden !== undefined) request.log.error({ err: error }, `request failed: ${code}`);
+      const headers = error instanceof HttpError ? error.headers : {};
+      return reply.code(definition.status).headers(headers).send(errorBody(code, definition.hidden ?? error.message));
     }
     if (error.validation && error.validation.length > 0) {
       const message = schemaMessage(error.validation[0] as unknown as SchemaIssue, error.validationContext);
-      return reply.code(400).send(errorBody(400, message));
-    }
-    if (error instanceof InvalidRequestError) {
-      return reply.code(400).send(errorBody(400, error.message));
-    }
-    if (error instanceof StoreError) {
-      request.log.error({ err: error }, "database error");
-      const code = error.code === "locked" || error.code === "unreachable" || error.code === "timeout" ? 503 : 500;
-      return reply.code(code).send(errorBody(code, code === 503 ? "the index is unavailable just now; try again shortly" : "the index could not answer"));
+      return reply.code(400).send(errorBody("invalid-request", message));
     }
     // Fastify's own client errors (bad JSON, body too large, unsupported media type) carry a
     // status below 500 and a message meant for the client.
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send(errorBody(status, clientMessage(error)));
+      return reply.code(status).send(errorBody(CLIENT_ERROR_CODES[status] ?? "invalid-request", clientMessage(error), status));
     }
     request.log.error({ err: error }, "request failed");
-    return reply.code(500).send(errorBody(500, "something went wrong on the server; it has been logged"));
+    return reply.code(500).send(errorBody("internal", ERRORS.internal.hidden));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -132,10 +134,10 @@ export function installErrorHandlers(app: FastifyInstance, methodsAt: (path: str
     const allowed = methodsAt(path);
     if (allowed.length > 0) {
       const allow = allowed.join(", ");
-      reply.code(405).header("Allow", allow).send(errorBody(405, `${request.method} is not allowed at ${pathOf(path)}; use ${allow}`));
+      reply.code(405).header("Allow", allow).send(errorBody("method-not-allowed", `${request.method} is not allowed at ${pathOf(path)}; use ${allow}`));
       return;
     }
-    reply.code(404).send(errorBody(404, `there is nothing at ${request.method} ${pathOf(path)}; see /api/openapi.json`));
+    reply.code(404).send(errorBody("not-found", `there is nothing at ${request.method} ${pathOf(path)}; see /api/openapi.json`));
   });
 }
 

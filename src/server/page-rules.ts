@@ -3,7 +3,7 @@
 // (for highlighting what matched), and the request limits. Written from the index's own code and
 // constants when the server starts, so the page cannot drift from what the search does.
 import { DEFAULT_REQUEST_LIST_LIMIT, MAX_QUERY_LENGTH, MAX_REQUEST_LIMIT, MAX_TAG_LENGTH } from "../index/limits.js";
-import { sameRoot, STOP_WORDS } from "../index/search-query.js";
+import { sameRoot, STOP_WORDS } from "../index/search/terms.js";
 import { WORD, wordsOf } from "../model/words.js";
 
 /** The source of a function that reads nothing from its module but what the rules module defines too. */

@@ -12,9 +12,9 @@ export function checkQueryEncoding(url: string): void {
     const equals = pair.indexOf("=");
     const name = equals < 0 ? pair : pair.slice(0, equals);
     const decodedName = decode(name);
-    if (decodedName === undefined) throw new HttpError(400, "a query parameter's name is not valid: it has a bad percent-encoding (%XX)");
+    if (decodedName === undefined) throw new HttpError("invalid-request", "a query parameter's name is not valid: it has a bad percent-encoding (%XX)");
     if (equals >= 0 && decode(pair.slice(equals + 1)) === undefined) {
-      throw new HttpError(400, `query parameter ${decodedName.slice(0, 60)} is not valid: it has a bad percent-encoding (%XX)`);
+      throw new HttpError("invalid-request", `query parameter ${decodedName.slice(0, 60)} is not valid: it has a bad percent-encoding (%XX)`);
     }
   }
 }

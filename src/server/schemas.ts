@@ -1,6 +1,7 @@
 // JSON Schemas of what the API takes and returns. Request schemas are checked by Fastify on every
 // request; response schemas are documentation only (they appear in /api/openapi.json, and
 // responses are serialized with JSON.stringify so that no field is ever dropped).
+import { ERRORS } from "../model/errors.js";
 import { findingModelJsonSchema } from "../model/json-schema.js";
 import { MAX_BATCH_QUERIES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 
@@ -42,7 +43,12 @@ export const idParams = {
 export const searchQuerystring = {
   type: "object",
   required: ["q"],
-  properties: { q: queryText, limit: limitParam(DEFAULT_SEARCH_LIMIT), tag: tagList },
+  properties: {
+    q: queryText,
+    limit: limitParam(DEFAULT_SEARCH_LIMIT),
+    tag: tagList,
+    mode: { type: "string", enum: ["lexical", "hybrid"], description: "lexical: by words; hybrid: words and meaning fused (where the server has an embeddings service; see /api/stats searchModes). Default hybrid where available." },
+  },
 } as const;
 
 export const batchBody = {
@@ -69,8 +75,13 @@ export const listQuerystring = {
 export const components: Record<string, object> = {
   Error: {
     type: "object",
-    required: ["statusCode", "error", "message"],
-    properties: { statusCode: { type: "integer" }, error: { type: "string" }, message: { type: "string", description: "What is wrong, in words a person can act on." } },
+    required: ["statusCode", "error", "code", "message"],
+    properties: {
+      statusCode: { type: "integer" },
+      error: { type: "string" },
+      code: { type: "string", enum: Object.keys(ERRORS), description: "What kind of error, stable for programs (the error registry, docs/http.md)." },
+      message: { type: "string", description: "What is wrong, in words a person can act on." },
+    },
   },
   IndexEntry: {
     type: "object",
@@ -102,6 +113,8 @@ export const components: Record<string, object> = {
       query: { type: "string" },
       limit: { type: "integer" },
       tags: { type: "array", items: { type: "string" } },
+      mode: { enum: ["lexical", "hybrid"], description: "How the results were found (GET /api/search)." },
+      note: { type: "string", description: "Why a hybrid search was answered by words only (the embeddings service is down, slow, ...)." },
       results: { type: "array", items: { $ref: "#/components/schemas/IndexEntry" } },
     },
   },
@@ -138,6 +151,7 @@ export const components: Record<string, object> = {
       engine: { enum: ["sqlite", "postgres"] },
       schemaVersion: { type: "integer" },
       sizeBytes: { type: "integer" },
+      searchModes: { type: "array", items: { enum: ["lexical", "hybrid"] }, description: "The search modes this server answers (hybrid where it has an embeddings service)." },
     },
   },
   Health: { type: "object", required: ["status"], properties: { status: { enum: ["ok", "unavailable"] }, models: { type: "integer" } } },
@@ -171,7 +185,7 @@ export const components: Record<string, object> = {
   SyncFailure: {
     type: "object",
     description: "The error shape of the API with the sync report: nothing was changed.",
-    required: ["statusCode", "error", "message", "errors", "warnings", "applied"],
+    required: ["statusCode", "error", "code", "message", "errors", "warnings", "applied"],
     allOf: [{ $ref: "#/components/schemas/Error" }, { $ref: "#/components/schemas/SyncReport" }],
   },
 };

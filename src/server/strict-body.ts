@@ -17,7 +17,7 @@ interface Schema {
 export function strictJsonTypes(schema: Schema): preValidationHookHandler {
   return (request: FastifyRequest, _reply, done) => {
     const problem = check(request.body, schema, "");
-    done(problem ? new HttpError(400, problem) : undefined);
+    done(problem ? new HttpError("invalid-request", problem) : undefined);
   };
 }
 

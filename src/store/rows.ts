@@ -3,7 +3,7 @@
 import { nameKey } from "../model/names.js";
 import type { Organization, Person } from "../model/types.js";
 import { createHash } from "node:crypto";
-import type { EntryRecord, FileState } from "./store.js";
+import type { ContributorRef, EntryRecord, FileState } from "./store.js";
 
 export interface PersonRow {
   github_username: string;
@@ -62,6 +62,32 @@ export function uniqueLower(values: readonly string[]): Array<{ value: string; l
     out.push({ value, lower });
   }
   return out;
+}
+
+/**
+ * The people and organizations named by the models a change removes or rewrites: the only ones it
+ * can leave unnamed. After the change, each that no model names any more is deleted, in the same
+ * transaction, so the contributor tables hold exactly what the indexed models say.
+ */
+export class RemovedContributors {
+  private readonly keys = { person: new Set<string>(), organization: new Set<string>() };
+
+  add(refs: ReadonlyArray<Pick<ContributorRef, "kind" | "key">>): void {
+    for (const r of refs) this.keys[r.kind]?.add(r.key);
+  }
+
+  get any(): boolean {
+    return this.keys.person.size + this.keys.organization.size > 0;
+  }
+
+  /**
+   * The keys of one kind as the parameter of the engines' prune statements: a JSON array of
+   * [key, key as a JSON string]. The second is looked for in a model's contributors text before
+   * that text is parsed: a cheap filter that leaves out every model that cannot name the key.
+   */
+  param(kind: ContributorRef["kind"]): string {
+    return JSON.stringify([...this.keys[kind]].map((k) => [k, JSON.stringify(k)]));
+  }
 }
 
 /** One text for a set of file states, whatever their order (SyncChanges.basis). */

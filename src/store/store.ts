@@ -4,6 +4,7 @@
 //
 // Names: `oifm_id`, `oifma_id` as in model files; everything else camelCase.
 
+import { CodedError, type ErrorCode } from "../model/errors.js";
 import type { Organization, Person } from "../model/types.js";
 
 /** A contributor as an index entry lists it: a person by GitHub user name, an organization by code. */
@@ -135,6 +136,14 @@ export interface TextSearchOptions {
   everyTerm?: boolean;
 }
 
+/** A model's vector as the index keeps it (see index/embeddings/embed-index.ts). */
+export interface StoredVector {
+  oifm_id: string;
+  /** Hash of the text the vector was made from: a vector whose model's text changed is not used. */
+  textHash: string;
+  vector: Float32Array;
+}
+
 export interface StoreStats {
   engine: "sqlite" | "postgres";
   schemaVersion: number;
@@ -229,10 +238,29 @@ export interface Store {
   /** Many text searches in one call, cheaper than calling textSearch for each. */
   textSearchMany(queries: ReadonlyArray<readonly string[]>, options: TextSearchOptions): Promise<IndexEntry[][]>;
 
+  // --- vectors (semantic search) ---
+  /** The vectors made by the embeddings model `model` of the models the index holds. */
+  embeddings(model: string): Promise<StoredVector[]>;
+  /** Store vectors made by `model`, replacing those it made for the same models before; one transaction. */
+  putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void>;
+  /** Remove the vectors of other embeddings models and of models no longer indexed; returns how many. */
+  pruneEmbeddings(model: string): Promise<number>;
+
   stats(): Promise<StoreStats>;
   /** Everything the index check needs, read at one moment (see IntegrityRead). */
   readIntegrity(): Promise<IntegrityRead>;
   close(): Promise<void>;
+
+  // --- freshness ---
+  /**
+   * A value that changes whenever a change to the index is committed by another connection (another
+   * process included): a reader that caches answers compares it with the last one it saw, and drops
+   * its cache when it differs. It may also change on this connection's own commits. Cheap (SQLite:
+   * no I/O; PostgreSQL: one round trip), but not free: look at most every `changeMarkEveryMs`.
+   */
+  changeMark(): Promise<string>;
+  /** How long a reader may go without looking at changeMark: the bound on how stale a cached answer gets. */
+  readonly changeMarkEveryMs: number;
 
   /**
    * Statements sent to a database server so far (each one network round trip), for engines that
@@ -242,14 +270,15 @@ export interface Store {
   roundTrips?(): number;
 }
 
+/** The codes of database problems (each defined in the error registry, model/errors.ts). */
+export type StoreErrorCode = Extract<ErrorCode, "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;
+
 /** A database problem in words a user can act on; `code` for programs. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other",
-    message: string,
-  ) {
-    super(message);
-    this.name = "StoreError";
+export class StoreError extends CodedError {
+  declare readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string) {
+    super(code, message);
   }
 }
 

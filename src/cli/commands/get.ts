@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CommandError, EXIT_INVALID, printJson, printLine, UsageError } from "../output.js";
+import { CommandError, printJson, printLine, UsageError } from "../output.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
 
 export function registerGet(parent: Command): void {
@@ -18,7 +18,7 @@ export function registerGet(parent: Command): void {
     }
     await withIndex(opts, async (index) => {
       const entry = await index.get(key);
-      if (!entry) throw new CommandError("not-found", `no model with ID, name or synonym "${key}"; try findingmodel search`, EXIT_INVALID);
+      if (!entry) throw new CommandError("not-found", `no model with ID, name or synonym "${key}"; try findingmodel search`);
       if (opts.full) {
         const model = await index.getFull(entry.oifm_id);
         const { toCanonicalJson } = await import("../../model/canonical.js");

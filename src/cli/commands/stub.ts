@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readFile, stat } from "node:fs/promises";
 import { ANY_ID_IN_TEXT, SOURCE_CODE_PATTERN } from "../../model/ids.js";
 import { nameKey } from "../../model/names.js";
-import { CommandError, EXIT_INVALID, printJson, printLine, UsageError, warn } from "../output.js";
+import { CommandError, printJson, printLine, UsageError, warn } from "../output.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -34,7 +34,7 @@ export function registerStub(program: Command): void {
       const taken = new Set<string>();
       if (opts.defs !== undefined) {
         const clash = await collectTaken(opts.defs, name, taken);
-        if (clash) throw new CommandError("conflict", `a model named "${name}" already exists in ${clash}`, EXIT_INVALID);
+        if (clash) throw new CommandError("name-taken", `a model named "${name}" already exists in ${clash}`);
       }
       if (opts.output !== undefined && (await stat(opts.output).catch(() => undefined))) {
         throw new UsageError(`${opts.output} already exists; choose another file or remove it first`);

@@ -1,6 +1,7 @@
 // What the index needs from an embeddings service: text in, one vector per text out. Any service
 // fits behind this (openai-embeddings.ts speaks the OpenAI-compatible HTTP API); the index never
 // trusts what comes back without checking it (see checkVectors).
+import { CodedError } from "../../model/errors.js";
 
 export interface EmbeddingsProvider {
   /**
@@ -13,13 +14,12 @@ export interface EmbeddingsProvider {
 }
 
 /** Why vectors could not be had; `reason` for programs, the message for people. */
-export class EmbeddingsError extends Error {
+export class EmbeddingsError extends CodedError {
   constructor(
     readonly reason: "unreachable" | "timeout" | "http" | "garbage" | "dimension" | "config",
     message: string,
   ) {
-    super(message);
-    this.name = "EmbeddingsError";
+    super("embeddings", message);
   }
 }
 

@@ -1,6 +1,7 @@
 // Listings of the whole index (tags, people, organizations, counts) and the health check.
 import type { FastifyInstance } from "fastify";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
+import { codeOf } from "../../model/errors.js";
 import { errorBody } from "../errors.js";
 
 export function registerListingRoutes(app: FastifyInstance, index: FindingModelIndex): void {
@@ -28,7 +29,7 @@ export function registerListingRoutes(app: FastifyInstance, index: FindingModelI
     async () => {
       // Where the database is (a file path, a server address) is the operator's business, not the client's.
       const { location: _location, ...stats } = await index.stats();
-      return stats;
+      return { ...stats, searchModes: index.searchModes() };
     },
   );
 
@@ -49,7 +50,7 @@ export function registerListingRoutes(app: FastifyInstance, index: FindingModelI
         return { status: "ok", models: stats.models };
       } catch (e) {
         request.log.error({ err: e }, "health check failed");
-        return reply.code(503).send({ status: "unavailable", ...errorBody(503, "the index cannot be read") });
+        return reply.code(503).send({ status: "unavailable", ...errorBody(codeOf(e) ?? "internal", "the index cannot be read", 503) });
       }
     },
   );

@@ -17,7 +17,7 @@ const notModified = { "304": { description: "The client's copy (If-None-Match) i
 export function registerModelRoutes(app: FastifyInstance, index: FindingModelIndex): void {
   async function entryOf(key: string): Promise<IndexEntry> {
     const entry = await index.get(key);
-    if (!entry) throw new HttpError(404, `no model has the ID, name or synonym "${shorten(key)}"`);
+    if (!entry) throw new HttpError("not-found", `no model has the ID, name or synonym "${shorten(key)}"`);
     return entry;
   }
 
@@ -54,7 +54,7 @@ export function registerModelRoutes(app: FastifyInstance, index: FindingModelInd
     async (request, reply) => {
       const entry = await entryOf(request.params.id);
       const model = await index.getFull(entry.oifm_id);
-      if (!model) throw new HttpError(404, `no model has the ID "${shorten(entry.oifm_id)}"`);
+      if (!model) throw new HttpError("not-found", `no model has the ID "${shorten(entry.oifm_id)}"`);
       return sendCached(request, reply, JSON.stringify(model), JSON_TYPE);
     },
   );
@@ -79,7 +79,7 @@ export function registerModelRoutes(app: FastifyInstance, index: FindingModelInd
     async (request, reply) => {
       const entry = await entryOf(request.params.id);
       const model = await index.getFull(entry.oifm_id);
-      if (!model) throw new HttpError(404, `no model has the ID "${shorten(entry.oifm_id)}"`);
+      if (!model) throw new HttpError("not-found", `no model has the ID "${shorten(entry.oifm_id)}"`);
       return sendCached(request, reply, toMarkdown(model) + "\n", "text/markdown; charset=utf-8");
     },
   );

@@ -4,10 +4,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { InvalidRequestError } from "../../index/errors.js";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import type { FileError } from "../../index/process-files.js";
 import type { SyncOptions, SyncReport } from "../../index/sync.js";
+import { codeOf, ERRORS } from "../../model/errors.js";
 import { errorBody, HttpError } from "../errors.js";
 
 export interface SyncRouteOptions {
@@ -41,13 +41,14 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
     },
     async (request, reply) => {
       authorize(request, options.apiToken);
-      if (!options.defsDir) throw new HttpError(409, "this server was started without --defs, so there is no folder to sync");
-      if (running) throw new HttpError(409, "a sync is already running; try again when it has finished");
+      if (!options.defsDir) throw new HttpError("sync-unavailable", "this server was started without --defs, so there is no folder to sync");
+      if (running) throw new HttpError("sync-unavailable", "a sync is already running; try again when it has finished");
       running = true;
       try {
         const report = await index.sync(options.defsDir, { ...options.syncOptions }).catch((e: unknown) => {
           // The folder vanished or is not a folder: the server's setup, not the request, is wrong.
-          if (e instanceof InvalidRequestError) throw new HttpError(409, `cannot sync: ${e.message}`);
+          const code = codeOf(e);
+          if (code !== undefined && ERRORS[code].status === 400) throw new HttpError("sync-unavailable", `cannot sync: ${(e as Error).message}`);
           throw e;
         });
         request.log.info({ sync: { ...report, errors: report.errors.length, warnings: report.warnings.length } }, "sync finished");
@@ -56,7 +57,7 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
         if (!failed) return reply.code(200).send(shown);
         const files = new Set(report.errors.map((e) => e.file)).size;
         const message = `nothing was changed: ${files === 1 ? "1 file" : `${files} files`} of the --defs folder failed (listed in errors); fix them, or start the server with --skip-invalid to index the rest`;
-        return reply.code(422).send({ ...errorBody(422, message), ...shown });
+        return reply.code(422).send({ ...errorBody("invalid-files", message), ...shown });
       } finally {
         running = false;
       }
@@ -65,13 +66,13 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
 }
 
 function authorize(request: FastifyRequest, token: string | undefined): void {
-  if (!token) throw new HttpError(403, "sync is disabled on this server: it was started without an API token (FINDINGMODEL_API_TOKEN)");
+  if (!token) throw new HttpError("forbidden", "sync is disabled on this server: it was started without an API token (FINDINGMODEL_API_TOKEN)");
   const challenge = { "WWW-Authenticate": 'Bearer realm="findingmodel"' };
   const header = request.headers.authorization;
-  if (!header) throw new HttpError(401, "sync needs the server's API token: send Authorization: Bearer <token>", challenge);
+  if (!header) throw new HttpError("unauthorized", "sync needs the server's API token: send Authorization: Bearer <token>", challenge);
   const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
-  if (!match) throw new HttpError(401, "the Authorization header must be: Bearer <token>", challenge);
-  if (!sameSecret(match[1]!, token)) throw new HttpError(403, "the API token is not valid");
+  if (!match) throw new HttpError("unauthorized", "the Authorization header must be: Bearer <token>", challenge);
+  if (!sameSecret(match[1]!, token)) throw new HttpError("forbidden", "the API token is not valid");
 }
 
 /** Compare without leaking, through timing, how much of the secret matched (or its length). */

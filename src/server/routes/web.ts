@@ -68,7 +68,7 @@ export function registerWebRoutes(app: FastifyInstance, dir = publicDir()): void
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>("/assets/:name", (request, reply) => {
     const name = request.params.name;
     const asset = name.endsWith(".html") ? undefined : assets.get(name);
-    if (!asset) throw new HttpError(404, `there is no asset ${name.slice(0, 100)}`);
+    if (!asset) throw new HttpError("not-found", `there is no asset ${name.slice(0, 100)}`);
     const immutable = request.query.v === asset.version;
     return sendCached(request, reply, asset.body, asset.type, immutable ? "public, max-age=31536000, immutable" : "no-cache", asset.etag);
   });

@@ -20,12 +20,12 @@
 import { nameKey } from "../../model/names.js";
 import { wordsOf } from "../../model/words.js";
 import type pg from "pg";
-import type { EntryRecord, SyncChanges } from "../store.js";
+import type { ContributorRef, EntryRecord, SyncChanges } from "../store.js";
 import { removedIds, StoreError } from "../store.js";
 import { errorCode } from "./errors.js";
 import { SYNC_LOCK_CLASS } from "./locks.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, uniqueLower } from "../rows.js";
 import { attributeIdTaken, attributeIdTwice, fileTaken, modelIdTwice, nameTaken, type Owner } from "../clashes.js";
 
 /** Runs one statement on the transaction's connection (counting it as a round trip). */
@@ -56,10 +56,10 @@ export function beginAndLock(lockKey: number, timeoutMs: number, models: number,
 export type PostgresWriteMode = "batched" | "per-model";
 
 /** Steps 2 to 4 (the caller begins, commits or rolls back). */
-export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode = "batched", allNew = false): Promise<void> {
-  if (mode === "per-model") return writeChangesPerModel(run, s, changes, allNew);
+export async function writeChanges(run: Run, s: Statements, changes: SyncChanges, mode: PostgresWriteMode, allNew: boolean, gone: RemovedContributors): Promise<void> {
+  if (mode === "per-model") return writeChangesPerModel(run, s, changes, allNew, gone);
   const removed = removedIds(changes, allNew);
-  if (removed.length > 0) await run(s.deleteModels, [removed]);
+  if (removed.length > 0) noteRemoved(await run(s.deleteModels, [removed]), gone);
   for (let i = 0; i < changes.upserts.length; i += MODELS_PER_INSERT) await run(s.insertModels, insertParams(changes.upserts.slice(i, i + MODELS_PER_INSERT)));
   await writeContributorsAndTouch(run, s, changes);
 }
@@ -71,8 +71,13 @@ export async function writeChanges(run: Run, s: Statements, changes: SyncChanges
  */
 export const MODELS_PER_INSERT = 1_000;
 
-async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges, allNew: boolean): Promise<void> {
-  for (const id of removedIds(changes, allNew)) await run(s.deleteModels, [[id]]);
+/** The contributors of the models a delete removed (its rows: their contributors). */
+function noteRemoved(result: pg.QueryResult, gone: RemovedContributors): void {
+  for (const row of result.rows as Array<{ contributors: ContributorRef[] }>) gone.add(row.contributors);
+}
+
+async function writeChangesPerModel(run: Run, s: Statements, changes: SyncChanges, allNew: boolean, gone: RemovedContributors): Promise<void> {
+  for (const id of removedIds(changes, allNew)) noteRemoved(await run(s.deleteModels, [[id]]), gone);
   for (const r of changes.upserts) await run(s.insertModels, insertParams([r]));
   for (const p of changes.people) await writeContributorsAndTouch(run, s, { people: [p], organizations: [] });
   for (const o of changes.organizations) await writeContributorsAndTouch(run, s, { people: [], organizations: [o] });

@@ -5,13 +5,17 @@ import type { Store } from "../store.js";
 import { StoreError } from "../store.js";
 import { parsePostgresUrl, type PostgresPoolOptions } from "./config.js";
 import { isConnectionLost, toStoreError } from "./errors.js";
-import { acquirePool, releasePool } from "./pool.js";
+import { acquirePool, holdClient, releasePool } from "./pool.js";
 import { PostgresStore } from "./postgres-store.js";
 import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.js";
 
 export interface PostgresOpenOptions extends PostgresPoolOptions {
   /** Open for reading only: nothing is created, migrated or written. */
   readonly?: boolean;
+}
+
+/** Switches for the benchmark and tests: not part of the public API (reached through index/internal.ts). */
+export interface PostgresTuning {
   /** "batched" (default) or "per-model", one statement per model: only for measuring (see apply.ts). */
   writeMode?: PostgresWriteMode;
 }
@@ -21,6 +25,11 @@ export interface PostgresOpenOptions extends PostgresPoolOptions {
  * it names, creating the schema when it is not there (unless read-only).
  */
 export async function openPostgresStore(url: string, options: PostgresOpenOptions = {}): Promise<Store> {
+  return openTunedPostgresStore(url, options);
+}
+
+/** openPostgresStore with the switches of PostgresTuning. */
+export async function openTunedPostgresStore(url: string, options: PostgresOpenOptions & PostgresTuning = {}): Promise<Store> {
   const config = parsePostgresUrl(url, options);
   const readonly = options.readonly ?? false;
   const where = `schema "${config.schema}" of ${config.location.replace(/\?.*$/, "")}`;
@@ -28,6 +37,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
   try {
     for (let attempt = 0; ; attempt++) {
       const client = await pool.connect();
+      const release = holdClient(client);
       let failed: unknown;
       try {
         const state = await readSchemaState(client, config.schema);
@@ -48,7 +58,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
         if (attempt < 2 && isConnectionLost(e)) continue;
         throw e;
       } finally {
-        client.release(failed === undefined ? undefined : true);
+        release(failed !== undefined);
       }
     }
   } catch (e) {

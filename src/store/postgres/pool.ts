@@ -64,3 +64,28 @@ function createPool(config: PostgresConfig): pg.Pool {
   pool.on("error", () => {});
   return pool;
 }
+
+/**
+ * Give back a connection taken with pool.connect(): destroyed (not reused) when `failed` or when it
+ * failed while it was held.
+ */
+export type Release = (failed: boolean) => void;
+
+/**
+ * Watch a connection taken from the pool while it is held. The pool listens for a connection's
+ * errors only while it is idle in the pool; one held by a sync (idle in its transaction while the
+ * sync reads files, or writing) that the server ends or whose socket breaks would emit an 'error'
+ * event nobody hears, which stops the process with a stack trace. Here the error is heard: the
+ * next statement on the connection fails with it, and the caller reports that the connection was
+ * lost. A connection that failed stays heard after it is given back, to be destroyed.
+ */
+export function holdClient(client: pg.PoolClient): Release {
+  let broken = false;
+  const onError = () => void (broken = true);
+  client.on("error", onError);
+  return (failed) => {
+    const destroy = failed || broken;
+    if (!destroy) client.off("error", onError);
+    client.release(destroy ? true : undefined);
+  };
+}

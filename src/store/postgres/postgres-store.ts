@@ -7,18 +7,20 @@
 // rolled back by the server, and is reported.
 import { nameKey } from "../../model/names.js";
 import { createHash } from "node:crypto";
-import { statesFingerprint, toOrganization, toPerson } from "../rows.js";
+import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
 import { errorCode, isConnectionLost, toStoreError } from "./errors.js";
 import { schemaLockKey } from "./locks.js";
-import { releasePool } from "./pool.js";
+import { holdClient, releasePool } from "./pool.js";
 import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
+import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
+import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
 import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
 export class PostgresStore implements Store {
@@ -26,6 +28,7 @@ export class PostgresStore implements Store {
   /** Each part is an insert statement, one round trip. */
   readonly modelsPerPart = MODELS_PER_INSERT;
   private readonly s: Statements;
+  private readonly e: EmbeddingStatements;
   private trips = 0;
   private closed = false;
 
@@ -36,6 +39,7 @@ export class PostgresStore implements Store {
     private readonly writeMode: PostgresWriteMode = "batched",
   ) {
     this.s = statements(config.schema);
+    this.e = embeddingStatements(config.schema);
   }
 
   /** Statements sent to the server so far (each one network round trip; connecting is not counted). */
@@ -73,15 +77,16 @@ export class PostgresStore implements Store {
     } catch (e) {
       throw toStoreError(e, this.config);
     }
-    let failed: unknown;
+    const release = holdClient(client);
+    let failed = false;
     try {
       return await work(client);
     } catch (e) {
-      failed = e;
+      failed = true;
       throw e;
     } finally {
       // After an error the connection may be mid-transaction or broken: close it, the pool opens another.
-      client.release(failed === undefined ? undefined : true);
+      release(failed);
     }
   }
 
@@ -173,6 +178,7 @@ export class PostgresStore implements Store {
     let step: "begin" | "write" | "commit" = "begin";
     let part: SyncChanges | undefined;
     let upserted = false;
+    const gone = new RemovedContributors();
     try {
       await this.withClient(async (client) => {
         const run = async (sql: string, params?: unknown[]) => {
@@ -193,13 +199,15 @@ export class PostgresStore implements Store {
           }
           step = "write";
           for (part of partsOf(changes)) {
-            await writeChanges(run, this.s, part, this.writeMode, allNew);
+            await writeChanges(run, this.s, part, this.writeMode, allNew, gone);
             upserted ||= part.upserts.length > 0;
           }
           step = "commit";
           // The folder goes in the same round trip as the commit (a literal: the simple protocol takes no parameters).
-          const record = part?.syncedFrom === undefined ? "" : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
-          await run(record + (upserted ? this.s.cleanAndCommit : "COMMIT"));
+          // Either statement gives fm_meta's row this transaction's ID, the mark readers look at (changeMark).
+          const record = part?.syncedFrom === undefined ? this.s.bumpChangeMark : this.s.setSyncedFrom(client.escapeLiteral(part.syncedFrom));
+          const prune = gone.any ? this.s.pruneContributors(client.escapeLiteral(gone.param("person")), client.escapeLiteral(gone.param("organization"))) : "";
+          await run(record + prune + (upserted ? this.s.cleanAndCommit : "COMMIT"));
         } catch (e) {
           // Leave nothing behind; on a lost connection the server has rolled back already.
           if (!isConnectionLost(e)) await client.query("ROLLBACK").catch(() => undefined);
@@ -211,6 +219,14 @@ export class PostgresStore implements Store {
       return { ok: false, at: step, error: e, part };
     }
   }
+
+  /** The transaction ID that last wrote fm_meta's row: every change's commit rewrites it (see apply). */
+  async changeMark(): Promise<string> {
+    return (await this.read<{ mark: string }>(this.s.changeMark))[0]?.mark ?? "";
+  }
+
+  /** A round trip each time: a quarter of a second keeps it rare under load, and answers fresh for a person. */
+  readonly changeMarkEveryMs = 250;
 
   // --- lookups ---
 
@@ -350,6 +366,35 @@ export class PostgresStore implements Store {
       if (list.length < options.limit) list.push(toEntry(row));
     }
     return results;
+  }
+
+  // --- vectors ---
+
+  async embeddings(model: string): Promise<StoredVector[]> {
+    const rows = await this.read<{ oifm_id: string; text_hash: string; vector: Buffer }>(this.e.read, [model]);
+    return rows.map((r) => ({ oifm_id: r.oifm_id, textHash: r.text_hash, vector: bytesToVector(r.vector) }));
+  }
+
+  async putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void> {
+    if (vectors.length === 0) return;
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    // One statement: a transaction of its own.
+    await this.withClient(async (client) => {
+      this.trips++;
+      await client.query(this.e.put, [model, vectors.map((v) => v.oifm_id), vectors.map((v) => v.textHash), vectors.map((v) => vectorToBytes(v.vector))]);
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
+  }
+
+  async pruneEmbeddings(model: string): Promise<number> {
+    if (this.readonly) throw new StoreError("readonly", `the index at ${this.config.location} was opened for reading only; open it for writing to change it`);
+    return this.withClient(async (client) => {
+      this.trips++;
+      return (await client.query(this.e.prune, [model])).rowCount ?? 0;
+    }).catch((e: unknown) => {
+      throw e instanceof StoreError ? e : toStoreError(e, this.config);
+    });
   }
 
   async stats(): Promise<StoreStats> {

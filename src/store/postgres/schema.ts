@@ -10,7 +10,7 @@ import { errorCode } from "./errors.js";
 import { MIGRATION_LOCK_CLASS, schemaLockKey } from "./locks.js";
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** What `fm_meta.application` holds in a findingmodel schema. */
 export const APPLICATION = "findingmodel";
 
@@ -126,6 +126,17 @@ export const MIGRATIONS: ReadonlyArray<(schema: string, ext: ServerFeatures) => 
   // 1 -> 2: the folder the index was last synced from (so a sync from another folder that would
   // remove most of it can ask first).
   (schema) => `ALTER TABLE ${ident(schema)}.fm_meta ADD COLUMN synced_from text;`,
+  // 2 -> 3: a vector of each model per embeddings model (semantic search), with the hash of the
+  // text it was made from; keyed by oifm_id (a sync rewrites changed models' rows; an unchanged
+  // text keeps its vector). float32, little-endian.
+  (schema) => `
+    CREATE TABLE ${ident(schema)}.embeddings (
+      model     text COLLATE "C" NOT NULL,
+      oifm_id   text COLLATE "C" NOT NULL,
+      text_hash text NOT NULL,
+      vector    bytea NOT NULL,
+      PRIMARY KEY (model, oifm_id)
+    );`,
 ];
 
 export interface SchemaState {

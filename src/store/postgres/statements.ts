@@ -38,7 +38,7 @@ export function statements(schema: string) {
   return {
     // --- writes (see apply.ts) ---
     /** $1: oifm_ids. Attributes and model JSON go with the model (ON DELETE CASCADE). */
-    deleteModels: `DELETE FROM ${s}.models WHERE oifm_id = ANY($1::text[])`,
+    deleteModels: `DELETE FROM ${s}.models WHERE oifm_id = ANY($1::text[]) RETURNING contributors`,
     /** Whether the index holds a model (sent with the BEGIN of a first sync; no parameters). */
     anyModel: `SELECT EXISTS (SELECT 1 FROM ${s}.models) AS filled`,
     /**
@@ -104,6 +104,24 @@ export function statements(schema: string) {
      * (docs/performance.md, "Figures behind the code"). Only indexes this user owns are cleaned
      * (the function needs it).
      */
+    /**
+     * Sent with the COMMIT of a change that removed or rewrote models (no parameters: the literals,
+     * JSON arrays of [key, key as JSON] from RemovedContributors, are escaped by the caller): the
+     * people and organizations those models named that no model names any more go. A model's
+     * contributors text is parsed only when it holds the key.
+     */
+    pruneContributors: (people: string, organizations: string) =>
+      ["person", "organization"]
+        .map((kind) => {
+          const [table, column, literal] = kind === "person" ? ["people", "github_username", people] : ["organizations", "code", organizations];
+          return (
+            `DELETE FROM ${s}.${table} WHERE ${column} IN (SELECT k ->> 0 FROM json_array_elements(${literal}::json) AS k WHERE NOT EXISTS` +
+            ` (SELECT 1 FROM ${s}.models AS m, json_array_elements(m.contributors) AS c WHERE strpos(m.contributors::text, k ->> 1) > 0` +
+            ` AND c ->> 'kind' = '${kind}' AND c ->> 'key' = k ->> 0)); `
+          );
+        })
+        .join(""),
+
     cleanAndCommit:
       `SELECT gin_clean_pending_list(c.oid) FROM pg_class AS c WHERE c.relnamespace = '${s}'::regnamespace` +
       " AND c.relname IN ('models_document', 'models_synonyms', 'models_tags', 'models_slug_trgm') AND pg_has_role(c.relowner, 'USAGE'); COMMIT",
@@ -117,6 +135,14 @@ export function statements(schema: string) {
     syncedFrom: `SELECT synced_from FROM ${s}.fm_meta`,
     /** Sent with the COMMIT of a change that records its folder (no parameters: `literal` is escaped by the caller). */
     setSyncedFrom: (literal: string) => `UPDATE ${s}.fm_meta SET synced_from = ${literal}; `,
+    /**
+     * Sent with the COMMIT of every change that records no folder: rewriting the one fm_meta row
+     * gives it the change's transaction ID (xmin), which is what changeMark reads. So every commit
+     * of a change, by any program, gives the row a new xmin, with no column to add.
+     */
+    bumpChangeMark: `UPDATE ${s}.fm_meta SET synced_from = synced_from; `,
+    /** The transaction ID of the last change (see bumpChangeMark). */
+    changeMark: `SELECT xmin::text AS mark FROM ${s}.fm_meta`,
     fileStates: `SELECT filename, oifm_id, file_hash, file_size::float8 AS file_size, file_mtime_ms FROM ${s}.models`,
     /**
      * The validation snapshot: three statements in one round trip (the simple protocol takes

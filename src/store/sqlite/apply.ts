@@ -13,10 +13,10 @@
 // ...), so the full-text rows can be written in bulk with them.
 import { nameKey } from "../../model/names.js";
 import Database from "better-sqlite3";
-import type { ChangeParts, EntryRecord, SyncChanges } from "../store.js";
+import type { ChangeParts, ContributorRef, EntryRecord, SyncChanges } from "../store.js";
 import { changedError, isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, statesFingerprint, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, statesFingerprint, uniqueLower } from "../rows.js";
 import { attributeIdTaken, attributeIdTwice, describeRecord, fileTaken, modelIdTwice, nameTaken, otherClash } from "../clashes.js";
 
 /**
@@ -31,7 +31,9 @@ export function makeApply(db: Database.Database, s: Statements, location: string
     const allNew = isAllNew(changes);
     if (allNew) checkEmpty(s, location);
     else if (!("parts" in changes) && changes.basis !== undefined) checkBasis(s, location, changes.basis);
-    for (const part of partsOf(changes)) writePart(s, part, allNew, mode);
+    const gone = new RemovedContributors();
+    for (const part of partsOf(changes)) writePart(s, part, allNew, mode, gone);
+    pruneContributors(s, gone);
     if (allNew) finishAllNew(s);
   });
   // BEGIN IMMEDIATE: wait (up to the busy timeout) for the write lock before reading anything, so
@@ -60,9 +62,20 @@ export function finishAllNew(s: Statements): void {
   s.optimizeFts.run();
 }
 
-/** One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to remove. */
-export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode = "batched"): void {
+/** After the last part: the contributors the removed models named that no model names any more go. */
+export function pruneContributors(s: Statements, gone: RemovedContributors): void {
+  if (!gone.any) return;
+  s.prunePeople.run(gone.param("person"));
+  s.pruneOrganizations.run(gone.param("organization"));
+}
+
+/**
+ * One part of a change, inside the caller's transaction; `allNew`: its models are new, nothing to
+ * remove. The contributors of the models it removes are added to `gone` (see pruneContributors).
+ */
+export function writePart(s: Statements, changes: SyncChanges, allNew: boolean, mode: WriteMode, gone: RemovedContributors): void {
   const removed = removedIds(changes, allNew);
+  if (removed.length > 0) for (const text of s.contributorsOfModels.all(JSON.stringify(removed))) gone.add(JSON.parse(text) as ContributorRef[]);
   if (mode === "per-row") {
     for (const id of removed) {
       s.deleteFtsOne.run(id);

@@ -14,6 +14,13 @@ export interface SqliteOpenOptions {
   readonly?: boolean;
   /** How long to wait for another connection's write lock before failing with "locked" (default 5000 ms). */
   busyTimeoutMs?: number;
+}
+
+/**
+ * Switches for the benchmark and tests, each giving the same index: not part of the public API
+ * (reached through index/internal.ts).
+ */
+export interface SqliteTuning {
   /**
    * "batched" (default): the rows hanging off each change's models go in one statement per table;
    * "per-row": one statement call per row, the straightforward way. Only for measuring (see apply.ts).
@@ -31,8 +38,18 @@ export interface SqliteOpenOptions {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index. */
+/**
+ * Open (creating if need be) the index in `file`; ":memory:" for a private in-memory index.
+ * @param file - the SQLite file, or ":memory:"
+ * @returns the store, to hand to `new FindingModelIndex(store)`; throws a StoreError ("locked",
+ * "readonly", …) with a message saying what to do when the file cannot be used
+ */
 export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
+  return openTunedSqliteStore(file, options);
+}
+
+/** openSqliteStore with the switches of SqliteTuning. */
+export async function openTunedSqliteStore(file: string, options: SqliteOpenOptions & SqliteTuning = {}): Promise<Store> {
   const readonly = options.readonly ?? false;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const memory = file === ":memory:" || file === "";

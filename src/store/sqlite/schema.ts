@@ -20,7 +20,7 @@ export const APPLICATION_ID = 0x4f49464d;
 export const PAGE_SIZE = 65536;
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Step `i` takes a database from version i to version i + 1 (step 0 creates the schema). */
 export const MIGRATIONS: readonly string[] = [
@@ -110,6 +110,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 2 -> 3: a vector of each model per embeddings model (semantic search), with the hash of the
+  // text it was made from. Keyed by oifm_id, not the model's row: a sync rewrites the rows of
+  // changed models, and a vector whose text did not change is kept.
+  `
+  CREATE TABLE embeddings (
+    model     TEXT NOT NULL,
+    oifm_id   TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    -- float32, little-endian.
+    vector    BLOB NOT NULL,
+    PRIMARY KEY (model, oifm_id)
   ) WITHOUT ROWID;
   `,
 ];

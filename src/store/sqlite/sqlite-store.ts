@@ -13,6 +13,7 @@ import type {
   SnapshotScope,
   Store,
   StoreStats,
+  StoredVector,
   SyncChanges,
   ChangeParts,
   TextSearchOptions,
@@ -25,6 +26,7 @@ import { writeOnThread, writerThreadPays } from "./write-on-thread.js";
 import { toStoreError, type ErrorContext } from "./errors.js";
 import { readIntegrity } from "./integrity.js";
 import { matchExpression, textColumns, usableTerms } from "./fts-query.js";
+import { SqliteEmbeddings } from "./embeddings.js";
 import { filterKind, prepareStatements, type EntryRow, type SnapshotRow, type Statements } from "./statements.js";
 
 export interface SqliteStoreContext extends ErrorContext {
@@ -41,6 +43,7 @@ export class SqliteStore implements Store {
    */
   readonly modelsPerPart = 100;
   private readonly s: Statements;
+  private readonly vectors: SqliteEmbeddings;
   private readonly write: (changes: SyncChanges | ChangeParts) => void;
   /** A new file still on its rollback journal, to turn to WAL after its first write (see open.ts). */
   private walPending: boolean;
@@ -53,6 +56,7 @@ export class SqliteStore implements Store {
     options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean } = {},
   ) {
     this.s = prepareStatements(db);
+    this.vectors = new SqliteEmbeddings(db);
     this.write = makeApply(db, this.s, ctx.location, options.writeMode ?? "batched");
     this.walPending = options.walPending ?? false;
     this.writerThread = options.writerThread ?? false;
@@ -113,6 +117,14 @@ export class SqliteStore implements Store {
       organizations: this.s.organizationsByKeys.all(json(scope.organizations)).map(toOrganization),
     };
   }
+
+  /** SQLite's data_version: it changes when another connection commits; reading it does no I/O. */
+  changeMark(): Promise<string> {
+    return this.run(() => String(this.s.dataVersion.get()));
+  }
+
+  /** Looking costs microseconds; a few milliseconds keeps it out of every request. */
+  readonly changeMarkEveryMs = 5;
 
   apply(changes: SyncChanges | ChangeParts): Promise<void> {
     if (this.writerThread && isAllNew(changes) && writerThreadPays(changes.models)) {
@@ -293,6 +305,20 @@ export class SqliteStore implements Store {
       if (out.length === limit) break;
     }
     return out;
+  }
+
+  // --- vectors ---
+
+  embeddings(model: string): Promise<StoredVector[]> {
+    return this.run(() => this.vectors.all(model));
+  }
+
+  putEmbeddings(model: string, vectors: readonly StoredVector[]): Promise<void> {
+    return this.run(() => this.vectors.putAll(model, vectors));
+  }
+
+  pruneEmbeddings(model: string): Promise<number> {
+    return this.run(() => this.vectors.pruned(model));
   }
 
   stats(): Promise<StoreStats> {

@@ -110,6 +110,19 @@ export function prepareStatements(db: Database.Database) {
         " ON CONFLICT (github_username) DO UPDATE SET email = excluded.email, name = excluded.name," +
         " organization_code = excluded.organization_code, url = excluded.url",
     ),
+    // Contributors of models about to be removed (see RemovedContributors in ../rows.ts), and
+    // those of them that no model names any more after the change (?: [[key, key as JSON], ...]).
+    contributorsOfModels: prepPluck<[string], string>("SELECT contributors FROM models WHERE oifm_id IN (SELECT value FROM json_each(?))"),
+    prunePeople: prep<[string]>(
+      "DELETE FROM people WHERE github_username IN (SELECT k.value ->> 0 FROM json_each(?) AS k WHERE NOT EXISTS" +
+        " (SELECT 1 FROM models AS m, json_each(m.contributors) AS c WHERE instr(m.contributors, k.value ->> 1) > 0" +
+        " AND c.value ->> 'kind' = 'person' AND c.value ->> 'key' = k.value ->> 0))",
+    ),
+    pruneOrganizations: prep<[string]>(
+      "DELETE FROM organizations WHERE code IN (SELECT k.value ->> 0 FROM json_each(?) AS k WHERE NOT EXISTS" +
+        " (SELECT 1 FROM models AS m, json_each(m.contributors) AS c WHERE instr(m.contributors, k.value ->> 1) > 0" +
+        " AND c.value ->> 'kind' = 'organization' AND c.value ->> 'key' = k.value ->> 0))",
+    ),
     upsertOrganization: prep<[string, string, string | null]>(
       "INSERT INTO organizations (code, name, url) VALUES (?, ?, ?)" +
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, url = excluded.url",
@@ -126,6 +139,7 @@ export function prepareStatements(db: Database.Database) {
 
     // --- reads ---
     syncedFrom: prepPluck<[], string>("SELECT value FROM meta WHERE key = 'synced_from'"),
+    dataVersion: prepPluck<[], number>("PRAGMA data_version"),
     fileStates: prep<[], { filename: string; oifm_id: string; file_hash: string; file_size: number; file_mtime_ms: number }>(
       "SELECT filename, oifm_id, file_hash, file_size, file_mtime_ms FROM models",
     ),

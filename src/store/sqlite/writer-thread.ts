@@ -5,7 +5,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { StoreError } from "../store.js";
-import { checkEmpty, finishAllNew, writePart } from "./apply.js";
+import { checkEmpty, finishAllNew, pruneContributors, writePart } from "./apply.js";
+import { RemovedContributors } from "../rows.js";
 import { applyConnectionSettings } from "./settings.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { IN_FLIGHT, WRITER_FAILED, type WriterInput, type WriterMessage, type WriterResult, type ThrownError } from "./write-on-thread.js";
@@ -15,6 +16,8 @@ const flags = new Int32Array(input.flags);
 let db: Database.Database | undefined;
 let s: Statements | undefined;
 let failure: ThrownError | undefined;
+/** Contributors of the models the parts removed (see pruneContributors). */
+const gone = new RemovedContributors();
 
 /** Remember the first error, roll back, and tell the main thread to stop sending parts. */
 function fail(e: unknown): void {
@@ -43,7 +46,7 @@ parentPort!.on("message", (m: WriterMessage) => {
   if ("part" in m) {
     if (!failure) {
       try {
-        writePart(s!, m.part, true);
+        writePart(s!, m.part, true, "batched", gone);
       } catch (e) {
         fail(e);
       }
@@ -55,6 +58,7 @@ parentPort!.on("message", (m: WriterMessage) => {
   if (!failure) {
     try {
       if ("end" in m) {
+        pruneContributors(s!, gone);
         finishAllNew(s!);
         db!.exec("COMMIT");
       } else {

@@ -1,51 +1,4 @@
-// Turning what a user typed into search terms the stores can use safely: lower-cased words of
-// letters and digits. Punctuation, quotes, operators and emoji never reach a query language.
-
-import { InvalidRequestError } from "./errors.js";
-import { MAX_LIMIT } from "./limits.js";
-import { WORD, WORD_CHAR, wordsOf } from "../model/words.js";
-
-/** A search request that cannot be answered: blank query, bad limit. */
-export class SearchQueryError extends InvalidRequestError {}
-
-const MAX_TERMS = 32;
-const MAX_TERM_LENGTH = 64;
-
-// Words that carry no meaning of their own in a finding's name ("calcification in gallbladder or
-// common bile duct"): left out when other words remain. Each one matches most models, so keeping
-// them made a query both slower and ranked by noise. "without", "no" and "not" do carry meaning.
-export const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "its", "it", "of", "on", "or", "the", "to", "with"]);
-
-/** The words of `query`: runs of letters and digits, lower-cased, at most 32 of 64 characters each. */
-export function searchTerms(query: string): string[] {
-  const words = wordsOf(query).map((w) => w.slice(0, MAX_TERM_LENGTH));
-  const meaningful = words.filter((w) => !STOP_WORDS.has(w));
-  return (meaningful.length > 0 ? meaningful : words).slice(0, MAX_TERMS);
-}
-
-/** The query trimmed, or an error saying why it cannot be searched. */
-export function checkQuery(query: unknown): string {
-  if (typeof query !== "string") throw new SearchQueryError(`the search query must be text; got ${typeof query}`);
-  const trimmed = query.trim();
-  if (trimmed === "") throw new SearchQueryError("the search query is blank: give at least one word to search for");
-  return trimmed;
-}
-
-export function checkLimit(limit: unknown, name = "limit"): number {
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new SearchQueryError(`${name} must be a whole number from 1 to ${MAX_LIMIT}; got ${String(limit)}`);
-  }
-  return limit;
-}
-
-export function checkTags(tags: unknown): string[] | undefined {
-  if (tags === undefined) return undefined;
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string")) throw new SearchQueryError("tags must be a list of tag names");
-  const cleaned = (tags as string[]).map((t) => t.trim()).filter((t) => t !== "");
-  return cleaned.length > 0 ? cleaned : undefined;
-}
-
-// --- near words: typing errors and the other number of Latin and Greek nouns -------------------
+// Near words: typing errors and the other number of Latin and Greek nouns.
 //
 // A search whose best result lacks one of the query's words is looked at again: each word that no
 // indexed model uses is replaced by the indexed word one typing error away (a letter added,
@@ -54,49 +7,8 @@ export function checkTags(tags: unknown): string[] | undefined {
 // stemming does not join). If the search with the replaced words finds a model with all of them,
 // its results come first. All of this is done here, on the words and entries any store returns,
 // so every store gives the same answers.
-
-/** The searched text of an entry: what the full-text search of every store reads. */
-export interface SearchedText {
-  name: string;
-  synonyms: readonly string[];
-  description: string;
-  tags: readonly string[];
-  attributes: ReadonlyArray<{ name: string }>;
-}
-
-function searchedWords(e: SearchedText): string[] {
-  return wordsOf([e.name, ...e.synonyms, e.description, ...e.tags, ...e.attributes.map((a) => a.name)].join("\n"));
-}
-
-/**
- * Whether the word `w` may be the term `t` in another form (plural, -ed, -ing, ...), roughly what
- * stemming joins: they differ in at most their last 3 letters, or `t` begins `w` (a word being typed).
- */
-export function sameRoot(w: string, t: string): boolean {
-  if (w.startsWith(t)) return true;
-  let i = 0;
-  while (i < w.length && i < t.length && w[i] === t[i]) i++;
-  // A short word and its plural ("pad", "pads"; "rib", "ribs") share fewer than 4 letters.
-  if (i >= 3 && i === w.length && t.length - i <= 2 && /^e?s$/.test(t.slice(i))) return true;
-  if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.slice(i) === "ies") return true; // body, bodies
-  return i >= Math.max(4, Math.max(w.length, t.length) - 3);
-}
-
-/**
- * Whether lower-cased `text` may hold a word that sameRoot joins with `t`: it holds the first 4
- * letters of `t` (all of a shorter one). A quick test before cutting text into words.
- */
-function mayHold(text: string, t: string): boolean {
-  return text.includes(t.length <= 4 ? t : t.slice(0, 4));
-}
-
-/** Whether lower-cased `text` has a word beginning with `t` (then sameRoot holds for it). */
-function hasWordStarting(text: string, t: string): boolean {
-  for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + 1)) {
-    if (i === 0 || !WORD_CHAR.test(text[i - 1]!)) return true;
-  }
-  return false;
-}
+import { WORD, wordsOf } from "../../model/words.js";
+import { hasWordStarting, mayHold, sameRoot, searchedWords, type SearchedText } from "./terms.js";
 
 /** Whether `entry` has each of `terms` (in some form) in its searched text. */
 export function hasEveryTerm(entry: SearchedText, terms: readonly string[]): boolean {
@@ -105,53 +17,6 @@ export function hasEveryTerm(entry: SearchedText, terms: readonly string[]): boo
   if (!terms.every((t) => mayHold(text, t))) return false;
   const words = wordsOf(text);
   return terms.every((t) => words.some((w) => sameRoot(w, t)));
-}
-
-// --- order: the closest title first ----------------------------------------------------------------
-
-/** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
-export const REORDERED = 10;
-
-/** Stand-in for "no title holds every term". */
-export const NO_TITLE = 1e9;
-
-/**
- * How closely a title of `entry` matches: the fewest words beyond the query's (stop words aside)
- * of a name or synonym that holds every term; NO_TITLE when none does.
- */
-export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
-  let best = NO_TITLE;
-  for (const title of [entry.name, ...entry.synonyms]) {
-    const lower = title.toLowerCase();
-    if (!terms.every((t) => mayHold(lower, t))) continue;
-    const words = wordsOf(lower).filter((w) => !STOP_WORDS.has(w));
-    if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
-  }
-  return best;
-}
-
-/** How many of `terms` the name or a synonym of `entry` holds, at most (in some form). */
-export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
-  let best = 0;
-  for (const title of [entry.name, ...entry.synonyms]) {
-    const words = wordsOf(title);
-    const n = terms.filter((t) => words.some((w) => sameRoot(w, t))).length;
-    if (n > best) best = n;
-  }
-  return best;
-}
-
-/**
- * Full-text results (best first) with the first `n` put in order of titleDistance: an entry named
- * by the query's words, with the fewest other words, first; ties keep the store's order. The store
- * ranks whole entries (BM25 over all the text of each), so a long description or many attributes
- * can put "unilateral adrenal enlargement" before "adrenal enlargement"; this puts it right, the
- * same way for every store.
- */
-export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number): T[] {
-  const head = entries.slice(0, n).map((e, i) => ({ e, i, d: titleDistance(e, terms) }));
-  head.sort((a, b) => a.d - b.d || a.i - b.i);
-  return [...head.map((h) => h.e), ...entries.slice(n)];
 }
 
 /** A word's other number when it has a Latin or Greek ending: diverticulum/diverticula, embolus/emboli, stenosis/stenoses, vertebra/vertebrae, apex/apices, ganglion/ganglia, thorax/thoraces. */
