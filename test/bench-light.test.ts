@@ -12,7 +12,8 @@ import { qualityQueries, scoreSearch, type QualityModel } from "../src/bench/qua
 import { benchQueries } from "../src/bench/queries.js";
 import { captureChanges } from "../src/bench/captured-changes.js";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
-import { syncFolder, type SyncOptions } from "../src/index/sync.js";
+import { openTunedSqliteStore, tunedIndex, type SyncTuning } from "../src/index/internal.js";
+import { syncFolder } from "../src/index/sync.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import type { Store, SyncChanges } from "../src/store/store.js";
 import { DEFS, defFileNames } from "./corpus.js";
@@ -36,9 +37,9 @@ async function medianMs(runs: number, fn: () => unknown): Promise<number> {
 }
 
 /** SQL statements run on a store opened with `options` while `work` runs. */
-async function statements(file: string, options: Parameters<typeof openSqliteStore>[1], work: (s: Store) => Promise<unknown>): Promise<number> {
+async function statements(file: string, options: Parameters<typeof openTunedSqliteStore>[1], work: (s: Store) => Promise<unknown>): Promise<number> {
   let count = 0;
-  const store = await openSqliteStore(file, { ...options, onStatement: () => count++ });
+  const store = await openTunedSqliteStore(file, { ...options, onStatement: () => count++ });
   const before = count;
   await work(store);
   await store.close();
@@ -47,7 +48,7 @@ async function statements(file: string, options: Parameters<typeof openSqliteSto
 
 // The per-row write mode is the straightforward path of the bench: it must behave exactly as the
 // default, so the whole store contract runs on it too.
-describeStoreConformance("sqlite, one statement per row", () => openSqliteStore(tempDb(), { writeMode: "per-row" }), { tagsOutweighAttributes: true });
+describeStoreConformance("sqlite, one statement per row", () => openTunedSqliteStore(tempDb(), { writeMode: "per-row" }), { tagsOutweighAttributes: true });
 
 describe("the plan's optimizations beside the straightforward ways (light bench)", () => {
   const copy = path.join(work, "defs");
@@ -85,7 +86,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
       const ms = await medianMs(3, async () => {
         const file = tempDb();
         files.push(file);
-        const s = await openSqliteStore(file, { writeMode });
+        const s = await openTunedSqliteStore(file, { writeMode });
         const t = performance.now();
         await s.apply(changes);
         const took = performance.now() - t;
@@ -105,7 +106,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     const original = readFileSync(file, "utf8");
     let k = 0;
     const change = () => writeFileSync(file, original.replace('"description": "', `"description": "(${++k}) `));
-    const run = async (validationRead: SyncOptions["validationRead"]) => {
+    const run = async (validationRead: SyncTuning["validationRead"]) => {
       change();
       let report: Awaited<ReturnType<typeof syncFolder>> | undefined;
       const count = await statements(registryDb, {}, async (s) => {
@@ -120,7 +121,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     // 2,382 models: one read against thousands of queries.
     expect(bulk.count * 50).toBeLessThan(perModel.count);
     // A clash is found either way, and reported the same.
-    const sync = async (validationRead?: SyncOptions["validationRead"]) => {
+    const sync = async (validationRead?: SyncTuning["validationRead"]) => {
       const store = await openSqliteStore(registryDb);
       try {
         return await syncFolder(store, copy, { validationRead });
@@ -152,7 +153,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
   it("a cache hit is far faster than a miss, and asks the database nothing", async () => {
     const queries = benchQueries(DEFS);
     let count = 0;
-    const store = await openSqliteStore(registryDb, { readonly: true, onStatement: () => count++ });
+    const store = await openTunedSqliteStore(registryDb, { readonly: true, onStatement: () => count++ });
     const index = new FindingModelIndex(store, { cache: { max: 1000, ttlMs: 0 } });
     let miss = 0;
     let hit = 0;
@@ -180,7 +181,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     expect(queries.length).toBeGreaterThan(1000);
     const store = await openSqliteStore(registryDb, { readonly: true });
     const score = async (options: { nearWords: boolean; titleOrder: boolean }) => {
-      const index = new FindingModelIndex(store, { cache: false, ...options });
+      const index = tunedIndex(store, { cache: false, ...options });
       return scoreSearch(queries, async (q) => (await index.search(q, { limit: 10 })).map((e) => e.oifm_id));
     };
     const before = await score({ nearWords: false, titleOrder: false });
@@ -199,7 +200,7 @@ describe("the plan's optimizations beside the straightforward ways (light bench)
     const queries = readWrittenQueries(fileURLToPath(new URL("../eval/written-queries.tsv", import.meta.url)), ids);
     const store = await openSqliteStore(registryDb, { readonly: true });
     const score = async (options: { lexicon?: false; generalModels?: boolean }) => {
-      const index = new FindingModelIndex(store, { cache: false, ...options });
+      const index = tunedIndex(store, { cache: false, ...options });
       return scoreEval(queries, async (q) => (await index.search(q, { limit: 10 })).map((e) => e.oifm_id));
     };
     const before = await score({ lexicon: false, generalModels: false });

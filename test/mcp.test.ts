@@ -70,7 +70,7 @@ describe("findingmodel mcp", () => {
     }
     const search = tools.find((t) => t.name === "search_finding_models")!;
     expect(search.inputSchema.required).toEqual(["query"]);
-    expect(Object.keys(search.inputSchema.properties ?? {}).sort()).toEqual(["limit", "query", "tags"]);
+    expect(Object.keys(search.inputSchema.properties ?? {}).sort()).toEqual(["limit", "mode", "query", "tags"]);
     expect(tools.find((t) => t.name === "get_finding_model")!.inputSchema.required).toEqual(["id_or_name"]);
   });
 
@@ -147,7 +147,7 @@ describe("findingmodel mcp", () => {
       ["search_finding_models", { query: "lung", limit: "5" }, /limit must be a whole number from 1 to 100; got "5"/],
       ["search_finding_models", { query: "lung", tags: "CT" }, /^tags must be a list of tag names/],
       ["search_finding_models", { query: "lung", tags: Array(21).fill("CT") }, /tags must have at most 20 items; got 21/],
-      ["search_finding_models", { query: "lung", limt: 5 }, /^unknown argument "limt"; this tool takes query, limit, tags$/],
+      ["search_finding_models", { query: "lung", limt: 5 }, /^unknown argument "limt"; this tool takes query, limit, tags, mode$/],
       ["get_finding_model", {}, /^id_or_name must be text; got nothing$/],
       ["get_finding_model", { id: "OIFM_MSFT_134126" }, /unknown argument "id"; this tool takes id_or_name/],
       ["count_finding_models", { x: 1 }, /this tool takes no arguments/],

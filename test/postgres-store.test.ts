@@ -18,6 +18,7 @@ import { openIndex } from "../src/index/open-index.js";
 import { beginAndLock, MODELS_PER_INSERT } from "../src/store/postgres/apply.js";
 import { SYNC_LOCK_CLASS, schemaLockKey } from "../src/store/postgres/locks.js";
 import { localServerCandidates } from "../src/store/postgres/local-server.js";
+import { openTunedPostgresStore } from "../src/index/internal.js";
 import { openPostgresStore } from "../src/store/postgres/open.js";
 import { openPoolCount } from "../src/store/postgres/pool.js";
 import { SCHEMA_VERSION } from "../src/store/postgres/schema.js";
@@ -154,7 +155,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
 
   describeStoreConformance("postgres", () => openPostgresStore(urlFor(newSchema())), { tagsOutweighAttributes: false });
   // The per-model write mode is the straightforward path of the bench: it must behave exactly as the default.
-  describeStoreConformance("postgres, one statement per model", () => openPostgresStore(urlFor(newSchema()), { writeMode: "per-model" }), { tagsOutweighAttributes: false });
+  describeStoreConformance("postgres, one statement per model", () => openTunedPostgresStore(urlFor(newSchema()), { writeMode: "per-model" }), { tagsOutweighAttributes: false });
 
   describe("PostgreSQL store schemas", () => {
     it("creates its schema with a version, in the schema the URL names", async () => {
@@ -400,7 +401,7 @@ describe.skipIf(!BASE)("PostgreSQL", () => {
       const models = corpus().slice(0, 400);
       const records = models.map((c) => c.record);
       const write = async (writeMode: "batched" | "per-model") => {
-        const store = await openPostgresStore(urlFor(newSchema()), { writeMode });
+        const store = await openTunedPostgresStore(urlFor(newSchema()), { writeMode });
         try {
           const trips = store.roundTrips!();
           const started = performance.now();

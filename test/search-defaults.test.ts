@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
+import { tunedIndex } from "../src/index/internal.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
 import type { Store } from "../src/store/store.js";
 import { DEFS } from "./corpus.js";
@@ -22,8 +23,8 @@ const firstName = async (index: FindingModelIndex, query: string) => (await inde
 describe("search defaults", () => {
   it("corrects a typing error by default (nearWords)", async () => {
     expect(await firstName(new FindingModelIndex(store), "pneumothorx")).toBe("pneumothorax");
-    expect(await firstName(new FindingModelIndex(store, { nearWords: true }), "pneumothorx")).toBe("pneumothorax");
-    expect(await firstName(new FindingModelIndex(store, { nearWords: false }), "pneumothorx")).toBeUndefined();
+    expect(await firstName(tunedIndex(store, { nearWords: true }), "pneumothorx")).toBe("pneumothorax");
+    expect(await firstName(tunedIndex(store, { nearWords: false }), "pneumothorx")).toBeUndefined();
   });
 
   it("puts the closest name or synonym first by default (titleOrder)", async () => {
@@ -33,8 +34,8 @@ describe("search defaults", () => {
     ] as const;
     for (const [query, name] of cases) {
       expect(await firstName(new FindingModelIndex(store), query), query).toBe(name);
-      expect(await firstName(new FindingModelIndex(store, { titleOrder: true }), query), query).toBe(name);
-      expect(await firstName(new FindingModelIndex(store, { titleOrder: false }), query), query).not.toBe(name);
+      expect(await firstName(tunedIndex(store, { titleOrder: true }), query), query).toBe(name);
+      expect(await firstName(tunedIndex(store, { titleOrder: false }), query), query).not.toBe(name);
     }
   });
 });

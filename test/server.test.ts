@@ -115,7 +115,7 @@ describe("models", () => {
   it("checks the page's limit and offset", async () => {
     expectError(await get("/api/models?limit=0"), 400, /^query parameter limit must be a whole number from 1 to 100; got 0$/);
     expectError(await get(`/api/models?limit=${MAX_LIMIT + 1}`), 400, /limit must be a whole number from 1 to 100; got 101/);
-    expectError(await get("/api/models?offset=-1"), 400, /offset must be a whole number from 0 to 1000000; got -1/);
+    expectError(await get("/api/models?offset=-1"), 400, /offset must be a whole number from 0 to 1000000, in decimal digits; got "-1"/);
     expectError(await get("/api/models?offset=ten"), 400, /offset must be .*; got "ten"/);
   });
 
@@ -223,10 +223,19 @@ describe("search", () => {
       ["/api/search?q=lung&limit=0", /^query parameter limit must be a whole number from 1 to 100; got 0$/],
       ["/api/search?q=lung&limit=101", /limit must be a whole number from 1 to 100; got 101/],
       ["/api/search?q=lung&limit=1000000", /limit must be a whole number from 1 to 100/],
-      ["/api/search?q=lung&limit=2.5", /limit must be a whole number from 1 to 100; got "2.5"/],
-      ["/api/search?q=lung&limit=ten", /limit must be a whole number from 1 to 100; got "ten"/],
-      ["/api/search?q=lung&limit=-3", /limit must be a whole number from 1 to 100; got -3/],
-      ["/api/search?q=lung&limit=", /limit must be a whole number/],
+      ["/api/search?q=lung&limit=2.5", /^query parameter limit must be a whole number from 1 to 100, in decimal digits; got "2.5"$/],
+      ["/api/search?q=lung&limit=ten", /limit must be a whole number from 1 to 100, in decimal digits; got "ten"/],
+      ["/api/search?q=lung&limit=-3", /limit must be a whole number from 1 to 100, in decimal digits; got "-3"/],
+      ["/api/search?q=lung&limit=", /limit must be a whole number from 1 to 100, in decimal digits; got ""/],
+      // Only decimal digits: not what JavaScript's Number() also reads (hex, exponents, spaces, Infinity).
+      ["/api/search?q=lung&limit=0x10", /^query parameter limit must be a whole number from 1 to 100, in decimal digits; got "0x10"$/],
+      ["/api/search?q=lung&limit=Infinity", /^query parameter limit must be a whole number from 1 to 100, in decimal digits; got "Infinity"$/],
+      ["/api/search?q=lung&limit=1e1", /in decimal digits; got "1e1"$/],
+      ["/api/search?q=lung&limit=%2010", /in decimal digits; got " 10"$/],
+      ["/api/search?q=lung&limit=10.0", /in decimal digits; got "10.0"$/],
+      ["/api/models?limit=0x10", /^query parameter limit must be a whole number from 1 to 100, in decimal digits; got "0x10"$/],
+      ["/api/models?offset=0x10", /^query parameter offset must be a whole number from 0 to 1000000, in decimal digits; got "0x10"$/],
+      ["/api/models?offset=Infinity", /^query parameter offset must be a whole number from 0 to 1000000, in decimal digits; got "Infinity"$/],
       ["/api/search?q=lung&limit=1&limit=2", /limit must be a whole number from 1 to 100; got a list of 2/],
       ["/api/search?q=a&q=b", /^query parameter q must be text; got a list of 2$/],
       ["/api/search?q=lung&tag=", /query parameter tag must not be empty/],
@@ -234,6 +243,8 @@ describe("search", () => {
       [`/api/search?q=lung${"&tag=x".repeat(21)}`, /tag must have at most 20 items; got 21/],
     ];
     for (const [url, message] of cases) expectError(await get(url), 400, message);
+    // Leading zeros are still decimal.
+    expect(json(await get("/api/search?q=lung&limit=007")).limit).toBe(7);
     // 500 characters is allowed.
     expect((await get(`/api/search?q=${"a".repeat(MAX_QUERY_LENGTH)}`)).statusCode).toBe(200);
   });
@@ -536,7 +547,7 @@ describe("POST /api/sync", () => {
       expect(warned.statusCode).toBe(200);
       expect(json(warned)).toMatchObject({ added: 1, errors: [], applied: true });
       expect(json(warned).warnings).toEqual([
-        { file: "lung_abscess.fm.json", path: `$.synonyms[${shared.synonyms.length - 1}]`, message: expect.stringMatching(/^the synonym "Abdominal Abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json \(already in the index\)$/) },
+        { file: "lung_abscess.fm.json", path: `$.synonyms[${shared.synonyms.length - 1}]`, message: expect.stringMatching(/^the synonym "Abdominal Abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json$/) },
       ]);
 
       copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(defs, "copy_of_abdominal_abscess.fm.json")); // a clashing ID
@@ -544,7 +555,7 @@ describe("POST /api/sync", () => {
       // The API's error shape, with the report: the files relative to --defs, no server path anywhere.
       expectError(failed, 422, /^nothing was changed: 1 file of the --defs folder failed \(listed in errors\)/);
       expect(json(failed)).toMatchObject({ applied: false, added: 0, warnings: [] });
-      expect(json(failed).errors).toEqual([{ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id", message: expect.stringMatching(/^model ID OIFM_\w+ is also used by abdominal_abscess\.fm\.json \(already in the index\)$/) }]);
+      expect(json(failed).errors).toEqual([{ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id", message: expect.stringMatching(/^model ID OIFM_\w+ is also used by abdominal_abscess\.fm\.json$/) }]);
       expect(failed.body).not.toContain(work);
       expect(json(await smallApp.inject("/api/stats")).models).toBe(4);
     } finally {

@@ -442,7 +442,9 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
       });
 
       describe("search through the index: lexicon and general models (queries from the tune half of eval/written-queries.tsv)", () => {
-        const top = async (query: string, n: number) => ids(await new FindingModelIndex(store, { cache: false }).search(query)).slice(0, n);
+        // One index for these cases: its word list (read on the first search that needs it) is not rebuilt for each query.
+        let index: FindingModelIndex | undefined;
+        const top = async (query: string, n: number) => ids(await (index ??= new FindingModelIndex(store, { cache: false })).search(query)).slice(0, n);
         const idOf = (name: string) => corpus().find((c) => c.record.name.toLowerCase() === name.toLowerCase())!.record.oifm_id;
 
         it("reads abbreviations and British spellings", async () => {
@@ -468,6 +470,18 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           const single = [idOf("Pulmonary Nodule"), idOf("solitary pulmonary nodule")];
           expect((await top("pulmonary nodules", 2)).some((id) => single.includes(id))).toBe(true);
           expect(await top("pneumothoraces", 1)).toEqual([idOf("pneumothorax")]);
+        });
+
+        it("searches past measurements and severity words, and keeps a name that holds one", async () => {
+          expect(await top("4 mm left lower pole renal stone", 3)).toContain(idOf("kidney stone"));
+          expect(await top("mild anterior wedging of T12", 2)).toContain(idOf("wedging of vertebral body"));
+          expect(await top("mild bowel wall thickening", 1)).toEqual([idOf("mild bowel wall thickening")]);
+        });
+
+        it("reads lexicon terms for findings the registry names otherwise", async () => {
+          expect(await top("lacunar infarct", 1)).toEqual([idOf("cerebral infarction")]);
+          expect(await top("perforated appendicitis", 1)).toEqual([idOf("Acute Appendicitis")]);
+          expect(await top("breast microcalcifications", 1)).toEqual([idOf("breast calcification cluster")]);
         });
 
         it("keeps the registry's own names first", async () => {

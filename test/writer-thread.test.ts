@@ -8,7 +8,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SyncOptions, SyncReport } from "../dist/index/sync.js";
+import type { SyncTuning } from "../dist/index/internal.js";
+import type { SyncReport } from "../dist/index/sync.js";
 import type { ChangeParts, EntryRecord } from "../dist/store/store.js";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { CONFLICTS, DEFS } from "./corpus.js";
@@ -18,7 +19,7 @@ import { twoFirstSyncsAtOnce } from "./store-conformance.js";
 // dist/ is built (if older than src/) before any of it is loaded: static imports would read it first.
 buildIfStale();
 const { syncFolder } = await import("../dist/index/sync.js");
-const { openSqliteStore } = await import("../dist/store/sqlite/open.js");
+const { openTunedSqliteStore } = await import("../dist/index/internal.js");
 const writerThreads = await import("../dist/store/sqlite/write-on-thread.js");
 const { WRITER_THREAD_FROM, writerThreadPays } = writerThreads;
 
@@ -60,9 +61,9 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     cpSync(CONFLICTS, path.join(root, "conflicts"), { recursive: true });
   });
 
-  const syncNew = async (writerThread: boolean, options: SyncOptions, dir = root) => {
+  const syncNew = async (writerThread: boolean, options: SyncTuning, dir = root) => {
     const file = newDb();
-    const store = await openSqliteStore(file, { writerThread });
+    const store = await openTunedSqliteStore(file, { writerThread });
     try {
       const { ms: _ms, ...report } = await syncFolder(store, dir, options);
       return { report, file };
@@ -75,7 +76,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     const dir = path.join(work, name);
     generateFolder(dir, MANY, { seed });
     const { file } = await syncNew(false, {}, dir);
-    const store = await openSqliteStore(file, { readonly: true });
+    const store = await openTunedSqliteStore(file, { readonly: true });
     try {
       const entries = await store.allEntries();
       return { file, entries, json: await store.getModelJsonBatch(entries.map((e) => e.oifm_id)) };
@@ -121,7 +122,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
 
   it("waits, saying so, while another writer holds the lock, writing nothing; then syncs", async () => {
     const file = newDb();
-    const store = await openSqliteStore(file, { busyTimeoutMs: 200 });
+    const store = await openTunedSqliteStore(file, { busyTimeoutMs: 200 });
     const other = new Database(file);
     other.exec("BEGIN IMMEDIATE");
     const waits: number[] = [];
@@ -150,7 +151,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     const records: EntryRecord[] = entries.map((e) => ({ ...e, modelJson: json.get(e.oifm_id)! }));
     records[MANY - 10] = { ...records[MANY - 10]!, attributes: [records[3]!.attributes[0]!, ...records[MANY - 10]!.attributes.slice(1)] };
     const attempt = async (writerThread: boolean) => {
-      const store = await openSqliteStore(newDb(), { writerThread });
+      const store = await openTunedSqliteStore(newDb(), { writerThread });
       try {
         const parts: ChangeParts = {
           models: records.length,
@@ -184,7 +185,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     }
     const records = entries.map((e) => new FromFile(e) as unknown as EntryRecord);
     const file = newDb();
-    const target = await openSqliteStore(file, { writerThread: true });
+    const target = await openTunedSqliteStore(file, { writerThread: true });
     await target.apply({ models: records.length, allNew: true, parts: [{ upserts: records, deletes: [], people: [], organizations: [] }] });
     await target.close();
     expect(dump(file).model_json).toEqual(dump(source).model_json);
@@ -192,9 +193,9 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
 
   it("is not used by a read-only store, which refuses the write and leaves the file as it was", async () => {
     const file = newDb();
-    await (await openSqliteStore(file)).close(); // the schema, no models
+    await (await openTunedSqliteStore(file)).close(); // the schema, no models
     const before = dump(file);
-    const store = await openSqliteStore(file, { readonly: true, writerThread: true });
+    const store = await openTunedSqliteStore(file, { readonly: true, writerThread: true });
     const dir = path.join(work, "readonly");
     generateFolder(dir, MANY, { seed: 17 });
     await expect(syncFolder(store, dir)).rejects.toMatchObject({ code: "readonly" });
@@ -206,7 +207,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
     const dir = path.join(work, "seen");
     generateFolder(dir, MANY, { seed: 19 });
     const seen: string[] = [];
-    const store = await openSqliteStore(newDb(), { writerThread: true, onStatement: (sql) => seen.push(sql) });
+    const store = await openTunedSqliteStore(newDb(), { writerThread: true, onStatement: (sql) => seen.push(sql) });
     expect(await syncFolder(store, dir)).toMatchObject({ added: MANY, errors: [] });
     await store.close();
     expect(seen.filter((sql) => sql.startsWith("INSERT INTO models")).length).toBe(MANY);
@@ -214,7 +215,7 @@ describe.runIf(writerRuns)("a first sync on a writer thread", () => {
 
   it("lets two first syncs started at once both succeed: one writes, the other finds it all there", async () => {
     const file = newDb();
-    await twoFirstSyncsAtOnce(await openSqliteStore(file), await openSqliteStore(file), { models: MANY, sync: syncFolder });
+    await twoFirstSyncsAtOnce(await openTunedSqliteStore(file), await openTunedSqliteStore(file), { models: MANY, sync: syncFolder });
   }, 60_000);
 });
 
@@ -230,7 +231,7 @@ describe.runIf(writerRuns)("a writer thread that fails to start or dies", () => 
     symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
     writeFileSync(path.join(copy, "package.json"), JSON.stringify({ type: "module" }));
     change(path.join(copy, "dist/store/sqlite/writer-thread.js"));
-    const { openSqliteStore: open } = (await import(pathToFileURL(path.join(copy, "dist/store/sqlite/open.js")).href)) as typeof import("../dist/store/sqlite/open.js");
+    const { openTunedSqliteStore: open } = (await import(pathToFileURL(path.join(copy, "dist/index/internal.js")).href)) as typeof import("../dist/index/internal.js");
     const { syncFolder: sync } = (await import(pathToFileURL(path.join(copy, "dist/index/sync.js")).href)) as typeof import("../dist/index/sync.js");
     const file = newDb();
     const store = await open(file, { writerThread: true });

@@ -3,19 +3,20 @@
 //   --json <file>      also write every figure (with its unit), the machine and the date as JSON
 //   --runs <n>         runs per figure (default 5)
 //   --full             the scale curve up to 100,000 models; writes docs/scale.json and docs/scale.svg
-//   --only <a,b,...>   only these parts: floors, plan, peers, quality, eval, scale
+//   --only <a,b,...>   only these parts: floors, plan, peers, quality, eval, scale, fusion
 //   --postgres <url>   also score search quality on a PostgreSQL store (a schema of its own, dropped after)
 import { rmSync } from "node:fs";
 import { prepareBench } from "./context.js";
 import { evalSection } from "./evaluation.js";
 import { floorsSection } from "./floors.js";
+import { fusionSection } from "./fusion.js";
 import { peersSection } from "./peers.js";
 import { planSection } from "./plan.js";
 import { qualitySection } from "./quality.js";
 import { machine, Report } from "./report.js";
 import { scaleSection } from "./scale.js";
 
-const SECTIONS = { floors: floorsSection, plan: planSection, peers: peersSection, quality: qualitySection, eval: evalSection, scale: scaleSection };
+const SECTIONS = { floors: floorsSection, plan: planSection, peers: peersSection, quality: qualitySection, eval: evalSection, scale: scaleSection, fusion: fusionSection };
 
 const args = process.argv.slice(2);
 const option = (name: string) => {

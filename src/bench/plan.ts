@@ -15,7 +15,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { FindingModelIndex } from "../index/finding-model-index.js";
 import { searchTerms } from "../index/search/terms.js";
-import { syncFolder, type SyncOptions } from "../index/sync.js";
+import { openTunedPostgresStore, openTunedSqliteStore, tunedSync, type SqliteTuning, type SyncTuning } from "../index/internal.js";
+import { syncFolder } from "../index/sync.js";
 import { openSqliteStore, type SqliteOpenOptions } from "../store/sqlite/open.js";
 import type { Store, SyncChanges } from "../store/store.js";
 import { captureChanges } from "./captured-changes.js";
@@ -42,9 +43,9 @@ function indexCopy(b: Bench): string {
 }
 
 /** Number of SQL statements `work` runs on a store opened with `options`. */
-async function countStatements(file: string, options: SqliteOpenOptions, work: (store: Store) => Promise<unknown>): Promise<number> {
+async function countStatements(file: string, options: SqliteOpenOptions & SqliteTuning, work: (store: Store) => Promise<unknown>): Promise<number> {
   let n = 0;
-  const store = await openSqliteStore(file, { ...options, onStatement: () => n++ });
+  const store = await openTunedSqliteStore(file, { ...options, onStatement: () => n++ });
   const before = n;
   try {
     await work(store);
@@ -75,7 +76,7 @@ async function batchWrites(b: Bench): Promise<void> {
   const fresh = (writeMode: "batched" | "per-row", prefill: boolean) => ({
     setup: async (): Promise<Open> => {
       const file = freshDb(b);
-      const store = await openSqliteStore(file, { writeMode });
+      const store = await openTunedSqliteStore(file, { writeMode });
       if (prefill) await store.apply(all);
       return { store, file };
     },
@@ -113,7 +114,6 @@ async function batchWrites(b: Bench): Promise<void> {
  */
 async function batchWritesPostgres(b: Bench, all: SyncChanges, some: SyncChanges): Promise<void> {
   const { report, runs } = b;
-  const { openPostgresStore } = await import("../store/postgres/open.js");
   const { default: pg } = await import("pg");
   let schemas = 0;
   const prefix = `fm_bench_writes_${process.pid}`;
@@ -121,7 +121,7 @@ async function batchWritesPostgres(b: Bench, all: SyncChanges, some: SyncChanges
     setup: async (): Promise<Store> => {
       const url = new URL(b.postgres!);
       url.searchParams.set("schema", `${prefix}_${++schemas}`);
-      const store = await openPostgresStore(url.toString(), { writeMode });
+      const store = await openTunedPostgresStore(url.toString(), { writeMode });
       if (prefill) await store.apply(all);
       return store;
     },
@@ -183,7 +183,7 @@ async function validationRead(b: Bench): Promise<void> {
         return counter.ms();
       },
       run: async () => {
-        const r = await index.sync(b.copy, { validationRead });
+        const r = await tunedSync(index, b.copy, { validationRead });
         if (r.updated !== changed || r.errors.length > 0) throw new Error(`the bench's sync did not update ${changed} files: ${JSON.stringify(r).slice(0, 300)}`);
       },
       teardown: (before: number) => readMs[validationRead]!.push(counter.ms() - before),
@@ -193,10 +193,10 @@ async function validationRead(b: Bench): Promise<void> {
     report.speedup(`sync of ${what}, whole`, t.a, { name: "a query per model", value: t.b }, "ms", 1.4);
 
     // Round trips of one such sync: calls to the store, and SQL statements.
-    const calls = async (validationRead: SyncOptions["validationRead"]) => {
+    const calls = async (validationRead: SyncTuning["validationRead"]) => {
       changeFiles();
       const before = counter.calls();
-      await index.sync(b.copy, { validationRead });
+      await tunedSync(index, b.copy, { validationRead });
       return counter.calls() - before;
     };
     const bulkCalls = await calls("bulk");
@@ -206,7 +206,7 @@ async function validationRead(b: Bench): Promise<void> {
       text: "50% fewer queries",
       met: bulkCalls <= perModelCalls / 2,
     });
-    const statements = (validationRead: SyncOptions["validationRead"]) =>
+    const statements = (validationRead: SyncTuning["validationRead"]) =>
       countStatements(db, {}, (s) => {
         changeFiles();
         return syncFolder(s, b.copy, { validationRead });
@@ -234,7 +234,7 @@ async function fileProcessing(b: Bench): Promise<void> {
   const cold = (n: number, writerThread: boolean) => ({
     setup: async (): Promise<Open> => {
       const file = freshDb(b);
-      return { index: new FindingModelIndex(await openSqliteStore(file, { writerThread }), { cache: false }), file, cpu: process.cpuUsage() };
+      return { index: new FindingModelIndex(await openTunedSqliteStore(file, { writerThread }), { cache: false }), file, cpu: process.cpuUsage() };
     },
     run: async (o: Open) => {
       const started = performance.now();
@@ -263,7 +263,7 @@ async function fileProcessing(b: Bench): Promise<void> {
   await index.sync(b.copy); // files changed and put back since: their mtimes
   const noop = (changeDetection: "stat" | "hash") => ({
     run: async () => {
-      const r = await index.sync(b.copy, { changeDetection });
+      const r = await tunedSync(index, b.copy, { changeDetection });
       if (r.applied) throw new Error("a sync with nothing changed changed the index");
     },
   });

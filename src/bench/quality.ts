@@ -22,6 +22,7 @@
 // 1 / (rank of the model) over the first 10 results (0 when it is not among them).
 
 import { FindingModelIndex } from "../index/finding-model-index.js";
+import { tunedIndex } from "../index/internal.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import type { Bench } from "./context.js";
 import { median, perCall, percentile } from "./measure.js";
@@ -274,7 +275,7 @@ export async function qualitySection(b: Bench): Promise<void> {
   report.heading("quality", `Search quality: ${queries.length.toLocaleString("en-US")} queries (${set}) derived from the registry by the rules in quality.ts; after vs before (${BEFORE})`);
   const store = await openSqliteStore(b.registryDb, { readonly: true });
   const run = async (options: { nearWords: boolean; titleOrder: boolean }) => {
-    const index = new FindingModelIndex(store, { cache: false, ...options });
+    const index = tunedIndex(store, { cache: false, ...options });
     const times: number[] = [];
     const score = await scoreSearch(queries, async (q) => {
       const t = performance.now();
@@ -326,7 +327,7 @@ async function postgresParity(b: Bench, queries: readonly QualityQuery[], sqlite
   try {
     await new FindingModelIndex(store, { cache: false }).sync(b.copy);
     const score = (options: { nearWords: boolean; titleOrder: boolean }) => {
-      const index = new FindingModelIndex(store, { cache: false, ...options });
+      const index = tunedIndex(store, { cache: false, ...options });
       return scoreSearch(queries, async (q) => (await index.search(q, { limit: 10 })).map((e) => e.oifm_id));
     };
     const before = await score({ nearWords: false, titleOrder: false });

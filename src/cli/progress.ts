@@ -11,16 +11,25 @@ export interface FileProgress {
   stop(): void;
 }
 
-export async function fileProgress(json: boolean | undefined): Promise<FileProgress> {
+/** What a bar counts: files read (the default), or e.g. models given vectors, each slower, so shown from fewer. */
+export interface ProgressWork {
+  verb: string;
+  unit: string;
+  from: number;
+}
+
+const READING: ProgressWork = { verb: "reading", unit: "files", from: PROGRESS_FROM };
+
+export async function fileProgress(json: boolean | undefined, work: ProgressWork = READING): Promise<FileProgress> {
   if (json || !process.stderr.isTTY) return { stop: () => {} };
   // The bar's library is loaded only on a terminal (a few ms of every command otherwise).
   const { SingleBar } = await import("cli-progress");
   // Files done of all, how fast, and how long until done (cli-progress works out the time left).
-  const bar = new SingleBar({ format: "reading {bar} {value}/{total} files | {rate} files/s | {eta_formatted} left", hideCursor: true, etaBuffer: 100 });
+  const bar = new SingleBar({ format: `${work.verb} {bar} {value}/{total} ${work.unit} | {rate} ${work.unit}/s | {eta_formatted} left`, hideCursor: true, etaBuffer: 100 });
   let started = 0;
   return {
     onProgress: (done, total) => {
-      if (!started && total >= PROGRESS_FROM) {
+      if (!started && total >= work.from) {
         started = performance.now();
         bar.start(total, 0, { rate: "…" });
       }
@@ -28,6 +37,7 @@ export async function fileProgress(json: boolean | undefined): Promise<FileProgr
     },
     stop: () => {
       if (started) bar.stop();
+      started = 0;
     },
   };
 }

@@ -24,7 +24,15 @@ export function indexOptions(command: Command): Command {
 /** Open the index, run `work`, close it; print --stats. (Database and request problems reach main.ts as StoreError / InvalidRequestError: exit 2.) */
 export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read"): Promise<T> {
   const { openIndex } = await import("../index/open-index.js");
-  const index = await openIndex({ db: options.db, postgres: options.postgres, readonly: access === "read", monitor: cliMonitor, onWait: access === "write" ? waitNotice() : undefined });
+  const index = await openIndex({
+    db: options.db,
+    postgres: options.postgres,
+    readonly: access === "read",
+    monitor: cliMonitor,
+    onWait: access === "write" ? waitNotice() : undefined,
+    // Why a hybrid search fell back to words, once per reason (a server or MCP process runs long).
+    onSearchNote: (note) => process.stderr.write(`findingmodel: ${note}\n`),
+  });
   try {
     return await work(index);
   } finally {

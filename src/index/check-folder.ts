@@ -23,12 +23,16 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Rewrite valid files that are not in canonical form (atomically; invalid files are never touched). */
   reformat?: boolean;
+  /** Called as files are done (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What export and the registry job ask of the check beside the public options. */
+export interface CheckWork extends CheckOptions {
   /** Also render each valid model's Markdown (for export). */
   markdown?: boolean;
   /** Find out which valid files are not in canonical form (default: unless only rendering Markdown, which export does). */
   canonical?: boolean;
-  /** Called as files are done (for a progress bar). */
-  onProgress?: (done: number, total: number) => void;
   /** Called with each file's result as it is done; what it returns is kept (as ProcessRun.onResult). */
   onResult?: (result: ProcessedFile) => ProcessedFile;
 }
@@ -40,8 +44,32 @@ export class MissingPathError extends InvalidRequestError {
   }
 }
 
-/** Check every `*.fm.json` named by `targets` (files, or directories searched recursively). */
-export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport & { processed: ProcessedFile[] }> {
+/**
+ * Check every `*.fm.json` named by `targets` (files, or folders searched recursively): each file
+ * on its own (JSON, schema, IDs), then the files against each other (duplicate IDs and names).
+ * Bad files are reported, never thrown.
+ * @param targets - files and folders
+ * @param options - `reformat` rewrites valid files that are not in canonical form; `onProgress` is
+ * called as files are done
+ * @returns the counts, each file's errors (file, JSON path, message) and the conflicts between files;
+ * throws a MissingPathError when a target does not exist
+ * @example
+ * ```ts
+ * import { checkModelFiles } from "findingmodel";
+ *
+ * const report = await checkModelFiles(["defs"]);
+ * console.log(`${report.valid} of ${report.files} valid`);
+ * for (const e of report.errors) console.log(`${e.file} ${e.path}: ${e.message}`);
+ * for (const c of report.conflicts) console.log(`${c.kind} ${c.value}: ${c.files.join(", ")}`);
+ * ```
+ */
+export async function checkModelFiles(targets: readonly string[], options: CheckOptions = {}): Promise<CheckReport> {
+  const { processed: _, ...report } = await checkAndProcessModelFiles(targets, { reformat: options.reformat, onProgress: options.onProgress });
+  return report;
+}
+
+/** checkModelFiles with the work export and the registry job need, and each file's result. */
+export async function checkAndProcessModelFiles(targets: readonly string[], options: CheckWork = {}): Promise<CheckReport & { processed: ProcessedFile[] }> {
   const found = findModelFiles(targets);
   if (found.missing.length > 0) throw new MissingPathError(found.missing);
   const work: ProcessOptions = { canonical: options.canonical ?? (!options.markdown || options.reformat), markdown: options.markdown };

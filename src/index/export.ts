@@ -6,7 +6,7 @@ import path from "node:path";
 import { textFileName, toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { ModelSummary } from "../model/summary.js";
 import { removeStaleTempFiles, writeFileAtomicSync } from "./atomic-write.js";
-import { checkModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
+import { checkAndProcessModelFiles, type CheckOptions, type CheckReport } from "./check-folder.js";
 import type { FileError, ProcessedFile } from "./process-files.js";
 import { describeIoError } from "./scan.js";
 
@@ -17,9 +17,27 @@ export interface ExportReport extends Omit<CheckReport, "changed"> {
   unchanged: number;
 }
 
+/**
+ * Write the registry's generated files for the definitions in `defsDir`: `text/<name>.md` for each
+ * model, `index.md` and `ids.json`, into `outDir`. Nothing is written unless every definition is
+ * valid and none clash; files already right are left untouched; each file is written whole or not.
+ * @param defsDir - the folder of `*.fm.json` definitions
+ * @param outDir - where the generated files go (the registry's root)
+ * @param options - `onProgress` is called as definitions are read
+ * @returns what was checked (as checkModelFiles reports it), the files written and the number
+ * already up to date
+ * @example
+ * ```ts
+ * import { exportRegistry } from "findingmodel";
+ *
+ * const report = await exportRegistry("defs", "out");
+ * if (report.errors.length > 0 || report.conflicts.length > 0) console.error(report.errors, report.conflicts);
+ * else console.log(`${report.written.length} written, ${report.unchanged} up to date`);
+ * ```
+ */
 export async function exportRegistry(defsDir: string, outDir: string, options: Pick<CheckOptions, "onProgress"> = {}): Promise<ExportReport> {
   // Whether the definitions are in canonical form is validate's business, not reported here.
-  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
+  const { processed, files, valid, invalid, errors, conflicts, notes } = await checkAndProcessModelFiles([defsDir], { markdown: true, onProgress: options.onProgress, onResult: dropCurrentText(outDir) });
   const result: ExportReport = { files, valid, invalid, errors, conflicts, notes, written: [], unchanged: 0 };
   if (errors.length > 0 || conflicts.length > 0) return result;
   const planned = registryOutputs(defsDir, outDir, processed);

@@ -11,7 +11,7 @@ import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
-import { searchTerms } from "./search/terms.js";
+import { findingTerms, searchTerms } from "./search/terms.js";
 import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -28,7 +28,24 @@ import { SemanticSearch, type SemanticOptions } from "./embeddings/semantic-sear
 export interface IndexOptions {
   /** Query cache size and freshness; false for no cache. Default 1,000 results for 5 minutes. */
   cache?: { max: number; ttlMs: number } | false;
+  /** Where operations are timed (default a monitor of the index's own, `index.monitor`). */
   monitor?: PerformanceMonitor;
+  /**
+   * Where vectors for semantic (hybrid) search come from: made for each model at sync, for each
+   * query at search (see docs/search.md). Without one, search is lexical only.
+   */
+  embeddings?: EmbeddingsProvider;
+  /** Time budget of a query's vector and the pause after the service failed (see SemanticSearch). */
+  semantic?: SemanticOptions;
+  /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
+  onSearchNote?: (note: string) => void;
+}
+
+/**
+ * Search features that the benchmark and tests turn off to measure what each adds; every one is on
+ * by default. Not part of the public API; reached through index/internal.ts.
+ */
+export interface SearchTuning {
   /**
    * Look again when the best result lacks a word of the query: with typing errors corrected and
    * Latin/Greek plurals swapped (see search/near-words.ts). Default true; false only to measure it.
@@ -49,15 +66,6 @@ export interface IndexOptions {
    * synonym is in the query (see title-index.ts). Default true; false only to measure it.
    */
   generalModels?: boolean;
-  /**
-   * Where vectors for semantic (hybrid) search come from: made for each model at sync, for each
-   * query at search (see docs/search.md). Without one, search is lexical only.
-   */
-  embeddings?: EmbeddingsProvider;
-  /** Time budget of a query's vector and the pause after the service failed (see SemanticSearch). */
-  semantic?: SemanticOptions;
-  /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
-  onSearchNote?: (note: string) => void;
 }
 
 /** How search finds models: from words only, or from words and meaning (vectors) fused. */
@@ -95,13 +103,15 @@ export class FindingModelIndex {
     readonly store: Store,
     options: IndexOptions = {},
   ) {
+    // The options object may carry SearchTuning too (index/internal.ts passes it whole).
+    const tuning: SearchTuning = options as IndexOptions & SearchTuning;
     this.monitor = options.monitor ?? new PerformanceMonitor();
     const cache = options.cache ?? { max: 1000, ttlMs: 5 * 60_000 };
     this.cache = cache ? new QueryCache<unknown>(cache) : undefined;
-    this.nearWords = options.nearWords ?? true;
-    this.titleOrder = options.titleOrder ?? true;
-    this.lexicon = options.lexicon;
-    this.generalModels = options.generalModels ?? true;
+    this.nearWords = tuning.nearWords ?? true;
+    this.titleOrder = tuning.titleOrder ?? true;
+    this.lexicon = tuning.lexicon;
+    this.generalModels = tuning.generalModels ?? true;
     this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
     const provider = options.embeddings;
     this.semantic = provider
@@ -115,7 +125,26 @@ export class FindingModelIndex {
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
 
-  /** Bring the index in step with the `*.fm.json` files under `dir`. */
+  /**
+   * Bring the index in step with the `*.fm.json` files under `dir`: add new models, update changed
+   * ones, remove those whose file is gone, in one transaction. By default all or nothing: when any
+   * file is invalid or clashes with another, the index does not change (see `skipInvalid`).
+   * @param dir - the folder of model files (searched recursively)
+   * @param options - `skipInvalid`, `strictSynonyms`, `confirmRemoval`, `onProgress`, `threads`
+   * @returns what changed (`added`, `updated`, `removed`, `unchanged`, `skipped`), each failing
+   * file's `errors`, `warnings`, whether it was `applied`, and the time taken; throws a
+   * SyncDirectoryError when `dir` is not a folder, a SyncDeclinedError when `confirmRemoval` said no
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db" });
+   * const report = await index.sync("defs");
+   * console.log(report.added, report.updated, report.removed, report.unchanged);
+   * for (const e of report.errors) console.error(`${e.file} ${e.path}: ${e.message}`);
+   * await index.close();
+   * ```
+   */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     try {
       return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
@@ -176,7 +205,21 @@ export class FindingModelIndex {
     return (await this.get(idOrNameOrSynonym)) !== undefined;
   }
 
-  /** The whole model, as its file holds it (canonical form). */
+  /**
+   * The whole model, as its file holds it (canonical form).
+   * @param oifmId - the model's ID (e.g. "OIFM_MSFT_134126")
+   * @returns the model, or undefined when the index has none with this ID
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * const entry = await index.get("pneumothorax"); // by ID, name or synonym
+   * const model = entry && (await index.getFull(entry.oifm_id));
+   * console.log(model?.attributes.map((a) => a.name));
+   * await index.close();
+   * ```
+   */
   async getFull(oifmId: string): Promise<FindingModelFull | undefined> {
     const json = await this.monitor.time("getFull", () => this.store.getModelJson(oifmId));
     return json === undefined ? undefined : parseModel(json);
@@ -241,6 +284,18 @@ export class FindingModelIndex {
    * `limit`, without duplicates, the first 10 of them with the closest name or synonym first. Case,
    * plural/singular, punctuation and one typing error in a word do not stop a match (see
    * search/title-order.ts and search/near-words.ts).
+   * @param query - the words to look for, as a person types them
+   * @param options - `limit` (1 to 1,000; default 10), `tags` (only models carrying every one)
+   * @returns the matching entries, best first; throws a SearchQueryError for a blank query or a
+   * limit out of range
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * for (const entry of await index.search("lung nodules", { limit: 5 })) console.log(entry.oifm_id, entry.name);
+   * await index.close();
+   * ```
    */
   async search(query: string, options: SearchOptions = {}): Promise<IndexEntry[]> {
     const q = checkQuery(query);
@@ -292,7 +347,22 @@ export class FindingModelIndex {
     return answer;
   }
 
-  /** Many searches in one call: cached answers are reused, the rest go to the store together. */
+  /**
+   * Many searches in one call, each answered as `search` answers it: cached answers are reused,
+   * the rest go to the store together (cheaper per query than a loop of `search`).
+   * @param queries - the queries (each as `search` takes it)
+   * @param options - as for `search`, applied to every query
+   * @returns a map from each query to its results
+   * @example
+   * ```ts
+   * import { openIndex } from "findingmodel";
+   *
+   * const index = await openIndex({ db: "findingmodel.db", readonly: true });
+   * const results = await index.searchBatch(["pneumothorax", "pleural effusion"], { limit: 3 });
+   * for (const [query, entries] of results) console.log(query, entries.map((e) => e.name));
+   * await index.close();
+   * ```
+   */
   async searchBatch(queries: readonly string[], options: SearchOptions = {}): Promise<Map<string, IndexEntry[]>> {
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
@@ -336,7 +406,7 @@ export class FindingModelIndex {
         const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
         if (every.length >= room || terms[i]!.length < 2) continue;
         const skip = new Set([...first, ...every].map((e) => e.oifm_id));
-        fills.set(i, (await this.lexical()).fill.best(terms[i]!, room - every.length, skip, lowerTags(tags)));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
       }
       const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
@@ -375,14 +445,15 @@ export class FindingModelIndex {
 
   /**
    * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
-   * `exact`; then, when that leaves room and `fill` is set, the models with any of them, ranked in
-   * memory (any-term-fill.ts) and read by ID.
+   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
+   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
+   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
    */
   private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
     const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
     if (!fill || every.length >= limit || terms.length < 2) return every;
     const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
-    const ids = (await this.lexical()).fill.best(terms, limit - every.length, skip, lowerTags(tags));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
     const found = await this.entriesOf(ids);
     return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
   }

@@ -14,7 +14,7 @@ import type { EntryRecord, Store, SyncChanges } from "../store/store.js";
 import { CrossChecker } from "./cross-check.js";
 import { processFile, type FileError } from "./process-files.js";
 import { ContributorUpserts, relativeName, toCandidate, toEntryRecord } from "./sync-records.js";
-import type { SyncOptions, SyncReport } from "./sync.js";
+import type { SyncReport, SyncTuning } from "./sync.js";
 
 /** Files between progress reports (as processFiles reports its chunks). */
 const PROGRESS_EVERY = 32;
@@ -28,7 +28,7 @@ export async function syncIntoEmptyIndex(
   dir: string,
   files: readonly string[],
   errors: FileError[],
-  options: SyncOptions & Pick<SyncChanges, "syncedFrom">,
+  options: SyncTuning & Pick<SyncChanges, "syncedFrom">,
 ): Promise<Omit<SyncReport, "ms" | "roundTrips">> {
   // No models, but people and organizations may have stayed from models removed before: a detail
   // a file leaves out is kept from them, as in any sync.

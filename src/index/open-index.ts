@@ -1,7 +1,7 @@
 // Opening the index a command or program works with: the embedded SQLite file by default, or a
 // PostgreSQL server when given a URL (one connection pool per URL per process, shared by every
 // index opened on it; see store/postgres/pool.ts).
-import { openSqliteStore } from "../store/sqlite/open.js";
+import { openTunedSqliteStore } from "../store/sqlite/open.js";
 import type { Store } from "../store/store.js";
 import { busyTimeoutFromEnv, writerThreadFromEnv } from "./environment.js";
 import { InvalidRequestError } from "./errors.js";
@@ -32,6 +32,26 @@ export class IndexLocationError extends InvalidRequestError {
   static override readonly errorCode = "index-location";
 }
 
+/**
+ * Open the index (creating an empty one if need be, unless read-only): a SQLite file by default,
+ * or the PostgreSQL schema a URL names.
+ * @param options - `db` (a SQLite file) or `postgres` (a URL), else the environment
+ * (FINDINGMODEL_DB, FINDINGMODEL_POSTGRES_URL), else ./findingmodel.db; `readonly`; `cache`
+ * @returns the index; close it when done. Throws a StoreError with a message saying what to do when
+ * the index cannot be opened, an IndexLocationError when both a file and a URL are named
+ * @example
+ * ```ts
+ * import { openIndex } from "findingmodel";
+ *
+ * const index = await openIndex({ db: "findingmodel.db" });
+ * try {
+ *   await index.sync("defs");
+ *   console.log(await index.count(), "models");
+ * } finally {
+ *   await index.close();
+ * }
+ * ```
+ */
 export async function openIndex(options: OpenIndexOptions = {}): Promise<FindingModelIndex> {
   // Checked before the store is opened: a misconfigured service is an error of its own.
   const embeddings = options.embeddings ?? embeddingsFromConfig(options.embeddingsConfig);
@@ -47,7 +67,7 @@ async function openStore(options: OpenIndexOptions): Promise<Store> {
     const { openPostgresStore } = await import("../store/postgres/open.js");
     return openPostgresStore(where.postgres, { readonly: options.readonly });
   }
-  return openSqliteStore(where.sqlite, { readonly: options.readonly, onWait: options.onWait, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
+  return openTunedSqliteStore(where.sqlite, { readonly: options.readonly, onWait: options.onWait, busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(), writerThread: writerThreadFromEnv() });
 }
 
 /**

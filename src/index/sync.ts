@@ -50,6 +50,14 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Threads for reading and checking (default: FINDINGMODEL_THREADS, else 1; see process-files.ts). */
   threads?: number;
+}
+
+/**
+ * Switches that choose between ways of doing the same sync, each with the same result: for the
+ * benchmark (which measures each way against the other) and tests. Not part of the public API;
+ * reached through index/internal.ts.
+ */
+export interface SyncTuning extends SyncOptions {
   /**
    * How the cross-file checks learn what the index holds: "bulk" (default), one read
    * (Store.validationSnapshot) of what the batch can clash with when the batch is small beside the
@@ -123,7 +131,7 @@ export class SyncDeclinedError extends InvalidRequestError {
 }
 
 /** Bring the index in `store` in step with the model files under `dir`: add, update and remove. */
-export async function syncFolder(store: Store, dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFolder(store: Store, dir: string, options: SyncTuning = {}): Promise<SyncReport> {
   const found = findModelFiles([dir]);
   if (found.missing.length > 0) throw new SyncDirectoryError(`${dir} does not exist`);
   // Files are recorded relative to the folder; a single file has none (use addOrUpdateFromFile).
@@ -149,7 +157,7 @@ export interface SyncFileSet {
  * Bring the index in step with `set.files`, with the checks and all-or-nothing rule of a sync.
  * With `set.removeMissing`, indexed files not among them are removed.
  */
-export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncFiles(store: Store, set: SyncFileSet, options: SyncTuning = {}): Promise<SyncReport> {
   const started = performance.now();
   for (;;) {
     try {
@@ -168,7 +176,7 @@ export async function syncFiles(store: Store, set: SyncFileSet, options: SyncOpt
 const WAIT_STEP_MS = 200;
 
 /** syncFiles, planned again `replanned` times already because other syncs wrote first (see REPLANS). */
-async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions, replanned: number): Promise<SyncReport> {
+async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, replanned: number): Promise<SyncReport> {
   const { root, files, scanProblems = [], removeMissing = false } = set;
   const started = performance.now();
   const tripsBefore = store.roundTrips?.();
@@ -249,21 +257,33 @@ async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions,
     }
   }
 
+  // The cross-file rules hold for the whole resulting index (see crossCheck). The index's own
+  // models met them when they were written, so only what a changed file can clash with is read;
+  // shared synonyms, which an index synced without strictSynonyms may hold, are errors with it,
+  // so then the whole index is read, even when no file changed.
+  const strict = options.strictSynonyms === true;
   const snapshot =
-    candidates.length === 0 && removedFiles.length === 0
+    candidates.length === 0 && removedFiles.length === 0 && !(strict && states.size > 0)
       ? undefined
       : options.validationRead === "per-model"
         ? await snapshotPerModel(store, states, candidates)
-        : await store.validationSnapshot(options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
+        : await store.validationSnapshot(!strict && options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
   let kept = candidates;
   let warnings: FileError[] = [];
+  let failedIndexed: string[] = [];
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
     const remaining = snapshot.models.filter((m) => !replaced.has(m.filename));
-    const clashes = crossCheck(candidates, remaining, snapshot, options);
+    const pathOf = new Map(stats.map((s) => [relativeName(dir, s.path), s.path]));
+    const fileOf = (filename: string) => pathOf.get(filename) ?? path.join(dir, filename);
+    const clashes = crossCheck(candidates, remaining, snapshot, options, removeMissing ? fileOf : undefined);
     for (const list of clashes.errors.values()) errors.push(...list);
     warnings = clashes.warnings;
     kept = candidates.filter((c) => !clashes.errors.has(c.file));
+    // An indexed file that now loses a clash to a file before it: not unchanged, and (with
+    // skipInvalid) its model leaves the index, as it would not be in an index made anew.
+    failedIndexed = clashes.failedIndexed;
+    unchanged -= failedIndexed.length;
   }
 
   const failedFiles = new Set(errors.map((e) => e.file));
@@ -271,8 +291,10 @@ async function syncPlanned(store: Store, set: SyncFileSet, options: SyncOptions,
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom, basis: statesFingerprint(stateList) };
-  if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
+  const dropped = new Set(failedIndexed.map((f) => states.get(f)!.oifm_id));
+  const touchedKept = touched.filter((t) => !dropped.has(t.oifm_id));
+  const changes = { ...planChanges(kept, [...removedFiles, ...failedIndexed], states, snapshot, touchedKept), syncedFrom, basis: statesFingerprint(stateList) };
+  if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touchedKept.length > 0) {
     try {
       await store.apply(changes);
     } catch (e) {

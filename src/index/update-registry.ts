@@ -5,7 +5,7 @@
 // definition is valid and none clash.
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import path from "node:path";
-import { checkModelFiles, writeCanonical } from "./check-folder.js";
+import { checkAndProcessModelFiles, writeCanonical } from "./check-folder.js";
 import { InvalidRequestError } from "./errors.js";
 import { dropCurrentText, registryOutputs, writeOutputs, type ExportReport } from "./export.js";
 import type { FileError } from "./process-files.js";
@@ -45,7 +45,7 @@ export async function updateRegistry(dir: string, options: RegistryOptions = {})
   if (!isDirectory(defsDir)) throw new NotARegistryError(`${defsDir} is not a directory: a registry keeps its definitions in defs/ (name the registry's folder: findingmodel registry <dir>)`);
 
   const textDir = path.join(dir, "text");
-  const found = await checkModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress, onResult: dropCurrentText(dir) });
+  const found = await checkAndProcessModelFiles([defsDir], { markdown: true, canonical: true, onProgress: options.onProgress, onResult: dropCurrentText(dir) });
   const { processed, files, valid, invalid, errors, conflicts, changed, notes } = found;
   const report: RegistryReport = { dir, check, files, valid, invalid, errors, conflicts, notes, changed, written: [], unchanged: 0, removed: [], upToDate: false, ms: 0 };
   const finish = () => ({ ...report, ms: performance.now() - started });

@@ -86,6 +86,7 @@ export const TOOLS: ToolDefinition[] = [
         query: { type: "string", minLength: 1, maxLength: MAX_QUERY_LENGTH, description: "Words to search for, e.g. \"pulmonary nodule\"." },
         limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_SEARCH_LIMIT, description: `At most this many results (1 to ${MAX_LIMIT}).` },
         tags: { type: "array", items: { type: "string" }, maxItems: MAX_TAGS, description: "Only models carrying every one of these tags (e.g. [\"CT\", \"chest\"]); see list_finding_model_tags." },
+        mode: { type: "string", enum: ["lexical", "hybrid"], description: "lexical: by words; hybrid: words and meaning fused, where the server has an embeddings service. Default hybrid where available." },
       },
       required: ["query"],
       additionalProperties: false,
@@ -93,16 +94,17 @@ export const TOOLS: ToolDefinition[] = [
     outputSchema: {
       type: "object",
       required: ["query", "results"],
-      properties: { query: { type: "string" }, results: { type: "array", items: summarySchema } },
+      properties: { query: { type: "string" }, mode: { enum: ["lexical", "hybrid"] }, note: { type: "string" }, results: { type: "array", items: summarySchema } },
     },
     annotations: readOnly("Search finding models"),
     async run(index, args) {
-      checkKnown(args, ["query", "limit", "tags"]);
+      checkKnown(args, ["query", "limit", "tags", "mode"]);
       const query = text(args.query, "query");
       const limit = args.limit === undefined ? DEFAULT_SEARCH_LIMIT : wholeNumber(args.limit, "limit", 1, MAX_LIMIT);
       const tags = args.tags === undefined ? undefined : tagList(args.tags);
-      const entries = await index.search(query, { limit, tags });
-      return result({ query, results: entries.map(summary) });
+      if (args.mode !== undefined && args.mode !== "lexical" && args.mode !== "hybrid") throw new ToolArgumentError(`mode must be "lexical" or "hybrid"; got ${JSON.stringify(args.mode)}`);
+      const answer = await index.searchAnswer(query, { limit, tags, mode: args.mode });
+      return result({ query, mode: answer.mode, ...(answer.note ? { note: answer.note } : {}), results: answer.results.map(summary) });
     },
   },
   {

@@ -74,9 +74,22 @@ export function standardAttribute(kind: StandardAttributeKind, findingName: stri
 }
 
 /**
- * A full model for `info` with the standard attributes and IDs from organization `source` that are
- * not in `takenIds` (model and attribute IDs already used; the new ones are added to it).
- * Throws a RangeError naming the field when the result would not be a valid model.
+ * A new, valid model for a finding: its name and the optional description, synonyms and tags,
+ * with the registry's standard "presence" and "change from prior" attributes and fresh IDs.
+ * @param info - the finding's name, and optionally its description, synonyms and tags
+ * @param source - the organization code of the IDs (3 or 4 capital letters, e.g. "MSFT")
+ * @param takenIds - model and attribute IDs already in use; the new ones are not among them and
+ * are added to it
+ * @returns the model, ready for `toCanonicalJson`; throws a RangeError naming the field when the
+ * result would not be a valid model (e.g. a blank name or a bad source code)
+ * @example
+ * ```ts
+ * import { createStub, toCanonicalJson } from "findingmodel";
+ *
+ * const model = createStub({ name: "pulmonary nodule", synonyms: ["lung nodule"] }, "MSFT");
+ * console.log(model.oifm_id, model.attributes.map((a) => a.name));
+ * console.log(toCanonicalJson(model));
+ * ```
  */
 export function createStub(info: StubInfo, source: string, takenIds: Set<string> = new Set()): FindingModelFull {
   const name = info.name.trim();

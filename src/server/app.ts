@@ -8,6 +8,7 @@ import { collectMethods } from "./allowed-methods.js";
 import { errorBody, installErrorHandlers } from "./errors.js";
 import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
 import { collectRoutes } from "./openapi.js";
+import { decimalQueryIntegers } from "./decimal-query.js";
 import { checkQueryEncoding } from "./query-encoding.js";
 import { registerListingRoutes } from "./routes/listings.js";
 import { registerModelRoutes } from "./routes/models.js";
@@ -88,6 +89,7 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
   // Bodies are JSON only: without this, text/plain would reach the routes as a string.
   app.removeContentTypeParser("text/plain");
 
+  decimalQueryIntegers(app);
   const methodsAt = collectMethods(app);
   installErrorHandlers(app, methodsAt);
   const describe = collectRoutes(app);

@@ -43,7 +43,12 @@ export const idParams = {
 export const searchQuerystring = {
   type: "object",
   required: ["q"],
-  properties: { q: queryText, limit: limitParam(DEFAULT_SEARCH_LIMIT), tag: tagList },
+  properties: {
+    q: queryText,
+    limit: limitParam(DEFAULT_SEARCH_LIMIT),
+    tag: tagList,
+    mode: { type: "string", enum: ["lexical", "hybrid"], description: "lexical: by words; hybrid: words and meaning fused (where the server has an embeddings service; see /api/stats searchModes). Default hybrid where available." },
+  },
 } as const;
 
 export const batchBody = {
@@ -108,6 +113,8 @@ export const components: Record<string, object> = {
       query: { type: "string" },
       limit: { type: "integer" },
       tags: { type: "array", items: { type: "string" } },
+      mode: { enum: ["lexical", "hybrid"], description: "How the results were found (GET /api/search)." },
+      note: { type: "string", description: "Why a hybrid search was answered by words only (the embeddings service is down, slow, ...)." },
       results: { type: "array", items: { $ref: "#/components/schemas/IndexEntry" } },
     },
   },
@@ -144,6 +151,7 @@ export const components: Record<string, object> = {
       engine: { enum: ["sqlite", "postgres"] },
       schemaVersion: { type: "integer" },
       sizeBytes: { type: "integer" },
+      searchModes: { type: "array", items: { enum: ["lexical", "hybrid"] }, description: "The search modes this server answers (hybrid where it has an embeddings service)." },
     },
   },
   Health: { type: "object", required: ["status"], properties: { status: { enum: ["ok", "unavailable"] }, models: { type: "integer" } } },

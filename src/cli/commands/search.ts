@@ -9,6 +9,7 @@ interface SearchCommandOptions extends IndexCommandOptions {
   limit: string;
   tag?: string[];
   batch?: string;
+  mode?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -21,6 +22,7 @@ export function registerSearch(parent: Command): void {
       .argument("[query...]", "words to search for")
       .option("--limit <n>", `at most this many results (1-${MAX_LIMIT})`, String(DEFAULT_SEARCH_LIMIT))
       .option("--tag <tag>", "only models with this tag (repeatable; all must match)", collect)
+      .option("--mode <mode>", "lexical (words) or hybrid (words and meaning; needs FINDINGMODEL_EMBEDDINGS_URL); default hybrid where configured")
       .option("--batch <file>", "search each line of this file; prints {query: [entries]} with --json"),
   ).action(async (words: string[], opts: SearchCommandOptions) => {
     const limit = wholeNumberOption("--limit", opts.limit, 1, MAX_LIMIT);
@@ -37,9 +39,12 @@ export function registerSearch(parent: Command): void {
       return;
     }
     const query = words.join(" ");
-    const entries = await withIndex(opts, (index) => index.search(query, { limit, tags: opts.tag }));
-    if (opts.json) printJson(entries);
-    else printEntries(entries);
+    if (opts.mode !== undefined && opts.mode !== "lexical" && opts.mode !== "hybrid") throw new UsageError(`--mode must be lexical or hybrid; got "${opts.mode}"`);
+    const mode = opts.mode as "lexical" | "hybrid" | undefined;
+    // (A hybrid search answered from words says why on stderr, through withIndex.)
+    const answer = await withIndex(opts, (index) => index.searchAnswer(query, { limit, tags: opts.tag, mode }));
+    if (opts.json) printJson(answer.results);
+    else printEntries(answer.results);
   });
 }
 

@@ -45,7 +45,9 @@ export class OpenAIEmbeddings implements EmbeddingsProvider {
     this.options = { batchSize: 64, concurrency: 4, retries: 3, timeoutMs: 30_000, backoffMs: 500, ...options };
   }
 
-  async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], options: { signal?: AbortSignal; purpose?: "index" | "query" } = {}): Promise<Float32Array[]> {
+    // A query waits within a short budget: tried once (the caller answers from words meanwhile).
+    const retries = options.purpose === "query" ? 0 : this.options.retries;
     const { batchSize, concurrency } = this.options;
     const batches: Array<{ start: number; texts: readonly string[] }> = [];
     for (let start = 0; start < texts.length; start += batchSize) batches.push({ start, texts: texts.slice(start, start + batchSize) });
@@ -58,7 +60,7 @@ export class OpenAIEmbeddings implements EmbeddingsProvider {
       while (failed === undefined && next < batches.length) {
         const batch = batches[next++]!;
         try {
-          const vectors = await this.withRetries(batch.texts, options.signal);
+          const vectors = await this.withRetries(batch.texts, options.signal, retries);
           vectors.forEach((v, i) => (out[batch.start + i] = v));
           done += batch.texts.length;
           this.options.onProgress?.(done, texts.length);
@@ -72,14 +74,16 @@ export class OpenAIEmbeddings implements EmbeddingsProvider {
     return out;
   }
 
-  private async withRetries(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  private async withRetries(texts: readonly string[], signal: AbortSignal | undefined, retries: number): Promise<Float32Array[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.request(texts, signal);
       } catch (e) {
         const passing = e instanceof EmbeddingsError && (e.reason === "unreachable" || e.reason === "timeout" || (e as TransientError).transient === true);
-        if (!passing || attempt >= this.options.retries || signal?.aborted) throw e;
+        if (!passing || attempt >= retries || signal?.aborted) throw e;
         await sleep(this.options.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2), signal);
+        // Out of time while waiting to try again: the failure that made it wait is the reason.
+        if (signal?.aborted) throw e;
       }
     }
   }

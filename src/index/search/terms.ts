@@ -18,6 +18,34 @@ export function searchTerms(query: string): string[] {
   return (meaningful.length > 0 ? meaningful : words).slice(0, MAX_TERMS);
 }
 
+// How much of a finding a report says ("mild", "moderate", "4 mm"), not which finding it is. Few
+// registry titles hold these words, so an any-term fill with them ranks models that happen to
+// have "mild" in a name ("mild bowel wall thickening") over the finding asked for; the every-word
+// search keeps them, so that such a model is still found by its whole name.
+// Size words ("small", "large") are not here: they name findings too ("small bowel").
+export const SEVERITY_WORDS = new Set(["mild", "mildly", "moderate", "moderately", "severe", "severely", "minimal", "minimally", "marked", "markedly", "slight", "slightly", "trace"]);
+const UNITS = new Set(["mm", "cm", "ml", "cc"]);
+const MEASURE = /^\d+(mm|cm|ml|cc)$/;
+const NUMBER = /^\d+$/;
+
+/**
+ * `terms` without measurements ("4 mm", "2.5 cm", "3mm") and severity words, when a word
+ * remains: the words that name the finding, for the any-term fill.
+ */
+export function findingTerms(terms: readonly string[]): string[] {
+  const kept = terms.filter((t, i) => {
+    if (SEVERITY_WORDS.has(t) || MEASURE.test(t)) return false;
+    if (UNITS.has(t)) return !(i > 0 && NUMBER.test(terms[i - 1]!));
+    if (NUMBER.test(t)) {
+      let j = i + 1;
+      while (j < terms.length && NUMBER.test(terms[j]!)) j++;
+      return !(j < terms.length && UNITS.has(terms[j]!));
+    }
+    return true;
+  });
+  return kept.some((t) => /\p{L}/u.test(t)) ? kept : [...terms];
+}
+
 /** The searched text of an entry: what the full-text search of every store reads. */
 export interface SearchedText {
   name: string;

@@ -11,13 +11,20 @@ const DEBOUNCE_MS = 60;
 
 const $ = (id) => document.getElementById(id);
 const input = $("q");
+const modeToggle = $("mode-toggle");
+const hybridBox = $("hybrid");
+hybridBox.addEventListener("change", () => {
+  state.lexical = !hybridBox.checked;
+  history.replaceState(history.state, "", searchUrl());
+  runSearch();
+});
 const results = $("results");
 const statusLine = $("status");
 const more = $("more");
 const searchView = $("search-view");
 const modelView = $("model-view");
 
-const state = { q: "", tags: [], limit: PAGE, browseOffset: 0 };
+const state = { q: "", tags: [], limit: PAGE, browseOffset: 0, lexical: false };
 let allTags = []; // [{tag, count}], most used first
 let lastOpened = null; // the result opened last, to return focus to it
 
@@ -147,6 +154,9 @@ function route() {
     const params = new URLSearchParams(location.search);
     state.q = params.get("q") || "";
     state.tags = params.getAll("tag").filter((t) => t.trim() !== "");
+    // Hybrid (words and meaning) is the server's default where it has it; the toggle turns it off.
+    state.lexical = params.get("mode") === "lexical";
+    hybridBox.checked = !state.lexical;
     state.limit = PAGE;
     state.browseOffset = 0;
     showSearch();
@@ -158,6 +168,7 @@ function searchUrl() {
   const params = new URLSearchParams();
   if (state.q.trim()) params.set("q", state.q);
   for (const t of state.tags) params.append("tag", t);
+  if (state.lexical) params.set("mode", "lexical");
   const query = params.toString();
   return query ? `/?${query}` : "/";
 }
@@ -235,12 +246,15 @@ async function runSearch() {
     }
     const params = new URLSearchParams({ q, limit: String(state.limit) });
     for (const t of state.tags) params.append("tag", t);
+    if (!modeToggle.hidden) params.set("mode", state.lexical ? "lexical" : "hybrid");
     const answer = await getJSON(`/api/search?${params}`);
     if (seq !== searchSeq) return;
     renderResults(answer.results, q, false);
     const n = answer.results.length;
     const within = state.tags.length > 0 ? ` tagged ${state.tags.join(" + ")}` : "";
     statusLine.textContent = n === 0 ? `No models match “${q}”${within}.` : `${n}${n === state.limit ? "+" : ""} model${n === 1 ? "" : "s"} match “${q}”${within}. Enter opens the first.`;
+    // A hybrid search answered by words only says why (the embeddings service is down, ...).
+    if (answer.note) statusLine.textContent += ` (By words only: ${answer.note}.)`;
     more.hidden = n < state.limit || state.limit >= MAX_LIMIT;
     more.onclick = () => {
       state.limit = Math.min(MAX_LIMIT, state.limit + PAGE);
@@ -591,6 +605,10 @@ function searchUrlOrHome() {
 history.replaceState(history.state || {}, "", location.href);
 loadTags();
 getJSON("/api/stats", { abortPrevious: false })
-  .then((stats) => ($("total").textContent = `${stats.models.toLocaleString("en")} models`))
+  .then((stats) => {
+    $("total").textContent = `${stats.models.toLocaleString("en")} models`;
+    // The toggle only where the server can search by meaning.
+    if (Array.isArray(stats.searchModes) && stats.searchModes.includes("hybrid")) modeToggle.hidden = false;
+  })
   .catch(() => {});
 route();

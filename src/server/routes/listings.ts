@@ -29,7 +29,7 @@ export function registerListingRoutes(app: FastifyInstance, index: FindingModelI
     async () => {
       // Where the database is (a file path, a server address) is the operator's business, not the client's.
       const { location: _location, ...stats } = await index.stats();
-      return stats;
+      return { ...stats, searchModes: index.searchModes() };
     },
   );
 

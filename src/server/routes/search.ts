@@ -10,7 +10,7 @@ import { strictJsonTypes } from "../strict-body.js";
 const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
 
 export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIndex): void {
-  app.get<{ Querystring: { q: string; limit: number; tag?: string[] } }>(
+  app.get<{ Querystring: { q: string; limit: number; tag?: string[]; mode?: "lexical" | "hybrid" } }>(
     "/api/search",
     {
       schema: { querystring: searchQuerystring },
@@ -24,9 +24,9 @@ export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIn
       },
     },
     async (request) => {
-      const { q, limit, tag } = request.query;
-      const results = await index.search(q, { limit, tags: tag });
-      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), results: results.map(publicEntry) };
+      const { q, limit, tag, mode } = request.query;
+      const answer = await index.searchAnswer(q, { limit, tags: tag, mode });
+      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), mode: answer.mode, ...(answer.note ? { note: answer.note } : {}), results: answer.results.map(publicEntry) };
     },
   );
 

@@ -12,6 +12,10 @@ import { checkSchema, migrate, readSchemaState, SCHEMA_VERSION } from "./schema.
 export interface PostgresOpenOptions extends PostgresPoolOptions {
   /** Open for reading only: nothing is created, migrated or written. */
   readonly?: boolean;
+}
+
+/** Switches for the benchmark and tests: not part of the public API (reached through index/internal.ts). */
+export interface PostgresTuning {
   /** "batched" (default) or "per-model", one statement per model: only for measuring (see apply.ts). */
   writeMode?: PostgresWriteMode;
 }
@@ -21,6 +25,11 @@ export interface PostgresOpenOptions extends PostgresPoolOptions {
  * it names, creating the schema when it is not there (unless read-only).
  */
 export async function openPostgresStore(url: string, options: PostgresOpenOptions = {}): Promise<Store> {
+  return openTunedPostgresStore(url, options);
+}
+
+/** openPostgresStore with the switches of PostgresTuning. */
+export async function openTunedPostgresStore(url: string, options: PostgresOpenOptions & PostgresTuning = {}): Promise<Store> {
   const config = parsePostgresUrl(url, options);
   const readonly = options.readonly ?? false;
   const where = `schema "${config.schema}" of ${config.location.replace(/\?.*$/, "")}`;

@@ -15,6 +15,13 @@ export interface SqliteOpenOptions {
   readonly?: boolean;
   /** How long to wait for another connection's write lock before failing with "locked" (default 5000 ms). */
   busyTimeoutMs?: number;
+}
+
+/**
+ * Switches for the benchmark and tests, each giving the same index: not part of the public API
+ * (reached through index/internal.ts).
+ */
+export interface SqliteTuning {
   /**
    * "batched" (default): the rows hanging off each change's models go in one statement per table;
    * "per-row": one statement call per row, the straightforward way. Only for measuring (see apply.ts).
@@ -39,8 +46,16 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
  * for writing while another program's first sync holds the new file, it waits for that sync to
  * finish (as long as it runs, calling `onWait` each time it looks again); opened read-only, it
  * fails at once with StoreError "building".
+ * @param file - the SQLite file, or ":memory:"
+ * @returns the store, to hand to `new FindingModelIndex(store)`; throws a StoreError ("locked",
+ * "readonly", …) with a message saying what to do when the file cannot be used
  */
 export async function openSqliteStore(file: string, options: SqliteOpenOptions = {}): Promise<Store> {
+  return openTunedSqliteStore(file, options);
+}
+
+/** openSqliteStore with the switches of SqliteTuning. */
+export async function openTunedSqliteStore(file: string, options: SqliteOpenOptions & SqliteTuning = {}): Promise<Store> {
   const started = performance.now();
   for (;;) {
     try {
@@ -56,7 +71,7 @@ export async function openSqliteStore(file: string, options: SqliteOpenOptions =
 /** How often an open waiting for another program's first sync looks again. */
 const WAIT_STEP_MS = 200;
 
-function openOnce(file: string, options: SqliteOpenOptions): Store {
+function openOnce(file: string, options: SqliteOpenOptions & SqliteTuning): Store {
   const readonly = options.readonly ?? false;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const memory = file === ":memory:" || file === "";

@@ -1,0 +1,92 @@
+// Load: autocannon against the app of `serve` on the registry (fixtures/registry): varied search
+// queries with the query cache off, model lookups, and both while syncs run; beside the floor, a
+// route of the same app returning a fixed JSON of a search answer's size.
+import autocannon from "autocannon";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import { mustRun, runCli, type PartResult, type SuiteOptions } from "./workspace.js";
+
+const SERVER = fileURLToPath(new URL("./load-server.js", import.meta.url));
+const REGISTRY = fileURLToPath(new URL("../../fixtures/registry/defs/", import.meta.url));
+
+interface Figures {
+  "req/s": number;
+  "p50 ms": number;
+  "p99 ms": number;
+  errors: number;
+  "non-2xx": number;
+}
+
+async function cannon(url: string, paths: readonly string[], seconds: number, connections: number): Promise<Figures> {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+  });
+  return { "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, errors: result.errors + result.timeouts, "non-2xx": result.non2xx };
+}
+
+export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
+  const seconds = opts.short ? 2 : 20;
+  const connections = opts.short ? 10 : 50;
+  const dir = path.join(opts.work, "load");
+  const db = path.join(dir, "registry.db");
+  const defs = path.join(dir, "defs");
+  cpSync(REGISTRY, defs, { recursive: true });
+  await mustRun(["sync", defs, "--db", db, "--json"]);
+  const models = readdirSync(defs).map((f) => JSON.parse(readFileSync(path.join(defs, f), "utf8")) as { oifm_id: string; name: string; description: string });
+  // Varied queries: two words of a description, never the same twice in a row.
+  const words = models.flatMap((m) => m.description.toLowerCase().split(/[^a-z]+/).filter((w) => w.length > 3));
+  const queries = Array.from({ length: 5000 }, (_, n) => `${words[(n * 7919) % words.length]} ${words[(n * 104729 + 13) % words.length]}`);
+  const searchPaths = queries.map((q) => `/api/search?q=${encodeURIComponent(q)}`);
+  const modelPaths = models.map((m) => `/api/models/${m.oifm_id}`);
+
+  const server = spawn(process.execPath, [SERVER, db], { stdio: ["ignore", "pipe", "ignore"] });
+  const { url, floorUrl } = await new Promise<{ url: string; floorUrl: string }>((resolve, reject) => {
+    server.on("exit", (code) => reject(new Error(`the load server exited ${code}`)));
+    server.stdout.on("data", (d: Buffer) => resolve(JSON.parse(d.toString()) as { url: string; floorUrl: string }));
+  });
+  const runs: Record<string, Figures> = {};
+  const found: string[] = [];
+  try {
+    runs["floor: fixed JSON"] = await cannon(floorUrl, ["/floor"], seconds, connections);
+    runs["/api/search, varied, uncached"] = await cannon(url, searchPaths, seconds, connections);
+    // (The short run leaves out the unloaded lookups and the searches during syncs.)
+    if (!opts.short) runs["/api/models/:id"] = await cannon(url, modelPaths, seconds, connections);
+    // The same while syncs of the registry run in another process, each changing every model.
+    let syncing = true;
+    let syncs = 0;
+    const syncLoop = (async () => {
+      while (syncing) {
+        for (const f of readdirSync(defs)) {
+          const file = path.join(defs, f);
+          const m = JSON.parse(readFileSync(file, "utf8")) as { description: string };
+          m.description = m.description.endsWith(" (resynced)") ? m.description.slice(0, -11) : `${m.description} (resynced)`;
+          writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
+        }
+        const exit = await runCli(["sync", defs, "--db", db, "--json"]);
+        if (exit.code !== 0) found.push(`a sync during the load exited ${exit.code}: ${exit.stderr.slice(0, 200)}`);
+        syncs++;
+      }
+    })();
+    if (!opts.short) runs["/api/search, varied, uncached, during syncs"] = await cannon(url, searchPaths, seconds, connections);
+    runs["/api/models/:id, during syncs"] = await cannon(url, modelPaths, seconds, connections);
+    syncing = false;
+    await syncLoop;
+    opts.log(`load: ${syncs} syncs of ${models.length} changed models ran during the loaded runs`);
+  } finally {
+    server.kill("SIGTERM");
+  }
+  const results: PartResult[] = [];
+  for (const [name, f] of Object.entries(runs)) {
+    const failures = f.errors + f["non-2xx"] > 0 ? [`${f.errors} errors, ${f["non-2xx"]} non-2xx answers`] : [];
+    results.push({ part: "load", name: `${name} (${connections} connections, ${seconds} s)`, trials: 1, failures, open: [], figures: { ...f } });
+    opts.log(`load: ${name}: ${JSON.stringify(f)}`);
+  }
+  if (found.length > 0) results.push({ part: "load", name: "syncs during the load", trials: 1, failures: found, open: [] });
+  return results;
+}

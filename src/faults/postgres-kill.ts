@@ -1,0 +1,46 @@
+// PostgreSQL: the server ends the sync's connection (pg_terminate_backend) at a random moment.
+// The command must say so plainly (exit 2, no stack trace), and the index is then before or after.
+// Restarting the server mid-sync is not tried: the server here is a system service shared with
+// other work, and restarting it would break that work.
+import { classify } from "./open-defects.js";
+import { dropIndex, indexArgs, looksLikeStackTrace, mustRun, pgQuery, pgWhere, sleep, startCli, stateOf, type PartResult, type SuiteOptions } from "./workspace.js";
+
+export async function postgresKillPart(opts: SuiteOptions, folders: { before: string; after: string }): Promise<PartResult[]> {
+  const schema = `fm_faults_term_${process.pid}`;
+  const where = pgWhere(schema);
+  const sync = (dir: string) => ["sync", dir, ...indexArgs(where), "--json"];
+  const found: string[] = [];
+  const outcomes: Record<string, number> = {};
+  await dropIndex(where);
+  const first = await mustRun(sync(folders.before));
+  const full = await mustRun(sync(folders.after));
+  for (let t = 1; t <= opts.trials; t++) {
+    const firstSync = t % 2 === 1;
+    if (firstSync) await dropIndex(where);
+    else await mustRun(sync(folders.before));
+    const { done } = startCli(sync(firstSync ? folders.before : folders.after));
+    const atMs = Math.round(Math.random() * (firstSync ? first.ms : full.ms));
+    await sleep(atMs);
+    // Every connection that works on this schema: the sync's (its statements name the schema).
+    const ended = await pgQuery<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE $1 AND pg_terminate_backend(pid)",
+      [`%${schema}%`],
+    );
+    const exit = await done;
+    const trial = `${firstSync ? "first" : "incremental"} sync, trial ${t} (${ended.length} connections ended at ${atMs} ms, exit ${exit.code})`;
+    if (looksLikeStackTrace(exit.stderr)) found.push(`${trial}: a stack trace reached the user: ${exit.stderr.slice(0, 300)}`);
+    if (exit.code !== 0 && exit.code !== 2) found.push(`${trial}: exit ${exit.code}, not 0 or 2: ${exit.stderr.slice(0, 300)}`);
+    const states: Record<string, string | null> = firstSync ? { empty: null, after: folders.before } : { before: folders.before, after: folders.after };
+    const state = await stateOf(where, states);
+    for (const p of state.problems) found.push(`${trial}: index check: ${p}`);
+    if (state.holds === undefined) found.push(`${trial}: the index holds neither state`);
+    outcomes[state.holds ?? "neither"] = (outcomes[state.holds ?? "neither"] ?? 0) + 1;
+    await mustRun(sync(firstSync ? folders.before : folders.after)).catch((e: unknown) => found.push(`${trial}: the next sync failed: ${String(e)}`));
+  }
+  await dropIndex(where);
+  opts.log(`postgres: pg_terminate_backend: ${opts.trials} trials, ${found.length} findings`);
+  return [
+    { part: "postgres", name: "pg_terminate_backend of the sync's connection", trials: opts.trials, ...classify(found), figures: outcomes },
+    { part: "postgres", name: "server restart mid-sync", trials: 0, failures: [], open: [], skipped: "the server is a system service shared with other work on this machine; restarting it would break that work" },
+  ];
+}
