@@ -223,3 +223,44 @@ describe("temporary files a killed run left", () => {
     for (const file of kept) expect(existsSync(file), file).toBe(true);
   }, 60_000);
 });
+
+describe("the cross-file rules", () => {
+  type SyncJson = { added: number; errors: FileError[]; applied: boolean };
+  const verdict = (r: SyncJson) => r.errors.map((e) => `${e.file} ${e.path} ${e.message}`).sort();
+  /** A copy of a registry model with its own IDs (digit `k`) and the given name and synonyms. */
+  const copyOf = (from: string, k: number, name: string, synonyms?: string[]) => {
+    const text = readFileSync(DEFS + from, "utf8").replace(/OIFMA_[A-Z]{3,4}_\d/g, `OIFMA_TEST_${k}`);
+    return JSON.stringify({ ...JSON.parse(text), oifm_id: `OIFM_TEST_00000${k}`, name, synonyms }, null, 2);
+  };
+
+  it("give the same verdict for the same folder on an existing index and a new one", () => {
+    const dir = folderWithFive("verdict");
+    const existing = path.join(work, "verdict-existing.db");
+    const fresh = path.join(work, "verdict-new.db");
+    // The index holds z_copy.fm.json; then a_copy.fm.json, before it in path order, takes its name.
+    writeFileSync(path.join(dir, "z_copy.fm.json"), copyOf("pneumothorax.fm.json", 9, "copied finding"));
+    expect(json<SyncJson>(cli(["index", "sync", dir, "--db", existing, "--json"]))).toMatchObject({ added: 6, errors: [] });
+    writeFileSync(path.join(dir, "a_copy.fm.json"), copyOf("pneumothorax.fm.json", 8, "Copied Finding"));
+
+    const onExisting = json<SyncJson>(cli(["index", "sync", dir, "--db", existing, "--json", "--skip-invalid"]));
+    const onNew = json<SyncJson>(cli(["index", "sync", dir, "--db", fresh, "--json", "--skip-invalid"]));
+    expect(verdict(onNew)).toEqual([expect.stringMatching(/z_copy\.fm\.json \$\.name the name "copied finding" is also the name of OIFM_TEST_000008 in \S+a_copy\.fm\.json/)]);
+    expect(verdict(onExisting)).toEqual(verdict(onNew));
+    // And the same model indexed under that name: a_copy's, in both.
+    const idOf = (db: string) => json<{ oifm_id: string }>(cli(["get", "copied finding", "--db", db, "--json"])).oifm_id;
+    expect(idOf(existing)).toBe("OIFM_TEST_000008");
+    expect(idOf(fresh)).toBe("OIFM_TEST_000008");
+  }, 60_000);
+
+  it("refuse shared synonyms with --strict-synonyms even when no file changed", () => {
+    const dir = folderWithFive("strict");
+    writeFileSync(path.join(dir, "shared.fm.json"), copyOf("pulmonary_nodule.fm.json", 7, "nodule of the lung", ["lung nodule"]));
+    const db = path.join(work, "strict.db");
+    expect(json<SyncJson>(cli(["index", "sync", dir, "--db", db, "--json"]))).toMatchObject({ added: 6, errors: [] });
+    const onExisting = cli(["index", "sync", dir, "--db", db, "--json", "--strict-synonyms"]);
+    const onNew = cli(["index", "sync", dir, "--db", path.join(work, "strict-new.db"), "--json", "--strict-synonyms"]);
+    expect(onNew.code).toBe(1);
+    expect(onExisting.code).toBe(1);
+    expect(verdict(json<SyncJson>(onExisting))).toEqual(verdict(json<SyncJson>(onNew)));
+  }, 60_000);
+});

@@ -547,7 +547,7 @@ describe("POST /api/sync", () => {
       expect(warned.statusCode).toBe(200);
       expect(json(warned)).toMatchObject({ added: 1, errors: [], applied: true });
       expect(json(warned).warnings).toEqual([
-        { file: "lung_abscess.fm.json", path: `$.synonyms[${shared.synonyms.length - 1}]`, message: expect.stringMatching(/^the synonym "Abdominal Abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json \(already in the index\)$/) },
+        { file: "lung_abscess.fm.json", path: `$.synonyms[${shared.synonyms.length - 1}]`, message: expect.stringMatching(/^the synonym "Abdominal Abscess" is also the name of OIFM_\w+ in abdominal_abscess\.fm\.json$/) },
       ]);
 
       copyFileSync(DEFS + "abdominal_abscess.fm.json", path.join(defs, "copy_of_abdominal_abscess.fm.json")); // a clashing ID
@@ -555,7 +555,7 @@ describe("POST /api/sync", () => {
       // The API's error shape, with the report: the files relative to --defs, no server path anywhere.
       expectError(failed, 422, /^nothing was changed: 1 file of the --defs folder failed \(listed in errors\)/);
       expect(json(failed)).toMatchObject({ applied: false, added: 0, warnings: [] });
-      expect(json(failed).errors).toEqual([{ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id", message: expect.stringMatching(/^model ID OIFM_\w+ is also used by abdominal_abscess\.fm\.json \(already in the index\)$/) }]);
+      expect(json(failed).errors).toEqual([{ file: "copy_of_abdominal_abscess.fm.json", path: "$.oifm_id", message: expect.stringMatching(/^model ID OIFM_\w+ is also used by abdominal_abscess\.fm\.json$/) }]);
       expect(failed.body).not.toContain(work);
       expect(json(await smallApp.inject("/api/stats")).models).toBe(4);
     } finally {

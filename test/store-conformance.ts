@@ -442,7 +442,9 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
       });
 
       describe("search through the index: lexicon and general models (queries from the tune half of eval/written-queries.tsv)", () => {
-        const top = async (query: string, n: number) => ids(await new FindingModelIndex(store, { cache: false }).search(query)).slice(0, n);
+        // One index for these cases: its word list (read on the first search that needs it) is not rebuilt for each query.
+        let index: FindingModelIndex | undefined;
+        const top = async (query: string, n: number) => ids(await (index ??= new FindingModelIndex(store, { cache: false })).search(query)).slice(0, n);
         const idOf = (name: string) => corpus().find((c) => c.record.name.toLowerCase() === name.toLowerCase())!.record.oifm_id;
 
         it("reads abbreviations and British spellings", async () => {

@@ -15,6 +15,8 @@ export interface BatchModel {
   filename: string;
   summary: ModelSummary;
   contributors: Contributor[];
+  /** An indexed model whose file the sync did not read: a name or synonym it shares with another such model is no warning of this sync. */
+  unread?: boolean;
 }
 
 export interface CrossCheckOptions {
@@ -26,33 +28,59 @@ export interface CrossCheckOptions {
   strictSynonyms?: boolean;
 }
 
-/** Errors of each batch model keyed by its file, and the warnings of all of them in batch order. */
+/** Errors of each model keyed by its file, and the warnings of all of them in path order. */
 export interface CrossCheckResult {
   errors: Map<string, FileError[]>;
   warnings: FileError[];
+  /** Indexed models (not in the batch) that fail: their files as the index records them. */
+  failedIndexed: string[];
 }
 
 /** Who holds an ID, name or synonym: a model in the index (`where`: its file as the index records it) or in the batch (the file as named). */
-type Owner = { oifm_id: string; where: string; inIndex: boolean };
+type Owner = { oifm_id: string; where: string; inIndex: boolean; unread?: boolean };
 type Term = Owner & { what: "name" | "synonym" };
 
 // Every sync checks its batch against every other model of the index, so the index's side is
 // built with as little work per model as possible: no strings built (a file's description is made
 // only for a clash), each name lower-cased once.
 /**
- * Problems of each batch model, keyed by its file. `remaining` are the index's models that the
- * batch does not replace or remove. When two batch files clash, the later one (in batch order)
- * gets the error, so that with skip-invalid the first one is kept.
+ * Problems of the batch and of the index's models it meets, keyed by file. `remaining` are the
+ * index's models that the batch does not replace or remove (all of them, or those that share a
+ * key with the batch). Every model is checked against those before it in path order, the order a
+ * sync into an empty index checks the same files in: of two files that clash, the later one gets
+ * the error, whichever of them the index already held. So the same folder gets the same verdict
+ * whatever the index held before. `fileOf` names an indexed model's file as the user named the folder.
+ * Without `fileOf` (a sync of some files, not a folder: their order among the index's files means
+ * nothing), the index's models come first and only the batch is checked.
  */
-export function crossCheck(batch: readonly BatchModel[], remaining: ValidationSnapshot["models"], snapshot: Pick<ValidationSnapshot, "people" | "organizations">, options: CrossCheckOptions = {}): CrossCheckResult {
-  const checker = new CrossChecker(remaining, snapshot, options);
+export function crossCheck(
+  batch: readonly BatchModel[],
+  remaining: ValidationSnapshot["models"],
+  snapshot: Pick<ValidationSnapshot, "people" | "organizations">,
+  options: CrossCheckOptions,
+  fileOf?: (filename: string) => string,
+): CrossCheckResult {
+  const checker = new CrossChecker(fileOf ? [] : remaining, snapshot, options, remaining);
+  const indexed = (fileOf ? remaining : []).map((m): BatchModel & { indexed: true } => ({
+    file: fileOf!(m.filename),
+    filename: m.filename,
+    summary: { oifm_id: m.oifm_id, name: m.name, synonyms: m.synonyms, attributes: m.attributeIds.map((oifma_id) => ({ oifma_id })) } as unknown as ModelSummary,
+    // Contributors of indexed models are what the index records (seeded from the snapshot).
+    contributors: [],
+    unread: true,
+    indexed: true,
+  }));
+  const all: Array<BatchModel & { indexed?: true }> = [...batch, ...indexed].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
   const errors = new Map<string, FileError[]>();
   const warnings: FileError[] = [];
-  for (const m of batch) {
+  const failedIndexed: string[] = [];
+  for (const m of all) {
     const problems = checker.check(m, warnings);
-    if (problems.length > 0) errors.set(m.file, problems);
+    if (problems.length === 0) continue;
+    errors.set(m.file, problems);
+    if (m.indexed) failedIndexed.push(m.filename);
   }
-  return { errors, warnings };
+  return { errors, warnings, failedIndexed };
 }
 
 /**
@@ -68,13 +96,20 @@ export class CrossChecker {
   private readonly people = new Map<string, { person: Person; where: string }>();
   private readonly organizations = new Map<string, { organization: Organization; where: string }>();
 
+  /**
+   * `remaining`: indexed models checked before any other (none, when the caller checks them in
+   * order itself); `namingContributors`: the indexed models whose contributors the index's record
+   * of them (`snapshot`) stands for.
+   */
   constructor(
     remaining: ValidationSnapshot["models"],
     snapshot: Pick<ValidationSnapshot, "people" | "organizations">,
     private readonly options: CrossCheckOptions = {},
+    namingContributors: ValidationSnapshot["models"] = remaining,
   ) {
     const stillNamedPeople = new Set<string>();
     const stillNamedOrganizations = new Set<string>();
+    for (const m of namingContributors) for (const c of m.contributors) (c.kind === "person" ? stillNamedPeople : stillNamedOrganizations).add(c.key);
     for (const m of remaining) {
       const owner: Owner = { oifm_id: m.oifm_id, where: m.filename, inIndex: true };
       this.ids.set(m.oifm_id, owner);
@@ -86,7 +121,6 @@ export class CrossChecker {
         if (!this.terms.has(key)) this.terms.set(key, { oifm_id: m.oifm_id, where: m.filename, inIndex: true, what: "synonym" });
       }
       for (const a of m.attributeIds) this.attributeIds.set(a, owner);
-      for (const c of m.contributors) (c.kind === "person" ? stillNamedPeople : stillNamedOrganizations).add(c.key);
     }
     // Contributors must agree on their details wherever they appear. What the index holds counts
     // only while a model that stays in the index still names the contributor.
@@ -102,10 +136,13 @@ export class CrossChecker {
     const errors: FileError[] = [];
     const fail = (path: string, message: string) => errors.push({ file: m.file, path, message });
     const strict = this.options.strictSynonyms === true;
-    const shared = (path: string, message: string) => (strict ? errors : warnings).push({ file: m.file, path, message: strict ? `${message} (refused with --strict-synonyms)` : message });
+    const shared = (path: string, message: string, other: Owner) => {
+      if (!strict && m.unread && other.unread) return;
+      (strict ? errors : warnings).push({ file: m.file, path, message: strict ? `${message} (refused with --strict-synonyms)` : message });
+    };
     const { ids, names, attributeIds, terms, people, organizations } = this;
     const s = m.summary;
-    const owner: Owner = { oifm_id: s.oifm_id, where: m.file, inIndex: false };
+    const owner: Owner = { oifm_id: s.oifm_id, where: m.file, inIndex: false, ...(m.unread ? { unread: true } : {}) };
     const sameId = ids.get(s.oifm_id);
     if (sameId) fail("$.oifm_id", `model ID ${s.oifm_id} is also used by ${place(sameId)}`);
     else ids.set(s.oifm_id, owner);
@@ -123,11 +160,11 @@ export class CrossChecker {
 
     const nameTerm = terms.get(lower);
     if (nameTerm && nameTerm.oifm_id !== s.oifm_id && nameTerm.what === "synonym") {
-      shared("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`);
+      shared("$.name", `the name "${s.name}" is a synonym of ${nameTerm.oifm_id} in ${place(nameTerm)}`, nameTerm);
     }
     (s.synonyms ?? []).forEach((synonym, i) => {
       const other = terms.get(nameKey(synonym));
-      if (other && other.oifm_id !== s.oifm_id) shared(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)}`);
+      if (other && other.oifm_id !== s.oifm_id) shared(`$.synonyms[${i}]`, `the synonym "${synonym}" is also the ${other.what} of ${other.oifm_id} in ${place(other)}`, other);
     });
     if (!terms.has(lower)) terms.set(lower, { ...owner, what: "name" });
     for (const synonym of s.synonyms ?? []) if (!terms.has(nameKey(synonym))) terms.set(nameKey(synonym), { ...owner, what: "synonym" });

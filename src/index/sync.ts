@@ -237,21 +237,33 @@ async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, 
     }
   }
 
+  // The cross-file rules hold for the whole resulting index (see crossCheck). The index's own
+  // models met them when they were written, so only what a changed file can clash with is read;
+  // shared synonyms, which an index synced without strictSynonyms may hold, are errors with it,
+  // so then the whole index is read, even when no file changed.
+  const strict = options.strictSynonyms === true;
   const snapshot =
-    candidates.length === 0 && removedFiles.length === 0
+    candidates.length === 0 && removedFiles.length === 0 && !(strict && states.size > 0)
       ? undefined
       : options.validationRead === "per-model"
         ? await snapshotPerModel(store, states, candidates)
-        : await store.validationSnapshot(options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
+        : await store.validationSnapshot(!strict && options.validationRead !== "whole" && candidates.length * SCOPED_BELOW < states.size ? scopeOf(candidates, removedFiles) : undefined);
   let kept = candidates;
   let warnings: FileError[] = [];
+  let failedIndexed: string[] = [];
   if (snapshot) {
     const replaced = new Set([...candidates.map((c) => c.filename), ...removedFiles]);
     const remaining = snapshot.models.filter((m) => !replaced.has(m.filename));
-    const clashes = crossCheck(candidates, remaining, snapshot, options);
+    const pathOf = new Map(stats.map((s) => [relativeName(dir, s.path), s.path]));
+    const fileOf = (filename: string) => pathOf.get(filename) ?? path.join(dir, filename);
+    const clashes = crossCheck(candidates, remaining, snapshot, options, removeMissing ? fileOf : undefined);
     for (const list of clashes.errors.values()) errors.push(...list);
     warnings = clashes.warnings;
     kept = candidates.filter((c) => !clashes.errors.has(c.file));
+    // An indexed file that now loses a clash to a file before it: not unchanged, and (with
+    // skipInvalid) its model leaves the index, as it would not be in an index made anew.
+    failedIndexed = clashes.failedIndexed;
+    unchanged -= failedIndexed.length;
   }
 
   const failedFiles = new Set(errors.map((e) => e.file));
@@ -259,8 +271,10 @@ async function syncPlanned(store: Store, set: SyncFileSet, options: SyncTuning, 
   if (failedFiles.size > 0 && !options.skipInvalid) return done(report);
   report.skipped = failedFiles.size;
 
-  const changes = { ...planChanges(kept, removedFiles, states, snapshot, touched), syncedFrom, basis: statesFingerprint(stateList) };
-  if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touched.length > 0) {
+  const dropped = new Set(failedIndexed.map((f) => states.get(f)!.oifm_id));
+  const touchedKept = touched.filter((t) => !dropped.has(t.oifm_id));
+  const changes = { ...planChanges(kept, [...removedFiles, ...failedIndexed], states, snapshot, touchedKept), syncedFrom, basis: statesFingerprint(stateList) };
+  if (changes.upserts.length + changes.deletes.length + changes.people.length + changes.organizations.length + touchedKept.length > 0) {
     try {
       await store.apply(changes);
     } catch (e) {
