@@ -20,11 +20,6 @@ function folderOf(name: string, files: readonly string[]): string {
   return dir;
 }
 
-/**
- * Contributors of removed models stay in the index until issue 14's first defect is fixed (another
- * change): until then the check's contributor findings are left out here.
- */
-const stillOpen = (p: { kind: string }): boolean => p.kind !== "contributors";
 
 const names = defFileNames();
 const start = folderOf("start", names.slice(0, 30));
@@ -76,12 +71,12 @@ describe.each(engines)("two syncs of different folders into one %s index at once
         else expect(r.value.errors).toEqual([]);
       }
       const verdicts = await Promise.all([first.check(a), first.check(b)]);
-      const problems = verdicts.map((v) => v.problems.filter(stillOpen).map((p) => p.message));
+      const problems = verdicts.map((v) => v.problems.map((p) => p.message));
       // Exactly one folder's state: the other's check finds its files missing or left over.
       expect(problems.filter((p) => p.length === 0)).toHaveLength(1);
       // The next sync of either folder completes.
       expect((await first.sync(a)).errors).toEqual([]);
-      expect((await first.check(a)).problems.filter(stillOpen)).toEqual([]);
+      expect((await first.check(a)).problems).toEqual([]);
     } finally {
       await first.close();
       await second.close();
