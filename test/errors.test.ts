@@ -139,7 +139,7 @@ describe("each surface maps by code", () => {
   });
 
   it("the MCP tools: a client's error (status below 500) is a tool error with its message, any other is thrown", async () => {
-    const throwing = (e: Error) => ({ search: () => Promise.reject(e) }) as unknown as FindingModelIndex;
+    const throwing = (e: Error) => ({ search: () => Promise.reject(e), searchAnswer: () => Promise.reject(e) }) as unknown as FindingModelIndex;
     for (const code of CODES) {
       const run = callTool(throwing(new CodedError(code, "what went wrong")), "search_finding_models", { query: "lung" });
       if (ERRORS[code].status < 500) expect(await run, code).toEqual({ isError: true, content: [{ type: "text", text: "what went wrong" }] });

@@ -5,6 +5,8 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAIEmbeddings } from "../src/index/embeddings/openai-embeddings.js";
 import type { FindingModelIndex } from "../src/index/finding-model-index.js";
@@ -96,6 +98,29 @@ describe("CLI", () => {
       else process.env.FINDINGMODEL_EMBEDDINGS_URL = saved.url;
       if (saved.model === undefined) delete process.env.FINDINGMODEL_EMBEDDINGS_MODEL;
       else process.env.FINDINGMODEL_EMBEDDINGS_MODEL = saved.model;
+    }
+  }, 120_000);
+});
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+describe.skipIf(!existsSync(CHROMIUM))("web page", () => {
+  it("shows the 'by meaning too' box where the server has hybrid; unticked, the page searches by words (mode=lexical in the address)", async () => {
+    const web = await buildApp(index, {});
+    await web.listen({ port: 0, host: "127.0.0.1" });
+    const address = web.server.address() as { port: number };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${address.port}/?q=bellywater`);
+      await page.locator("#mode-toggle").waitFor({ state: "visible" });
+      await expect.poll(() => page.locator("#results li").first().textContent()).toContain("ascites");
+      await page.locator("#hybrid").uncheck();
+      await expect.poll(() => page.locator("#status").textContent()).toMatch(/No models match “bellywater”/);
+      expect(new URL(page.url()).searchParams.get("mode")).toBe("lexical");
+    } finally {
+      await browser.close();
+      await web.close();
     }
   }, 120_000);
 });
