@@ -3,7 +3,7 @@
 // Model: types, reading, validation, canonical form, Markdown, registry files, IDs, stubs.
 export type * from "./model/types.js";
 export { isPerson } from "./model/types.js";
-export { parseJsonText, type JsonTextError, type JsonTextResult } from "./model/json-text.js";
+export { MAX_JSON_DEPTH, parseJsonText, type JsonTextError, type JsonTextResult } from "./model/json-text.js";
 export { validateFindingModel, validateFindingModelBase, type ModelIssue, type ValidationResult } from "./model/validate.js";
 export { toCanonicalJson } from "./model/canonical.js";
 export { toMarkdown } from "./model/markdown.js";

@@ -251,6 +251,25 @@ describe("findingmodel mcp as a process", () => {
     for (const line of err.trim().split("\n")) expect(line).toMatch(/^findingmodel: mcp: /);
   }, 20_000);
 
+  it("answers params of the wrong type with -32602 and a plain message naming the field, and goes on serving", async () => {
+    const mcp = startMcp();
+    const send = (message: object) => mcp.child.stdin.write(JSON.stringify(message) + "\n");
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: 5 } });
+    send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "search_finding_models", arguments: "lung" } });
+    send({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "count_finding_models", arguments: {} } });
+    const { code, out } = await mcp.finish();
+    expect(code).toBe(0);
+    const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { id: number; result?: any; error?: { code: number; message: string } });
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    expect(byId.get(2)!.error).toEqual({ code: -32602, message: "Invalid params for tools/call: params.name: Invalid input: expected string, received number" });
+    expect(byId.get(3)!.error).toEqual({ code: -32602, message: "Invalid params for tools/call: params.arguments: Invalid input: expected record, received string" });
+    // A plain message: no validation report (JSON) inside it.
+    for (const id of [2, 3]) expect(byId.get(id)!.error!.message).not.toMatch(/[[{\n]/);
+    expect(byId.get(5)!.result.structuredContent.models).toBe(2382);
+  }, 20_000);
+
   it("refuses --json: a usage error, since it speaks JSON-RPC on stdout already", async () => {
     const child = spawn(process.execPath, [CLI, "mcp", "--db", DB, "--json"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";

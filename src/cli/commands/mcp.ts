@@ -9,9 +9,10 @@ export function registerMcp(program: Command): void {
   indexOptions(program.command("mcp").description("serve the index to AI agents: a Model Context Protocol server over stdio")).action(async (opts: IndexCommandOptions) => {
     if (opts.json) throw new UsageError("mcp answers in JSON-RPC on stdout already; leave out --json");
     await withIndex(opts, async (index) => {
-      const [{ createMcpServer, InFlight }, { answerUnreadableMessages, unreadableLineError }, { StdioServerTransport }] = await Promise.all([
+      const [{ createMcpServer, InFlight }, { answerUnreadableMessages, unreadableLineError }, { answerInvalidParams }, { StdioServerTransport }] = await Promise.all([
         import("../../mcp/server.js"),
         import("../../mcp/unreadable-messages.js"),
+        import("../../mcp/invalid-params.js"),
         import("@modelcontextprotocol/sdk/server/stdio.js"),
       ]);
       const inFlight = new InFlight();
@@ -41,6 +42,7 @@ export function registerMcp(program: Command): void {
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       await server.connect(transport);
+      answerInvalidParams(transport);
       await stopped;
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
