@@ -16,7 +16,7 @@ import { DEFS } from "./corpus.js";
 const PUBLIC_NAMES = [
   // model
   "Attribute", "AttributeIded", "ChoiceAttribute", "ChoiceAttributeIded", "ChoiceValue", "ChoiceValueIded", "Conflict", "ConflictKind", "Contributor", "FindingModelBase",
-  "FindingModelFull", "IndexCode", "IndexMarkdownOptions", "JsonTextError", "JsonTextResult", "ModelInFile", "ModelIssue", "ModelSummary", "NumericAttribute",
+  "FindingModelFull", "IndexCode", "IndexMarkdownOptions", "JsonTextError", "JsonTextResult", "MAX_JSON_DEPTH", "ModelInFile", "ModelIssue", "ModelSummary", "NumericAttribute",
   "NumericAttributeIded", "OIFMA_ID_PATTERN", "OIFM_ID_PATTERN", "Organization", "Person", "RegistryEntry", "SOURCE_CODE_PATTERN", "StandardAttributeKind", "StubInfo", "SyntheticOptions",
   "VALUE_CODE_PATTERN", "ValidationResult", "createStub", "findConflicts", "generateModels", "isPerson", "iterateModels", "modelFileName", "newId", "parseJsonText",
   "slugOf", "standardAttribute", "summarize", "textFileName", "toCanonicalJson", "toIdsJson", "toIndexMarkdown", "toMarkdown", "validateFindingModel",
@@ -108,9 +108,9 @@ describe("the public API", () => {
         .getProperties()
         .map((p) => p.name)
         .sort();
-    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "skipInvalid", "strictSynonyms", "threads"]);
+    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "onWait", "skipInvalid", "strictSynonyms", "threads"]);
     expect(props("IndexOptions")).toEqual(["cache", "embeddings", "monitor", "onSearchNote", "semantic"]);
-    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "postgres", "readonly", "semantic"]);
+    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "onWait", "postgres", "readonly", "semantic"]);
     expect(props("SqliteOpenOptions")).toEqual(["busyTimeoutMs", "readonly"]);
     expect(props("PostgresOpenOptions")).toEqual(["connectTimeoutMs", "idleTimeoutMs", "poolMax", "poolMin", "readonly", "schema", "statementTimeoutMs"]);
     expect(props("CheckOptions")).toEqual(["onProgress", "reformat"]);

@@ -135,10 +135,14 @@ export interface SchemaState {
 }
 
 export function readSchemaState(db: Database.Database): SchemaState {
-  const applicationId = db.pragma("application_id", { simple: true }) as number;
-  const version = db.pragma("user_version", { simple: true }) as number;
-  const objects = (db.prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[]);
-  return { applicationId, version, objects };
+  // One read transaction: read one by one, another program's schema creation could commit between
+  // the reads (no application ID yet, then its tables), which looks like another program's file.
+  return db.transaction(() => {
+    const applicationId = db.pragma("application_id", { simple: true }) as number;
+    const version = db.pragma("user_version", { simple: true }) as number;
+    const objects = (db.prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[]);
+    return { applicationId, version, objects };
+  })();
 }
 
 /**
