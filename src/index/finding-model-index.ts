@@ -87,9 +87,11 @@ export class FindingModelIndex {
   /** The lexicon, read on the first search that needs it; false: none. */
   private lexicon: Lexicon | false | undefined;
   private readonly generalModels: boolean;
-  /** The indexed words and titles, read when a search first needs them; dropped on every write and after the cache's time to live. */
-  private vocabulary: { promise: Promise<LexicalData>; until: number } | undefined;
-  private readonly vocabularyTtlMs: number;
+  /**
+   * The indexed words and titles, read when a search first needs them; dropped on every write and
+   * when the store's change mark says another connection wrote (see lookForChanges).
+   */
+  private vocabulary: Promise<LexicalData> | undefined;
   /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
   private mark: string | undefined;
   private markSeenAt = -Infinity;
@@ -112,7 +114,6 @@ export class FindingModelIndex {
     this.titleOrder = tuning.titleOrder ?? true;
     this.lexicon = tuning.lexicon;
     this.generalModels = tuning.generalModels ?? true;
-    this.vocabularyTtlMs = cache ? cache.ttlMs || Infinity : 5 * 60_000;
     const provider = options.embeddings;
     this.semantic = provider
       ? new SemanticSearch(provider, async () => {
@@ -536,8 +537,7 @@ export class FindingModelIndex {
   }
 
   private lexical(): Promise<LexicalData> {
-    const now = Date.now();
-    if (!this.vocabulary || this.vocabulary.until < now) {
+    if (!this.vocabulary) {
       const store = this.store;
       const titles = new TitleIndex();
       const fill = new AnyTermFill();
@@ -551,13 +551,12 @@ export class FindingModelIndex {
         }
       };
       const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), fill: fill.finish() }));
-      const entry = { promise, until: now + this.vocabularyTtlMs };
-      this.vocabulary = entry;
+      this.vocabulary = promise;
       promise.catch(() => {
-        if (this.vocabulary === entry) this.vocabulary = undefined;
+        if (this.vocabulary === promise) this.vocabulary = undefined;
       });
     }
-    return this.vocabulary.promise;
+    return this.vocabulary;
   }
 
   /**
@@ -606,16 +605,19 @@ export class FindingModelIndex {
     return [...again, ...results.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
   }
 
+  /**
+   * `compute`'s answer, from the query cache when it holds one; timed. The change mark is looked at
+   * first, cache or not: search's in-memory data (lexical()) must not outlive another program's write.
+   */
   private cached<T>(op: string, args: unknown[], compute: () => Promise<T>): Promise<T> {
-    if (!this.cache) return this.monitor.time(op, compute);
     const cache = this.cache;
     const look = this.lookForChanges();
-    const answer = () => cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T>;
+    const answer = cache ? () => cache.getOrCompute(cacheKey(op, ...args), compute) as Promise<T> : compute;
     return this.monitor.time(op, look ? () => look.then(answer) : answer);
   }
 
   /**
-   * Drop cached answers when another program changed the index: its change mark is looked at
+   * Drop cached answers and in-memory search data when another program changed the index: its change mark is looked at
    * (at most every Store.changeMarkEveryMs, and by one caller at a time: the others wait for that
    * look), so no cached answer is older than the index by more than that. Undefined when no look
    * is due (then nothing to wait for).
