@@ -3,6 +3,7 @@
 // that every write clears, and every operation is timed by a performance monitor.
 import { CodedError } from "../model/errors.js";
 import { nameKey } from "../model/names.js";
+import { carriesTags, tagKey } from "../model/tags.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -337,7 +338,7 @@ export class FindingModelIndex {
         isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
-        carriesTags: (e) => carriesTags(e, tags),
+        carriesTags: (e) => carriesTags(e.tags, tags),
       }),
     );
     if (answer.note === undefined) this.noted = undefined;
@@ -407,7 +408,7 @@ export class FindingModelIndex {
         const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
         if (every.length >= room || terms[i]!.length < 2) continue;
         const skip = new Set([...first, ...every].map((e) => e.oifm_id));
-        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
+        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, tagKeys(tags)));
       }
       const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
       for (const [i, q] of misses.entries()) {
@@ -454,7 +455,7 @@ export class FindingModelIndex {
     const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
     if (!fill || every.length >= limit || terms.length < 2) return every;
     const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
-    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
+    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, tagKeys(tags));
     const found = await this.entriesOf(ids);
     return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
   }
@@ -571,7 +572,7 @@ export class FindingModelIndex {
     if (contained.length === 0) return results;
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
     const missing = contained.filter((c) => !byId.has(c.id)).map((c) => c.id);
-    if (missing.length > 0) for (const e of await this.store.getEntries(missing)) if (carriesTags(e, tags)) byId.set(e.oifm_id, e);
+    if (missing.length > 0) for (const e of await this.store.getEntries(missing)) if (carriesTags(e.tags, tags)) byId.set(e.oifm_id, e);
     const general = contained.filter((c) => byId.has(c.id));
     // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
     const named = terms.filter((t) => !QUALIFIERS.has(t));
@@ -671,15 +672,8 @@ interface LexicalData {
   fill: AnyTermFill;
 }
 
-function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
-  return tags?.map((t) => t.toLowerCase());
-}
-
-/** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */
-function carriesTags(entry: IndexEntry, tags: readonly string[] | undefined): boolean {
-  if (!tags) return true;
-  const own = new Set(entry.tags.map((t) => t.toLowerCase()));
-  return tags.every((t) => own.has(t.toLowerCase()));
+function tagKeys(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map(tagKey);
 }
 
 /** Entries read at a time for the word list of near-word search. */

@@ -7,6 +7,7 @@
 // query adds up a few arrays. Built with the near-word list (one pass over the entries), so every
 // store answers the fill alike.
 import { stemmer } from "stemmer";
+import { tagKey } from "../../model/tags.js";
 import { WORD } from "../../model/words.js";
 import { BM25_WEIGHTS } from "../../store/sqlite/weights.js";
 
@@ -71,7 +72,7 @@ export class AnyTermFill {
     for (const e of entries) {
       const doc = this.ids.length;
       this.ids.push(e.oifm_id);
-      this.tags.push(e.tags.map((t) => t.toLowerCase()));
+      this.tags.push(e.tags.map(tagKey));
       const weights = new Map<string, number>();
       const count = (text: string, weight: number) => {
         const tokens = tokensOf(text);
