@@ -28,7 +28,7 @@ for (const [file, tag] of [...TAGGED, ["pneumothorax.fm.json", "other"] as [stri
   const model = JSON.parse(readFileSync(DEFS + file, "utf8"));
   writeFileSync(path.join(defs, file), JSON.stringify({ ...model, tags: [tag] }, null, 2) + "\n");
 }
-const ASKED = "éCHOGRAPHIE";
+const ASKED = "ÉchoGRAPHIE";
 const TAGGED_IDS = TAGGED.map(([file]) => JSON.parse(readFileSync(DEFS + file, "utf8")).oifm_id as string).sort();
 
 const PNEUMOTHORAX = JSON.parse(readFileSync(DEFS + "pneumothorax.fm.json", "utf8")).oifm_id as string;
