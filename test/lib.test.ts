@@ -108,7 +108,7 @@ describe("the public API", () => {
         .getProperties()
         .map((p) => p.name)
         .sort();
-    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "onWait", "skipInvalid", "strictSynonyms", "threads"]);
+    expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "onThread", "onWait", "skipInvalid", "strictSynonyms", "threads"]);
     expect(props("IndexOptions")).toEqual(["cache", "embeddings", "monitor", "onSearchNote", "semantic"]);
     expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "onWait", "postgres", "readonly", "semantic"]);
     expect(props("SqliteOpenOptions")).toEqual(["busyTimeoutMs", "readonly"]);

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Ajv } from "ajv";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openIndex } from "../src/index/open-index.js";
+import { MAX_QUERY_LENGTH, MAX_REQUEST_LIMIT, MAX_TAG_LENGTH, MAX_TAG_LIST_LIMIT, MAX_TAGS } from "../src/index/limits.js";
 import { DEFS } from "./corpus.js";
 import { buildIfStale } from "./dist.js";
 
@@ -166,6 +168,36 @@ describe("findingmodel mcp", () => {
     expect(odd.isError).toBeFalsy();
     expect((odd.structuredContent!.results as Array<{ oifm_id: string }>).map((r) => r.oifm_id)).toContain("OIFM_CDE_000195");
   });
+
+  it("checks arguments by the schema it lists: the index's limits, and what the listed JSON Schema refuses the tool refuses", async () => {
+    const { tools } = await client.listTools();
+    const schemaOf = (name: string) => tools.find((t) => t.name === name)!.inputSchema as Record<string, any>;
+    const search = schemaOf("search_finding_models").properties;
+    expect([search.query.maxLength, search.limit.maximum, search.tags.maxItems, search.tags.items.maxLength]).toEqual([MAX_QUERY_LENGTH, MAX_REQUEST_LIMIT, MAX_TAGS, MAX_TAG_LENGTH]);
+    expect(schemaOf("list_finding_model_tags").properties.limit.maximum).toBe(MAX_TAG_LIST_LIMIT);
+    expect(schemaOf("get_finding_model").properties.id_or_name.maxLength).toBe(MAX_QUERY_LENGTH);
+    const ajv = new Ajv({ strict: false });
+    const texts = [undefined, 42, "", "lung", "a".repeat(MAX_QUERY_LENGTH), "a".repeat(MAX_QUERY_LENGTH + 1), ["lung"]];
+    const limits = [undefined, 0, 1, MAX_REQUEST_LIMIT, MAX_REQUEST_LIMIT + 1, MAX_TAG_LIST_LIMIT, MAX_TAG_LIST_LIMIT + 1, "5", 2.5];
+    const tagLists = [undefined, "CT", [], ["CT", "chest"], ["CT", 1], Array(MAX_TAGS).fill("CT"), Array(MAX_TAGS + 1).fill("CT"), ["x".repeat(MAX_TAG_LENGTH)], ["x".repeat(MAX_TAG_LENGTH + 1)]];
+    let refused = 0;
+    for (const t of tools) {
+      const listed = ajv.compile(t.inputSchema);
+      const seen = new Set<string>();
+      for (const text of texts) for (const limit of limits) for (const tags of tagLists) for (const mode of [undefined, "lexical", "semantic"]) for (const extra of [{}, { limt: 5 }]) {
+        const args: Record<string, unknown> = { ...extra, query: text, id_or_name: text, limit, tags, mode };
+        for (const key of Object.keys(args)) if (args[key] === undefined || (!(key in (t.inputSchema.properties ?? {})) && key !== "limt")) delete args[key];
+        const key = JSON.stringify(args);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const answer = await call(t.name, args);
+        const refusedArguments = Boolean(answer.isError) && !/^no finding model has/.test(answer.content[0]!.text);
+        expect(refusedArguments, `${t.name} ${key.slice(0, 120)}: ${answer.content[0]?.text.slice(0, 100)}`).toBe(!listed(args));
+        if (refusedArguments) refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
+  }, 120_000);
 
   it("refuses a tool that does not exist with a protocol error", async () => {
     await expect(client.callTool({ name: "delete_everything", arguments: {} })).rejects.toThrow(/there is no tool "delete_everything"; the tools are/);

@@ -20,6 +20,7 @@ import { NOT_ONE_TOKEN, WordIndex } from "./search/word-index.js";
 import { carriesTags, ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
+import { syncOnThread, syncThreadAvailable } from "./sync-on-thread.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
 import { embedIndex } from "./embeddings/embed-index.js";
@@ -150,7 +151,9 @@ export class FindingModelIndex {
    */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     try {
-      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
+      const elsewhere = options.onThread && !options.confirmRemoval && syncThreadAvailable() ? this.store.openElsewhere : undefined;
+      const run = () => (elsewhere ? syncOnThread(elsewhere, dir, options) : syncFolder(this.store, dir, options));
+      return await this.withVectors(await this.monitor.time("sync", run), options);
     } finally {
       this.invalidate();
     }

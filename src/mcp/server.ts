@@ -1,10 +1,12 @@
 // The Model Context Protocol server of an index: the tools of tools.ts, over any transport
-// (the `mcp` command uses stdio). Built on the SDK's protocol-level Server with the tools' JSON
-// Schemas as they are (the high-level McpServer wants zod schemas, which is not a dependency of ours).
+// (the `mcp` command uses stdio). Built on the SDK's protocol-level Server: the tools' zod schemas
+// are listed and checked as the SDK's McpServer would, with this server's own error replies
+// (arguments.ts says why not McpServer).
 import { createRequire } from "node:module";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
+import { argumentsJsonSchema } from "./arguments.js";
 import { callTool, TOOLS } from "./tools.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -42,9 +44,8 @@ export function createMcpServer(index: FindingModelIndex, inFlight = new InFligh
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: TOOLS.map(({ name, title, description, inputSchema, outputSchema, annotations }) => ({ name, title, description, inputSchema, outputSchema, annotations })),
-  }));
+  const tools = TOOLS.map(({ name, title, description, input, outputSchema, annotations }) => ({ name, title, description, inputSchema: argumentsJsonSchema(input), outputSchema, annotations }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const answer = await inFlight.track(callTool(index, request.params.name, request.params.arguments));

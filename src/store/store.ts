@@ -180,6 +180,12 @@ export interface Store {
    * held across garbage collections are kept longer), more where each part costs round trips.
    */
   readonly modelsPerPart: number;
+  /**
+   * How another thread opens this same index, to sync it there while this connection keeps
+   * answering reads (index/sync-on-thread.ts): SQLite's file and busy timeout. Absent where it
+   * cannot (an in-memory or read-only index, other engines).
+   */
+  readonly openElsewhere?: { sqlite: string; busyTimeoutMs: number; writerThread: boolean };
 
   // --- sync ---
   fileStates(): Promise<FileState[]>;

@@ -1,6 +1,7 @@
 // POST /api/sync: bring the index in step with the server's --defs folder. The only write the API
 // offers, and only with the server's bearer token: without a configured token it is refused (403),
-// without a presented one 401, with a wrong one 403. One sync at a time.
+// without a presented one 401, with a wrong one 403. One sync at a time, on a thread of its own:
+// the server keeps answering while it runs, from the index as it was until the sync commits.
 import { createHash, timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -45,7 +46,7 @@ export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex
       if (running) throw new HttpError("sync-unavailable", "a sync is already running; try again when it has finished");
       running = true;
       try {
-        const report = await index.sync(options.defsDir, { ...options.syncOptions }).catch((e: unknown) => {
+        const report = await index.sync(options.defsDir, { ...options.syncOptions, onThread: true }).catch((e: unknown) => {
           // The folder vanished or is not a folder: the server's setup, not the request, is wrong.
           const code = codeOf(e);
           if (code !== undefined && ERRORS[code].status === 400) throw new HttpError("sync-unavailable", `cannot sync: ${(e as Error).message}`);

@@ -121,6 +121,9 @@ function openOnce(file: string, options: SqliteOpenOptions & SqliteTuning): Stor
       // for measuring (the writer writes batched).
       writerThread:
         !memory && !readonly && !onStatement && (options.writeMode ?? "batched") === "batched" && (options.writerThread ?? process.env.FINDINGMODEL_WRITER_THREAD !== "0"),
+      // A sync on another thread (index/sync-on-thread.ts) needs the file, and writes what this
+      // connection may write, the way it writes it, with statements this one does not see.
+      openElsewhere: !memory && !readonly && !onStatement && (options.writeMode ?? "batched") === "batched",
     });
   } catch (e) {
     db?.close();

@@ -49,6 +49,7 @@ export class SqliteStore implements Store {
   private walPending: boolean;
   /** Whether a first sync may write on a thread of its own (open.ts decides; see write-on-thread.ts). */
   private readonly writerThread: boolean;
+  readonly openElsewhere: Store["openElsewhere"];
 
   /**
    * The file is still on its rollback journal: it has not been through its first sync (see
@@ -61,8 +62,9 @@ export class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly ctx: SqliteStoreContext,
-    options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean; rollbackJournal?: boolean } = {},
+    options: { writeMode?: WriteMode; walPending?: boolean; writerThread?: boolean; rollbackJournal?: boolean; openElsewhere?: boolean } = {},
   ) {
+    if (options.openElsewhere) this.openElsewhere = { sqlite: ctx.location, busyTimeoutMs: ctx.busyTimeoutMs, writerThread: options.writerThread ?? false };
     this.s = prepareStatements(db);
     this.vectors = new SqliteEmbeddings(db);
     // Once a write holds the lock, it waits for readers as usual (see withoutWaiting).

@@ -1,0 +1,27 @@
+// The thread of a sync run off the main thread (see sync-on-thread.ts): its own connection to the
+// index file, the whole sync (scan, read, check, write) here, then the report, or the error as the
+// main thread re-throws it. Messages out: { progress } and { wait } while it runs, then once
+// { report } or { error }.
+import { parentPort, workerData } from "node:worker_threads";
+import { openTunedSqliteStore } from "../store/sqlite/open.js";
+import { syncFolder } from "./sync.js";
+import { describeThrown, type SyncThreadInput, type SyncThreadMessage } from "./sync-on-thread.js";
+
+const input = workerData as SyncThreadInput;
+const post = (message: SyncThreadMessage) => parentPort!.postMessage(message);
+
+try {
+  const store = await openTunedSqliteStore(input.sqlite, { busyTimeoutMs: input.busyTimeoutMs, writerThread: input.writerThread, onWait: (ms) => post({ wait: ms }) });
+  try {
+    const report = await syncFolder(store, input.dir, {
+      ...input.options,
+      onProgress: input.progress ? (done, total) => post({ progress: [done, total] }) : undefined,
+      onWait: (ms) => post({ wait: ms }),
+    });
+    post({ report });
+  } finally {
+    await store.close();
+  }
+} catch (e) {
+  post({ error: describeThrown(e) });
+}
