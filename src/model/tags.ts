@@ -8,9 +8,12 @@ export function tagKey(tag: string): string {
   return tag.toLowerCase();
 }
 
-/** Whether a model with `tags` carries every one of `wanted` (compared by tagKey); true when none is wanted. */
+/**
+ * Whether a model with `tags` carries every one of `wanted`, given as tagKeys (a search turns its
+ * tags into keys once, then tests many models); true when none is wanted.
+ */
 export function carriesTags(tags: readonly string[], wanted: readonly string[] | undefined): boolean {
   if (!wanted || wanted.length === 0) return true;
-  const own = new Set(tags.map(tagKey));
-  return wanted.every((t) => own.has(tagKey(t)));
+  const own = tags.map(tagKey);
+  return wanted.every((key) => own.includes(key));
 }
