@@ -61,7 +61,7 @@ async function indexWithWriteDuring(method: keyof Store): Promise<{ index: Findi
 
 describe("query cache and a sync that lands during a read", () => {
   it("searchBatch does not cache the answer it read before the sync", async () => {
-    const { index } = await indexWithWriteDuring("textSearchMany");
+    const { index } = await indexWithWriteDuring("list");
     try {
       // Read before pneumothorax was indexed: the batch itself answers what the store said then.
       const batch = await index.searchBatch(["pneumothorax"]);
@@ -75,7 +75,7 @@ describe("query cache and a sync that lands during a read", () => {
   });
 
   it("search does not cache the answer it read before the sync", async () => {
-    const { index } = await indexWithWriteDuring("textSearch");
+    const { index } = await indexWithWriteDuring("list");
     try {
       expect((await index.search("pneumothorax")).map((e) => e.name)).toEqual([]);
       expect((await index.searchBatch(["pneumothorax"])).get("pneumothorax")!.map((e) => e.name)).toEqual(["pneumothorax"]);

@@ -3,6 +3,7 @@
 // that every write clears, and every operation is timed by a performance monitor.
 import { CodedError } from "../model/errors.js";
 import { nameKey } from "../model/names.js";
+import { carriesTags, tagKey } from "../model/tags.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -16,7 +17,9 @@ import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance }
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
-import { AnyTermFill } from "./search/any-term-fill.js";
+import { NOT_ONE_TOKEN, WordIndex } from "./search/word-index.js";
+import { ExactTitles } from "./search/exact-titles.js";
+import { hasWord } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import { syncOnThread, syncThreadAvailable } from "./sync-on-thread.js";
 import path from "node:path";
@@ -340,7 +343,7 @@ export class FindingModelIndex {
         isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
-        carriesTags: (e) => carriesTags(e, tags),
+        carriesTags: (e) => carriesTags(e.tags, tagKeys(tags)),
       }),
     );
     if (answer.note === undefined) this.noted = undefined;
@@ -372,8 +375,9 @@ export class FindingModelIndex {
     const tags = checkTags(options.tags);
     const checked = queries.map((q) => checkQuery(q));
     return this.monitor.time("searchBatch", async () => {
+      // One look at the change mark and one read of the search data for them all.
       await this.lookForChanges();
-      // Read before the store is: a write that lands while the batch runs makes its results too old to keep.
+      // Read before the search data is: a write that lands while the batch runs makes its results too old to keep.
       const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
       const misses: string[] = [];
@@ -382,46 +386,12 @@ export class FindingModelIndex {
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
-      if (misses.length === 0) return results; // every answer cached: no store call
-      const lexical = misses.map((q) => this.rewrite(q));
-      const rewritten = lexical.map((r) => r.text);
-      // The queries as typed, then the rewritten ones, in one call.
-      const asked = [...misses, ...rewritten.filter((r): r is string => r !== undefined)];
-      const exactAll = await this.store.exactMatchesMany(asked, { limit, tags });
-      let next = misses.length;
-      const exact = misses.map((_, i) => {
-        const own = exactAll[i]!;
-        const other = rewritten[i] === undefined ? [] : exactAll[next++]!;
-        return own.length > 0 ? own : other;
-      });
-      const terms = misses.map((q, i) => searchTerms(rewritten[i] ?? q));
-      // Full text only for the queries whose exact matches leave room, enough for each to be
-      // arranged as search() arranges its own (one query with many exact matches must not make
-      // every other one read more rows).
-      const wanted = misses.map((_, i) => i).filter((i) => exact[i]!.length < limit && terms[i]!.length > 0);
-      const most = Math.max(0, ...wanted.map((i) => exact[i]!.length));
-      const found = await this.store.textSearchMany(wanted.map((i) => terms[i]!), { limit: Math.max(limit, REORDERED + most), tags, everyTerm: true });
-      const texts = new Map(wanted.map((i, j) => [i, found[j]!]));
-      // The any-term fill of each query that has room, then their entries in one call.
-      const fills = new Map<number, string[]>();
-      for (const i of wanted) {
-        const first = exact[i]!;
-        const room = Math.max(limit - first.length, REORDERED);
-        const every = texts.get(i)!.filter((e) => !first.some((x) => x.oifm_id === e.oifm_id));
-        if (every.length >= room || terms[i]!.length < 2) continue;
-        const skip = new Set([...first, ...every].map((e) => e.oifm_id));
-        fills.set(i, (await this.lexical()).fill.best(findingTerms(terms[i]!), room - every.length, skip, lowerTags(tags)));
-      }
-      const filled = await this.entriesOf([...new Set([...fills.values()].flat())]);
-      for (const [i, q] of misses.entries()) {
-        const first = exact[i]!;
-        const seen = new Set(first.map((e) => e.oifm_id));
-        const every = (texts.get(i) ?? []).filter((e) => !seen.has(e.oifm_id));
-        const fill = (fills.get(i) ?? []).map((id) => filled.get(id)).filter((e): e is IndexEntry => e !== undefined);
-        const text = [...every, ...fill].slice(0, Math.max(limit - first.length, REORDERED));
-        const merged = await this.arrange(rewritten[i] ?? q, terms[i]!, first, text, limit, tags, true, lexical[i]!.siteWords);
-        results.set(q, merged);
-        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), merged, generation);
+      if (misses.length === 0) return results; // every answer cached: nothing read
+      const data = await this.lexical();
+      for (const q of misses) {
+        const found = await this.searchIn(data, q, limit, tags);
+        results.set(q, found);
+        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), found, generation);
       }
       return results;
     });
@@ -434,38 +404,50 @@ export class FindingModelIndex {
     return this.lexicon.rewrite(query);
   }
 
-  private async searchUncached(query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
+  private async searchUncached(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    return this.searchIn(await this.lexical(), query, limit, tags);
+  }
+
+  /**
+   * The answer to `query` from the search data held in memory (see lexical()): exact matches of the
+   * query as typed, else of its lexicon rewrite; then the full text of the rewrite.
+   */
+  private async searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
     const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
     const rewritten = lexical.text;
-    let exact = await this.store.exactMatches(query, { limit, tags });
-    if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
+    const keys = tagKeys(tags);
+    let exact = data.exact.matches(query, limit, keys);
+    if (exact.length === 0 && rewritten !== undefined) exact = data.exact.matches(rewritten, limit, keys);
     const q = rewritten ?? query;
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
-    const text = await this.fullText(terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
-    return this.arrange(q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+    const text = await this.fullText(data, terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
+    return this.arrange(data, q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
   }
 
   /**
-   * The best `limit` models with every one of `terms` (the store's full-text search), leaving out
-   * `exact`; then, when that leaves room and `fill` is set, the models with any of them but the
-   * measurements and severity words (findingTerms: a name may hold "mild", but a model with only
-   * that word in common is no answer), ranked in memory (any-term-fill.ts) and read by ID.
+   * The best `limit` models with every one of `terms` (in memory, ranked as the SQLite store's
+   * full-text search ranks them; see word-index.ts), leaving out `exact`; then, when that leaves
+   * room and `fill` is set, the models with any of them but the measurements and severity words
+   * (findingTerms: a name may hold "mild", but a model with only that word in common is no answer).
    */
-  private async fullText(terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
-    const every = await this.store.textSearch(terms, { limit, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
-    if (!fill || every.length >= limit || terms.length < 2) return every;
-    const skip = new Set([...exact, ...every].map((e) => e.oifm_id));
-    const ids = (await this.lexical()).fill.best(findingTerms(terms), limit - every.length, skip, lowerTags(tags));
-    const found = await this.entriesOf(ids);
-    return [...every, ...ids.map((id) => found.get(id)).filter((e): e is IndexEntry => e !== undefined)];
+  private async fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
+    const usable = terms.filter(hasWord);
+    if (usable.length === 0) return [];
+    const keys = tagKeys(tags);
+    const skip = new Set(exact.map((e) => e.oifm_id));
+    const docs = data.words.every(usable, limit, skip, keys);
+    // A term FTS5 would read as a phrase of several tokens: the store's own search answers.
+    const every = docs === NOT_ONE_TOKEN ? await this.store.textSearch(usable, { limit, tags, exclude: [...skip], everyTerm: true }) : this.entriesAt(data, docs);
+    if (!fill || every.length >= limit || usable.length < 2) return every;
+    for (const e of every) skip.add(e.oifm_id);
+    return [...every, ...this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.length, skip, keys))];
   }
 
-  /** The entries of `ids` by ID (an ID the index no longer holds is absent). */
-  private async entriesOf(ids: readonly string[]): Promise<Map<string, IndexEntry>> {
-    if (ids.length === 0) return new Map();
-    return new Map((await this.store.getEntries(ids)).map((e) => [e.oifm_id, e]));
+  /** The entries of model numbers `docs` of the word index. */
+  private entriesAt(data: LexicalData, docs: readonly number[]): IndexEntry[] {
+    return docs.map((d) => data.exact.entry(data.words.id(d))).filter((e): e is IndexEntry => e !== undefined);
   }
 
   /**
@@ -475,14 +457,14 @@ export class FindingModelIndex {
    * holds every word: the models whose whole name or synonym is in the query first; and another
    * look when the best result lacks one of the query's words.
    */
-  private async arrange(query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): Promise<IndexEntry[]> {
+  private async arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): Promise<IndexEntry[]> {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
     if (exact.length > 0) return results;
     if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms) === NO_TITLE)) {
-      results = await this.generalModelsFirst(terms, siteWords, results, limit, tags);
+      results = this.generalModelsFirst(data, terms, siteWords, results, limit, tags);
     }
-    return lookAgain ? this.lookAgain(query, terms, results, limit, tags) : results;
+    return lookAgain ? this.lookAgain(data, query, terms, results, limit, tags) : results;
   }
 
   // --- exports and status ---
@@ -543,17 +525,19 @@ export class FindingModelIndex {
     if (!this.vocabulary) {
       const store = this.store;
       const titles = new TitleIndex();
-      const fill = new AnyTermFill();
+      const words = new WordIndex();
+      const exact = new ExactTitles();
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
           titles.add(page.items);
-          fill.add(page.items);
+          words.add(page.items);
+          exact.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), fill: fill.finish() }));
+      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish() }));
       this.vocabulary = promise;
       promise.catch(() => {
         if (this.vocabulary === promise) this.vocabulary = undefined;
@@ -569,12 +553,15 @@ export class FindingModelIndex {
    * general ("cystic bronchiectasis"), the general model comes before longer names that share
    * one word with the query.
    */
-  private async generalModelsFirst(terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
-    const contained = (await this.lexical()).titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
+  private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
+    const contained = data.titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
     if (contained.length === 0) return results;
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
-    const missing = contained.filter((c) => !byId.has(c.id)).map((c) => c.id);
-    if (missing.length > 0) for (const e of await this.store.getEntries(missing)) if (carriesTags(e, tags)) byId.set(e.oifm_id, e);
+    const keys = tagKeys(tags);
+    for (const c of contained) {
+      const e = byId.has(c.id) ? undefined : data.exact.entry(c.id);
+      if (e && carriesTags(e.tags, keys)) byId.set(e.oifm_id, e);
+    }
     const general = contained.filter((c) => byId.has(c.id));
     // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
     const named = terms.filter((t) => !QUALIFIERS.has(t));
@@ -596,12 +583,12 @@ export class FindingModelIndex {
    * the query again with unindexed words corrected and Latin/Greek numbers swapped; if that finds
    * a model with every word, its results come first.
    */
-  private async lookAgain(query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+  private async lookAgain(data: LexicalData, query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
     const words = terms.filter((t) => /\p{L}/u.test(t));
     if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
-    const replacements = replacementTerms(words, (await this.lexical()).vocabulary);
+    const replacements = replacementTerms(words, data.vocabulary);
     if (!replacements) return results;
-    const again = await this.searchUncached(replaceWords(query, replacements), limit, tags, false);
+    const again = await this.searchIn(data, replaceWords(query, replacements), limit, tags, false);
     const altTerms = words.map((t) => replacements.get(t) ?? t);
     if (again[0] === undefined || !hasEveryTerm(again[0], altTerms)) return results;
     const seen = new Set(again.map((e) => e.oifm_id));
@@ -668,21 +655,16 @@ const QUALIFIERS = new Set([
 
 const NOT_REWRITTEN = { text: undefined, siteWords: [] };
 
+/** What search answers from, held in memory (see lexical()). */
 interface LexicalData {
   vocabulary: Vocabulary;
   titles: TitleIndex;
-  fill: AnyTermFill;
+  words: WordIndex;
+  exact: ExactTitles;
 }
 
-function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
-  return tags?.map((t) => t.toLowerCase());
-}
-
-/** Whether `entry` carries every one of `tags` (case-insensitive); true without tags. */
-function carriesTags(entry: IndexEntry, tags: readonly string[] | undefined): boolean {
-  if (!tags) return true;
-  const own = new Set(entry.tags.map((t) => t.toLowerCase()));
-  return tags.every((t) => own.has(t.toLowerCase()));
+function tagKeys(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map(tagKey);
 }
 
 /** Entries read at a time for the word list of near-word search. */

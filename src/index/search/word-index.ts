@@ -1,0 +1,227 @@
+// The full-text search of the index, answered from memory: the models holding every word of a
+// query, and (when too few do) those holding any word in their name, synonyms or description,
+// ranked by BM25 as SQLite's FTS5 ranks them (same tokens: words of letters and digits,
+// lower-cased, diacritics removed, Porter-stemmed; the same column weights and length
+// normalization; the last word also as a prefix, for search-as-you-type). Asking the store cost a
+// query per search and a read of each result's row; here each word's postings are read once, when
+// the index is first searched (and again after any write), and a query adds up a few arrays. Every
+// store answers alike, since the ranking is done here.
+import { stemmer } from "stemmer";
+import { tagKey } from "../../model/tags.js";
+import { WORD } from "../../model/words.js";
+import { BM25_WEIGHTS } from "../../store/sqlite/weights.js";
+
+/** The searched text of an entry, as the full-text index holds it. */
+export interface FillText {
+  oifm_id: string;
+  name: string;
+  synonyms: readonly string[];
+  description: string;
+  tags: readonly string[];
+  attributes: ReadonlyArray<{ name: string }>;
+}
+
+/** FTS5's bm25() constants and SQLite's column weights. */
+const K1 = 1.2;
+const B = 0.75;
+const W = BM25_WEIGHTS;
+
+/** The tokens of `text` as FTS5's `porter unicode61 remove_diacritics 2` tokenizer makes them. */
+export function tokensOf(text: string): string[] {
+  const words = text.toLowerCase().normalize("NFD").replace(DIACRITIC, "").match(WORD) ?? [];
+  return words.map(stemOf);
+}
+
+/** Stems of the words seen so far: the same few thousand words recur across the models. */
+const stems = new Map<string, string>();
+
+function stemOf(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stemmer(word);
+    if (stems.size < MAX_STEMS_HELD) stems.set(word, s);
+  }
+  return s;
+}
+
+const MAX_STEMS_HELD = 100_000;
+
+const DIACRITIC = /\p{M}/gu;
+
+interface Postings {
+  /** Model numbers, ascending. */
+  docs: number[];
+  /** Each one's weighted count of the token in all five columns (10 per name, 8 per synonym, 3 per description, 1 per tag, 0.5 per attribute name occurrence). */
+  all: number[];
+  /** The same in the name, synonyms and description only (0: the token is only in tags or attribute names). */
+  text: number[];
+}
+
+/** A query term that is not one token (FTS5 would read it as a phrase): answer from the store instead. */
+export const NOT_ONE_TOKEN = Symbol("not one token");
+
+export class WordIndex {
+  private readonly ids: string[] = [];
+  /** Tokens of each model in all five full-text columns (BM25's document length). */
+  private readonly lengths: number[] = [];
+  private readonly tags: string[][] = [];
+  private readonly postings = new Map<string, Postings>();
+  private totalLength = 0;
+  /** Every token, sorted: for the last term's prefix match. */
+  private sorted: string[] = [];
+  /** Scratch space of best(), one number per model, all zero between calls (so a query allocates little). */
+  private score = new Float64Array(0);
+  private freq = new Float64Array(0);
+  /** How many terms each model holds, during a query. */
+  private hits = new Uint8Array(0);
+
+  add(entries: readonly FillText[]): void {
+    for (const e of entries) {
+      const doc = this.ids.length;
+      this.ids.push(e.oifm_id);
+      this.tags.push(e.tags.map(tagKey));
+      // token -> [weight in all columns, weight in name, synonyms and description]
+      const weights = new Map<string, [number, number]>();
+      const count = (text: string, weight: number, inText: boolean) => {
+        const tokens = tokensOf(text);
+        for (const t of tokens) {
+          const w = weights.get(t);
+          if (w) {
+            w[0] += weight;
+            if (inText) w[1] += weight;
+          } else weights.set(t, [weight, inText ? weight : 0]);
+        }
+        return tokens.length;
+      };
+      let length = count(e.name, W.name, true);
+      for (const s of e.synonyms) length += count(s, W.synonyms, true);
+      length += count(e.description, W.description, true);
+      for (const t of e.tags) length += count(t, W.tags, false);
+      for (const a of e.attributes) length += count(a.name, W.attributes, false);
+      this.lengths.push(length);
+      this.totalLength += length;
+      for (const [token, [all, text]] of weights) {
+        const p = this.postings.get(token);
+        if (p) {
+          p.docs.push(doc);
+          p.all.push(all);
+          p.text.push(text);
+        } else this.postings.set(token, { docs: [doc], all: [all], text: [text] });
+      }
+    }
+  }
+
+  /** Ready to answer (once, after the last add). */
+  finish(): this {
+    this.sorted = [...this.postings.keys()].sort();
+    return this;
+  }
+
+  /**
+   * The best `limit` models (model numbers, best first) holding every one of `terms` (the last also
+   * as a prefix) in any of the five columns, as FTS5's `"a" AND "b" *` ranks them; leaving out
+   * `skip` and models without every one of `tags` (tagKeys); ties in model order. NOT_ONE_TOKEN
+   * when a term is not one token (then FTS5 would search it as a phrase).
+   */
+  every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] | typeof NOT_ONE_TOKEN {
+    return this.ranked(terms, limit, skip, tags, true);
+  }
+
+  /**
+   * The best `limit` models (model numbers, best first) holding any of `terms` (the last also as a
+   * prefix) in their name, synonyms or description, as FTS5's
+   * `{name synonyms description} : ("a" OR "b" *)` ranks them; otherwise as `every`. A term that is
+   * not one token matches nothing.
+   */
+  any(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] {
+    const found = this.ranked(terms, limit, skip, tags, false);
+    return found === NOT_ONE_TOKEN ? [] : found;
+  }
+
+  /** The oifm_id of model number `doc`. */
+  id(doc: number): string {
+    return this.ids[doc]!;
+  }
+
+  private ranked(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags: readonly string[] | undefined, every: boolean): number[] | typeof NOT_ONE_TOKEN {
+    const n = this.ids.length;
+    if (n === 0 || terms.length === 0 || limit <= 0) return [];
+    const tokens: string[] = [];
+    for (const term of terms) {
+      const t = tokensOf(term);
+      if (t.length === 1) tokens.push(t[0]!);
+      else if (every) return NOT_ONE_TOKEN;
+      else tokens.push(""); // a term without a letter or digit matches nothing
+    }
+    if (this.score.length !== n) {
+      this.score = new Float64Array(n);
+      this.freq = new Float64Array(n);
+      this.hits = new Uint8Array(n);
+    }
+    const { score, freq, hits } = this;
+    const avgLength = this.totalLength / n;
+    const scored: number[] = [];
+    const last = tokens.length - 1;
+    let counted = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      if (token === "") continue;
+      counted++;
+      // The term's weighted count in each model holding it (for the last term: any token it begins).
+      const touched: number[] = [];
+      const lists = i === last ? this.prefixed(token) : [this.postings.get(token)].filter((p) => p !== undefined);
+      for (const p of lists) {
+        const weights = every ? p.all : p.text;
+        for (let j = 0; j < p.docs.length; j++) {
+          const w = weights[j]!;
+          if (w === 0) continue;
+          const doc = p.docs[j]!;
+          if (freq[doc] === 0) touched.push(doc);
+          freq[doc] = freq[doc]! + w;
+        }
+      }
+      if (every && touched.length === 0) {
+        for (const doc of scored) score[doc] = hits[doc] = 0;
+        return [];
+      }
+      const idf = Math.log((n - touched.length + 0.5) / (touched.length + 0.5));
+      const weight = idf > 0 ? idf : 1e-6;
+      for (const doc of touched) {
+        const f = freq[doc]!;
+        freq[doc] = 0;
+        if (hits[doc] === 0) scored.push(doc);
+        hits[doc] = hits[doc]! + 1;
+        score[doc] = score[doc]! + (weight * (f * (K1 + 1))) / (f + K1 * (1 - B + (B * this.lengths[doc]!) / avgLength));
+      }
+    }
+    const ranked: Array<[number, number]> = [];
+    for (const doc of scored) {
+      const s = score[doc]!;
+      const h = hits[doc]!;
+      score[doc] = 0;
+      hits[doc] = 0;
+      if (every && h < counted) continue;
+      if (skip.has(this.ids[doc]!)) continue;
+      if (tags && !tags.every((t) => this.tags[doc]!.includes(t))) continue;
+      ranked.push([doc, s]);
+    }
+    ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const out: number[] = [];
+    for (let k = 0; k < ranked.length && k < limit; k++) out.push(ranked[k]![0]);
+    return out;
+  }
+
+  /** The postings of every token starting with `prefix`. */
+  private prefixed(prefix: string): Postings[] {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const lists: Postings[] = [];
+    for (let i = lo; i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++) lists.push(this.postings.get(this.sorted[i]!)!);
+    return lists;
+  }
+}
