@@ -5,9 +5,10 @@
 import Fastify from "fastify";
 import { openIndex } from "../index/open-index.js";
 import { buildApp } from "../server/app.js";
+import { SEARCH_STALE_MS } from "../server/limits.js";
 
 const [db, defsDir] = process.argv.slice(2) as [string, string];
-const index = await openIndex({ db, cache: false });
+const index = await openIndex({ db, cache: false, staleSearchMs: SEARCH_STALE_MS });
 const app = await buildApp(index, { logger: { level: "info", stream: process.stderr }, defsDir, apiToken: process.env.FINDINGMODEL_API_TOKEN });
 // The floor answers what the search route answers for a common query, byte for byte.
 const sample: unknown = (await app.inject({ method: "GET", url: "/api/search?q=pulmonary%20nodule" })).json();
