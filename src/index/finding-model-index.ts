@@ -3,6 +3,7 @@
 // that every write clears, and every operation is timed by a performance monitor.
 import { CodedError } from "../model/errors.js";
 import { nameKey } from "../model/names.js";
+import { carriesTags, tagKey } from "../model/tags.js";
 import { parseJsonText } from "../model/json-text.js";
 import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registry-files.js";
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
@@ -17,7 +18,7 @@ import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { NOT_ONE_TOKEN, WordIndex } from "./search/word-index.js";
-import { carriesTags, ExactTitles } from "./search/exact-titles.js";
+import { ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import { syncOnThread, syncThreadAvailable } from "./sync-on-thread.js";
@@ -342,7 +343,7 @@ export class FindingModelIndex {
         isExact: (e) => e.oifm_id === q || titles.has(nameKey(e.name)) || e.synonyms.some((s) => titles.has(nameKey(s))),
         semantic,
         entries: (ids) => this.store.getEntries(ids),
-        carriesTags: (e) => carriesTags(e, lowerTags(tags)),
+        carriesTags: (e) => carriesTags(e.tags, tagKeys(tags)),
       }),
     );
     if (answer.note === undefined) this.noted = undefined;
@@ -414,9 +415,9 @@ export class FindingModelIndex {
   private async searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
     const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
     const rewritten = lexical.text;
-    const lower = lowerTags(tags);
-    let exact = data.exact.matches(query, limit, lower);
-    if (exact.length === 0 && rewritten !== undefined) exact = data.exact.matches(rewritten, limit, lower);
+    const keys = tagKeys(tags);
+    let exact = data.exact.matches(query, limit, keys);
+    if (exact.length === 0 && rewritten !== undefined) exact = data.exact.matches(rewritten, limit, keys);
     const q = rewritten ?? query;
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
@@ -434,14 +435,14 @@ export class FindingModelIndex {
   private async fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
     const usable = terms.filter(hasWord);
     if (usable.length === 0) return [];
-    const lower = lowerTags(tags);
+    const keys = tagKeys(tags);
     const skip = new Set(exact.map((e) => e.oifm_id));
-    const docs = data.words.every(usable, limit, skip, lower);
+    const docs = data.words.every(usable, limit, skip, keys);
     // A term FTS5 would read as a phrase of several tokens: the store's own search answers.
     const every = docs === NOT_ONE_TOKEN ? await this.store.textSearch(usable, { limit, tags, exclude: [...skip], everyTerm: true }) : this.entriesAt(data, docs);
     if (!fill || every.length >= limit || usable.length < 2) return every;
     for (const e of every) skip.add(e.oifm_id);
-    return [...every, ...this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.length, skip, lower))];
+    return [...every, ...this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.length, skip, keys))];
   }
 
   /** The entries of model numbers `docs` of the word index. */
@@ -556,10 +557,10 @@ export class FindingModelIndex {
     const contained = data.titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
     if (contained.length === 0) return results;
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
-    const lower = lowerTags(tags);
+    const keys = tagKeys(tags);
     for (const c of contained) {
       const e = byId.has(c.id) ? undefined : data.exact.entry(c.id);
-      if (e && carriesTags(e, lower)) byId.set(e.oifm_id, e);
+      if (e && carriesTags(e.tags, keys)) byId.set(e.oifm_id, e);
     }
     const general = contained.filter((c) => byId.has(c.id));
     // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
@@ -662,10 +663,9 @@ interface LexicalData {
   exact: ExactTitles;
 }
 
-function lowerTags(tags: readonly string[] | undefined): string[] | undefined {
-  return tags?.map((t) => t.toLowerCase());
+function tagKeys(tags: readonly string[] | undefined): string[] | undefined {
+  return tags?.map(tagKey);
 }
-
 
 /** Entries read at a time for the word list of near-word search. */
 const VOCABULARY_PAGE = 5000;

@@ -1,9 +1,10 @@
 // The rules the web page shares with the index, as a JavaScript module the page imports
 // (/assets/rules.js): what a word is, the stop words, which two words are one in another form
-// (for highlighting what matched), and the request limits. Written from the index's own code and
+// (for highlighting what matched), when two tags are one (tagKey), and the request limits. Written from the index's own code and
 // constants when the server starts, so the page cannot drift from what the search does.
 import { DEFAULT_REQUEST_LIST_LIMIT, MAX_QUERY_LENGTH, MAX_REQUEST_LIMIT, MAX_TAG_LENGTH } from "../index/limits.js";
 import { sameRoot, STOP_WORDS } from "../index/search/terms.js";
+import { tagKey } from "../model/tags.js";
 import { WORD, wordsOf } from "../model/words.js";
 
 /** The source of a function that reads nothing from its module but what the rules module defines too. */
@@ -25,6 +26,7 @@ export function pageRulesModule(): string {
     `export const MAX_TAG_LENGTH = ${MAX_TAG_LENGTH};`,
     source(wordsOf),
     source(sameRoot),
+    source(tagKey),
     "",
   ].join("\n");
 }

@@ -2,7 +2,7 @@
 // compared with what the model row says: the shared half of Store.readIntegrity. SQL stays in the
 // engine folders; they read the rows and hand them here as keyed texts.
 import type { IndexEntry } from "./store.js";
-import { uniqueLower } from "./rows.js";
+import { uniqueSynonyms, uniqueTags } from "./rows.js";
 
 /** A derived row: the model it belongs to (undefined: none) and its content as one text. */
 export interface DerivedRow {
@@ -41,14 +41,14 @@ export function attributeText(name: string, type: string): string {
 /** Synonym rows (each lower-cased synonym once), keyed by model and synonym. */
 export function expectedSynonyms(entries: readonly IndexEntry[]): Map<string, DerivedRow> {
   const out = new Map<string, DerivedRow>();
-  for (const e of entries) for (const s of uniqueLower(e.synonyms)) out.set(listKey(e.oifm_id, s.lower), { owner: e.oifm_id, value: s.lower });
+  for (const e of entries) for (const s of uniqueSynonyms(e.synonyms)) out.set(listKey(e.oifm_id, s.key), { owner: e.oifm_id, value: s.key });
   return out;
 }
 
 /** Tag rows (each lower-cased tag once, with its first spelling), keyed by model and tag. */
 export function expectedTags(entries: readonly IndexEntry[]): Map<string, DerivedRow> {
   const out = new Map<string, DerivedRow>();
-  for (const e of entries) for (const t of uniqueLower(e.tags)) out.set(listKey(e.oifm_id, t.lower), { owner: e.oifm_id, value: t.value });
+  for (const e of entries) for (const t of uniqueTags(e.tags)) out.set(listKey(e.oifm_id, t.key), { owner: e.oifm_id, value: t.value });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Row shapes and conversions every engine shares: contributors as stored, the entry columns of a
 // model row, values without repeats ignoring case. SQL stays in the engine folders.
 import { nameKey } from "../model/names.js";
+import { tagKey } from "../model/tags.js";
 import type { Organization, Person } from "../model/types.js";
 import { createHash } from "node:crypto";
 import type { ContributorRef, EntryRecord, FileState } from "./store.js";
@@ -51,15 +52,30 @@ export function entryColumns(r: EntryRecord): [string, string, string, string, s
   ];
 }
 
-/** Values without repeats ignoring case (nameKey), first spelling kept. */
-export function uniqueLower(values: readonly string[]): Array<{ value: string; lower: string }> {
+/** Synonyms without repeats by nameKey, each with its key, first spelling kept. */
+export function uniqueSynonyms(synonyms: readonly string[]): KeyedValue[] {
+  return uniqueBy(synonyms, nameKey);
+}
+
+/** Tags without repeats by tagKey, each with its key, first spelling kept. */
+export function uniqueTags(tags: readonly string[]): KeyedValue[] {
+  return uniqueBy(tags, tagKey);
+}
+
+export interface KeyedValue {
+  value: string;
+  /** The form the stores compare and index (nameKey or tagKey). */
+  key: string;
+}
+
+function uniqueBy(values: readonly string[], keyOf: (value: string) => string): KeyedValue[] {
   const seen = new Set<string>();
-  const out: Array<{ value: string; lower: string }> = [];
+  const out: KeyedValue[] = [];
   for (const value of values) {
-    const lower = nameKey(value);
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    out.push({ value, lower });
+    const key = keyOf(value);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ value, key });
   }
   return out;
 }

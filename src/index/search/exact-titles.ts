@@ -2,6 +2,7 @@
 // it, then those with a synonym that is it (case-insensitive), as the stores' exactMatches orders
 // them (within each kind by lower-cased name, then ID).
 import { nameKey } from "../../model/names.js";
+import { carriesTags } from "../../model/tags.js";
 import type { IndexEntry } from "../../store/store.js";
 
 export class ExactTitles {
@@ -35,7 +36,7 @@ export class ExactTitles {
     return this.byId.get(oifmId);
   }
 
-  /** At most `limit` models whose ID, name or a synonym is `query`, each once, carrying every one of `tags` (lower-cased). */
+  /** At most `limit` models whose ID, name or a synonym is `query`, each once, carrying every one of `tags` (tagKeys). */
   matches(query: string, limit: number, tags?: readonly string[]): IndexEntry[] {
     const key = nameKey(query);
     const byId = this.byId.get(query);
@@ -43,18 +44,11 @@ export class ExactTitles {
     const out: IndexEntry[] = [];
     for (const e of found) {
       if (out.length >= limit) break;
-      if (out.includes(e) || !carriesTags(e, tags)) continue;
+      if (out.includes(e) || !carriesTags(e.tags, tags)) continue;
       out.push(e);
     }
     return out;
   }
-}
-
-/** Whether `entry` carries every one of `tags` (lower-cased; case-insensitive); true without tags. */
-export function carriesTags(entry: IndexEntry, tags: readonly string[] | undefined): boolean {
-  if (!tags) return true;
-  const own = entry.tags.map((t) => t.toLowerCase());
-  return tags.every((t) => own.includes(t));
 }
 
 function compare(a: string, b: string): number {

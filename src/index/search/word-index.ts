@@ -7,6 +7,7 @@
 // the index is first searched (and again after any write), and a query adds up a few arrays. Every
 // store answers alike, since the ranking is done here.
 import { stemmer } from "stemmer";
+import { tagKey } from "../../model/tags.js";
 import { WORD } from "../../model/words.js";
 import { BM25_WEIGHTS } from "../../store/sqlite/weights.js";
 
@@ -84,7 +85,7 @@ export class WordIndex {
     for (const e of entries) {
       const doc = this.ids.length;
       this.ids.push(e.oifm_id);
-      this.tags.push(e.tags.map((t) => t.toLowerCase()));
+      this.tags.push(e.tags.map(tagKey));
       // token -> [weight in all columns, weight in name, synonyms and description]
       const weights = new Map<string, [number, number]>();
       const count = (text: string, weight: number, inText: boolean) => {
@@ -125,7 +126,7 @@ export class WordIndex {
   /**
    * The best `limit` models (model numbers, best first) holding every one of `terms` (the last also
    * as a prefix) in any of the five columns, as FTS5's `"a" AND "b" *` ranks them; leaving out
-   * `skip` and models without every one of `tags` (lower-cased); ties in model order. NOT_ONE_TOKEN
+   * `skip` and models without every one of `tags` (tagKeys); ties in model order. NOT_ONE_TOKEN
    * when a term is not one token (then FTS5 would search it as a phrase).
    */
   every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] | typeof NOT_ONE_TOKEN {

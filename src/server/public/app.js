@@ -3,7 +3,7 @@
 // reaches the page as text nodes and attribute values set through the DOM (never innerHTML),
 // and links taken from models must be http(s) or mailto.
 
-import { LIST_PAGE as BROWSE_PAGE, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, sameRoot, STOP_WORDS, WORD, wordsOf } from "./rules.js";
+import { LIST_PAGE as BROWSE_PAGE, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_TAG_LENGTH, sameRoot, STOP_WORDS, tagKey, WORD, wordsOf } from "./rules.js";
 
 const PAGE = 25; // results shown at first; "Show more" adds as many again, up to the API's MAX_LIMIT
 const TOP_TAGS = 14;
@@ -365,11 +365,11 @@ async function loadTags() {
 
 function renderTagChips() {
   const top = allTags.slice(0, TOP_TAGS).map((t) => t.tag);
-  const chosenElsewhere = state.tags.filter((t) => !top.some((x) => x.toLowerCase() === t.toLowerCase()));
-  const counts = new Map(allTags.map((t) => [t.tag.toLowerCase(), t.count]));
+  const chosenElsewhere = state.tags.filter((t) => !top.some((x) => tagKey(x) === tagKey(t)));
+  const counts = new Map(allTags.map((t) => [tagKey(t.tag), t.count]));
   const chips = [...chosenElsewhere, ...top].map((tag) => {
-    const on = state.tags.some((t) => t.toLowerCase() === tag.toLowerCase());
-    const count = counts.get(tag.toLowerCase());
+    const on = state.tags.some((t) => tagKey(t) === tagKey(tag));
+    const count = counts.get(tagKey(tag));
     return h(
       "button",
       { type: "button", class: "chip", "aria-pressed": on ? "true" : "false", "data-tag": tag, title: count ? `${count} models` : undefined, onclick: () => toggleTag(tag) },
@@ -380,8 +380,8 @@ function renderTagChips() {
 }
 
 function toggleTag(tag) {
-  const lower = tag.toLowerCase();
-  state.tags = state.tags.some((t) => t.toLowerCase() === lower) ? state.tags.filter((t) => t.toLowerCase() !== lower) : [...state.tags, tag];
+  const key = tagKey(tag);
+  state.tags = state.tags.some((t) => tagKey(t) === key) ? state.tags.filter((t) => tagKey(t) !== key) : [...state.tags, tag];
   state.limit = PAGE;
   history.replaceState(history.state, "", searchUrl());
   renderTagChips();
@@ -393,14 +393,14 @@ function toggleTag(tag) {
 $("tag-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const field = $("tag-input");
-  const wanted = field.value.trim().toLowerCase();
-  const known = allTags.find((t) => t.tag.toLowerCase() === wanted);
+  const wanted = tagKey(field.value.trim());
+  const known = allTags.find((t) => tagKey(t.tag) === wanted);
   if (!known) {
     statusLine.textContent = wanted ? `No model has the tag “${field.value.trim()}”.` : statusLine.textContent;
     return;
   }
   field.value = "";
-  if (!state.tags.some((t) => t.toLowerCase() === wanted)) toggleTag(known.tag);
+  if (!state.tags.some((t) => tagKey(t) === wanted)) toggleTag(known.tag);
 });
 
 // --- model view ------------------------------------------------------------------------------

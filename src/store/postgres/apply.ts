@@ -25,7 +25,7 @@ import { removedIds, StoreError } from "../store.js";
 import { errorCode } from "./errors.js";
 import { SYNC_LOCK_CLASS } from "./locks.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, RemovedContributors, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, uniqueSynonyms, uniqueTags } from "../rows.js";
 import { attributeIdTaken, attributeIdTwice, fileTaken, modelIdTwice, nameTaken, type Owner } from "../clashes.js";
 
 /** Runs one statement on the transaction's connection (counting it as a round trip). */
@@ -115,14 +115,14 @@ function insertParams(batch: readonly EntryRecord[]): Array<string | Buffer> {
   let jsonAt = 1; // substring() counts from 1
   const jsonTexts: string[] = [];
   batch.forEach((r, i) => {
-    const tags = uniqueLower(r.tags);
+    const tags = uniqueTags(r.tags);
     const modelJson = r.modelJson; // read once: it may come from the model's file (see index/held-json.ts)
     jsonTexts.push(modelJson);
     const jsonLength = Buffer.byteLength(modelJson, "utf8");
     const row = [
       ...entryColumns(r),
-      JSON.stringify(uniqueLower(r.synonyms).map((x) => x.lower)),
-      JSON.stringify(tags.map((x) => x.lower)),
+      JSON.stringify(uniqueSynonyms(r.synonyms).map((x) => x.key)),
+      JSON.stringify(tags.map((x) => x.key)),
       JSON.stringify(tags.map((x) => x.value)),
       // The full text as words, split the way search terms are: the server's parser then sees
       // only words, never e-mail addresses, paths or hyphenated compounds of its own.

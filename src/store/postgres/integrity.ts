@@ -6,7 +6,7 @@ import type pg from "pg";
 import { toOrganization, toPerson, type OrganizationRow, type PersonRow } from "../rows.js";
 import type { IndexEntry, IntegrityRead } from "../store.js";
 import { attributeText, compareDerived, expectedAttributes, type DerivedRow } from "../integrity-rows.js";
-import { uniqueLower } from "../rows.js";
+import { uniqueSynonyms, uniqueTags } from "../rows.js";
 import { words } from "./apply.js";
 import { ident, textConfig } from "./schema.js";
 
@@ -46,12 +46,12 @@ export async function readIntegrity(client: pg.ClientBase, schema: string): Prom
     const models: IntegrityRead["models"] = rows.map((r) => ({ entry: toEntry(r), json: r.json ?? undefined }));
     for (const r of rows) {
       if (r.json === null) problems.push(`model_json: model ${r.oifm_id} has no stored JSON`);
-      const synonyms = uniqueLower(r.synonyms).map((x) => x.lower);
+      const synonyms = uniqueSynonyms(r.synonyms).map((x) => x.key);
       if (JSON.stringify(r.synonyms_lower) !== JSON.stringify(synonyms)) {
         problems.push(`models: the lower-cased synonyms of model ${r.oifm_id} are ${JSON.stringify(r.synonyms_lower)} where its synonyms say ${JSON.stringify(synonyms)}`);
       }
-      const tags = uniqueLower(r.tags);
-      if (JSON.stringify([r.tags_lower, r.tag_spellings]) !== JSON.stringify([tags.map((t) => t.lower), tags.map((t) => t.value)])) {
+      const tags = uniqueTags(r.tags);
+      if (JSON.stringify([r.tags_lower, r.tag_spellings]) !== JSON.stringify([tags.map((t) => t.key), tags.map((t) => t.value)])) {
         problems.push(`models: the lower-cased tags of model ${r.oifm_id} are ${JSON.stringify(r.tags_lower)} (${JSON.stringify(r.tag_spellings)}) where its tags say ${JSON.stringify(tags.map((t) => t.value))}`);
       }
     }

@@ -6,6 +6,7 @@
 // an administrator ended it) are retried on a fresh connection; writes are not: a lost write was
 // rolled back by the server, and is reported.
 import { nameKey } from "../../model/names.js";
+import { tagKey } from "../../model/tags.js";
 import { createHash } from "node:crypto";
 import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
@@ -447,7 +448,7 @@ function hasNul(value: string): boolean {
 
 /** The tags filter: lower-cased tags, or none. */
 function tagsParam(options: TextSearchOptions): string[] | undefined {
-  return options.tags && options.tags.length > 0 ? options.tags.map((t) => t.toLowerCase()) : undefined;
+  return options.tags && options.tags.length > 0 ? options.tags.map(tagKey) : undefined;
 }
 
 function toEntry(r: EntryRow): IndexEntry {

@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import type { ChangeParts, ContributorRef, EntryRecord, SyncChanges } from "../store.js";
 import { changedError, isAllNew, notEmptyError, partsOf, removedIds, StoreError } from "../store.js";
 import type { Statements } from "./statements.js";
-import { entryColumns, RemovedContributors, statesFingerprint, uniqueLower } from "../rows.js";
+import { entryColumns, RemovedContributors, statesFingerprint, uniqueSynonyms, uniqueTags } from "../rows.js";
 import { attributeIdTaken, attributeIdTwice, describeRecord, fileTaken, modelIdTwice, nameTaken, otherClash } from "../clashes.js";
 
 /**
@@ -122,8 +122,8 @@ function insertPart(s: Statements, batch: readonly EntryRecord[], from: number, 
     id += 1;
     insertModelRow(s, batch, i, id);
     for (const a of r.attributes) attributes.push([a.oifma_id, id, a.name, a.type]);
-    for (const syn of uniqueLower(r.synonyms)) synonyms.push([id, syn.lower]);
-    for (const tag of uniqueLower(r.tags)) tags.push([id, tag.lower, tag.value]);
+    for (const syn of uniqueSynonyms(r.synonyms)) synonyms.push([id, syn.key]);
+    for (const tag of uniqueTags(r.tags)) tags.push([id, tag.key, tag.value]);
     fts.push([id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n")]);
   }
   try {
@@ -161,8 +161,8 @@ function insertModelsPerRow(s: Statements, batch: readonly EntryRecord[]): void 
         throw attributeClashAt(e, s, batch, i, j);
       }
     });
-    for (const syn of uniqueLower(r.synonyms)) s.insertSynonym.run(id, syn.lower);
-    for (const tag of uniqueLower(r.tags)) s.insertTag.run(id, tag.lower, tag.value);
+    for (const syn of uniqueSynonyms(r.synonyms)) s.insertSynonym.run(id, syn.key);
+    for (const tag of uniqueTags(r.tags)) s.insertTag.run(id, tag.key, tag.value);
     s.insertFtsRow.run(id, r.name, r.synonyms.join("\n"), r.description, r.tags.join("\n"), r.attributes.map((a) => a.name).join("\n"));
   });
 }

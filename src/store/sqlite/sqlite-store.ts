@@ -1,6 +1,7 @@
 // The Store on one SQLite file (better-sqlite3). better-sqlite3 is synchronous; the methods are
 // async only to fit the Store shape, and each answers in one go inside.
 import { nameKey } from "../../model/names.js";
+import { tagKey } from "../../model/tags.js";
 import { statSync } from "node:fs";
 import { toOrganization, toPerson } from "../rows.js";
 import Database from "better-sqlite3";
@@ -446,7 +447,7 @@ const JS_EXCLUDE_MAX = 50;
 
 /** The tags filter as a statement parameter: a JSON array of lower-cased tags, or none. */
 function tagsParam(options: TextSearchOptions): string | undefined {
-  return options.tags && options.tags.length > 0 ? JSON.stringify(options.tags.map((t) => t.toLowerCase())) : undefined;
+  return options.tags && options.tags.length > 0 ? JSON.stringify(options.tags.map(tagKey)) : undefined;
 }
 
 function toEntry(r: EntryRow): IndexEntry {
