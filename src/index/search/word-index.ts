@@ -57,9 +57,6 @@ interface Postings {
   text: number[];
 }
 
-/** A query term that is not one token (FTS5 would read it as a phrase): answer from the store instead. */
-export const NOT_ONE_TOKEN = Symbol("not one token");
-
 export class WordIndex {
   private readonly ids: string[] = [];
   /** Tokens of each model in all five full-text columns (BM25's document length). */
@@ -126,10 +123,10 @@ export class WordIndex {
   /**
    * The best `limit` models (model numbers, best first) holding every one of `terms` (the last also
    * as a prefix) in any of the five columns, as FTS5's `"a" AND "b" *` ranks them; leaving out
-   * `skip` and models without every one of `tags` (tagKeys); ties in model order. NOT_ONE_TOKEN
-   * when a term is not one token (then FTS5 would search it as a phrase).
+   * `skip` and models without every one of `tags` (tagKeys); ties in model order. A term that is
+   * several tokens (which FTS5 reads as a phrase) counts as each of them.
    */
-  every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] | typeof NOT_ONE_TOKEN {
+  every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] {
     return this.ranked(terms, limit, skip, tags, true);
   }
 
@@ -140,8 +137,7 @@ export class WordIndex {
    * not one token matches nothing.
    */
   any(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] {
-    const found = this.ranked(terms, limit, skip, tags, false);
-    return found === NOT_ONE_TOKEN ? [] : found;
+    return this.ranked(terms, limit, skip, tags, false);
   }
 
   /** The oifm_id of model number `doc`. */
@@ -149,14 +145,14 @@ export class WordIndex {
     return this.ids[doc]!;
   }
 
-  private ranked(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags: readonly string[] | undefined, every: boolean): number[] | typeof NOT_ONE_TOKEN {
+  private ranked(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags: readonly string[] | undefined, every: boolean): number[] {
     const n = this.ids.length;
     if (n === 0 || terms.length === 0 || limit <= 0) return [];
     const tokens: string[] = [];
     for (const term of terms) {
       const t = tokensOf(term);
       if (t.length === 1) tokens.push(t[0]!);
-      else if (every) return NOT_ONE_TOKEN;
+      else if (every) tokens.push(...t);
       else tokens.push(""); // a term without a letter or digit matches nothing
     }
     if (this.score.length !== n) {
