@@ -17,7 +17,7 @@ import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance }
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
-import { NOT_ONE_TOKEN, WordIndex } from "./search/word-index.js";
+import { WordIndex } from "./search/word-index.js";
 import { ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
@@ -415,7 +415,7 @@ export class FindingModelIndex {
       if (misses.length === 0) return results; // every answer cached: nothing read
       const data = await this.lexical();
       for (const q of misses) {
-        const found = await this.searchIn(data, q, limit, tags);
+        const found = this.searchIn(data, q, limit, tags);
         results.set(q, found);
         this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), found, generation);
       }
@@ -438,7 +438,7 @@ export class FindingModelIndex {
    * The answer to `query` from the search data held in memory (see lexical()): exact matches of the
    * query as typed, else of its lexicon rewrite; then the full text of the rewrite.
    */
-  private async searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): Promise<IndexEntry[]> {
+  private searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): IndexEntry[] {
     const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
     const rewritten = lexical.text;
     const keys = tagKeys(tags);
@@ -448,7 +448,7 @@ export class FindingModelIndex {
     const terms = searchTerms(q);
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
-    const text = await this.fullText(data, terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
+    const text = this.fullText(data, terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
     return this.arrange(data, q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
   }
 
@@ -458,14 +458,12 @@ export class FindingModelIndex {
    * room and `fill` is set, the models with any of them but the measurements and severity words
    * (findingTerms: a name may hold "mild", but a model with only that word in common is no answer).
    */
-  private async fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): Promise<IndexEntry[]> {
+  private fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): IndexEntry[] {
     const usable = terms.filter(hasWord);
     if (usable.length === 0) return [];
     const keys = tagKeys(tags);
     const skip = new Set(exact.map((e) => e.oifm_id));
-    const docs = data.words.every(usable, limit, skip, keys);
-    // A term FTS5 would read as a phrase of several tokens: the store's own search answers.
-    const every = docs === NOT_ONE_TOKEN ? await this.store.textSearch(usable, { limit, tags, exclude: [...skip], everyTerm: true }) : this.entriesAt(data, docs);
+    const every = this.entriesAt(data, data.words.every(usable, limit, skip, keys));
     if (!fill || every.length >= limit || usable.length < 2) return every;
     for (const e of every) skip.add(e.oifm_id);
     return [...every, ...this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.length, skip, keys))];
@@ -483,7 +481,7 @@ export class FindingModelIndex {
    * holds every word: the models whose whole name or synonym is in the query first; and another
    * look when the best result lacks one of the query's words.
    */
-  private async arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): Promise<IndexEntry[]> {
+  private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): IndexEntry[] {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
     if (exact.length > 0) return results;
@@ -625,12 +623,12 @@ export class FindingModelIndex {
    * the query again with unindexed words corrected and Latin/Greek numbers swapped; if that finds
    * a model with every word, its results come first.
    */
-  private async lookAgain(data: LexicalData, query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+  private lookAgain(data: LexicalData, query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = terms.filter((t) => /\p{L}/u.test(t));
     if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
     const replacements = replacementTerms(words, data.vocabulary);
     if (!replacements) return results;
-    const again = await this.searchIn(data, replaceWords(query, replacements), limit, tags, false);
+    const again = this.searchIn(data, replaceWords(query, replacements), limit, tags, false);
     const altTerms = words.map((t) => replacements.get(t) ?? t);
     if (again[0] === undefined || !hasEveryTerm(again[0], altTerms)) return results;
     const seen = new Set(again.map((e) => e.oifm_id));

@@ -16,10 +16,9 @@ export const NO_TITLE = 1e9;
  */
 export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
   let best = NO_TITLE;
-  for (const title of [entry.name, ...entry.synonyms]) {
-    const lower = title.toLowerCase();
-    if (!terms.every((t) => mayHold(lower, t))) continue;
-    const words = wordsOf(lower).filter((w) => !STOP_WORDS.has(w));
+  for (const title of titlesOf(entry)) {
+    if (!terms.every((t) => mayHold(title.lower, t))) continue;
+    const words = title.meaningful;
     if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
   }
   return best;
@@ -28,12 +27,38 @@ export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, te
 /** How many of `terms` the name or a synonym of `entry` holds, at most (in some form). */
 export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
   let best = 0;
-  for (const title of [entry.name, ...entry.synonyms]) {
-    const words = wordsOf(title);
-    const n = terms.filter((t) => words.some((w) => sameRoot(w, t))).length;
+  for (const title of titlesOf(entry)) {
+    let n = 0;
+    for (const t of terms) if (title.words.some((w) => sameRoot(w, t))) n++;
     if (n > best) best = n;
   }
   return best;
+}
+
+interface TitleWords {
+  lower: string;
+  words: string[];
+  /** The words without stop words. */
+  meaningful: string[];
+}
+
+/**
+ * The name and synonyms of `entry`, lower-cased and cut into words once per entry object: search
+ * looks at the same entries (held in memory) query after query. Entries are never changed in place.
+ */
+const titleWords = new WeakMap<object, TitleWords[]>();
+
+function titlesOf(entry: Pick<SearchedText, "name" | "synonyms">): TitleWords[] {
+  let titles = titleWords.get(entry);
+  if (!titles) {
+    titles = [entry.name, ...entry.synonyms].map((title) => {
+      const lower = title.toLowerCase();
+      const words = wordsOf(lower);
+      return { lower, words, meaningful: words.filter((w) => !STOP_WORDS.has(w)) };
+    });
+    titleWords.set(entry, titles);
+  }
+  return titles;
 }
 
 /**
@@ -44,7 +69,10 @@ export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, te
  * same way for every store.
  */
 export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number): T[] {
-  const head = entries.slice(0, n).map((e, i) => ({ e, i, d: titleDistance(e, terms) }));
-  head.sort((a, b) => a.d - b.d || a.i - b.i);
-  return [...head.map((h) => h.e), ...entries.slice(n)];
+  const head = entries.slice(0, n);
+  const distance = head.map((e) => titleDistance(e, terms));
+  const order = head.map((_, i) => i).sort((a, b) => distance[a]! - distance[b]! || a - b);
+  const out = order.map((i) => head[i]!);
+  for (let i = n; i < entries.length; i++) out.push(entries[i]!);
+  return out;
 }

@@ -57,9 +57,6 @@ interface Postings {
   text: number[];
 }
 
-/** A query term that is not one token (FTS5 would read it as a phrase): answer from the store instead. */
-export const NOT_ONE_TOKEN = Symbol("not one token");
-
 export class WordIndex {
   private readonly ids: string[] = [];
   /** Tokens of each model in all five full-text columns (BM25's document length). */
@@ -74,6 +71,12 @@ export class WordIndex {
   private freq = new Float64Array(0);
   /** How many terms each model holds, during a query. */
   private hits = new Uint8Array(0);
+  /** The last term each model was counted for (BM25's idf counts the models holding a term). */
+  private stamp = new Uint32Array(0);
+  private tick = 0;
+  /** The candidates of the current term, and every model scored so far. */
+  private touched = new Int32Array(0);
+  private scored = new Int32Array(0);
 
   add(entries: readonly FillText[]): void {
     for (const e of entries) {
@@ -120,10 +123,10 @@ export class WordIndex {
   /**
    * The best `limit` models (model numbers, best first) holding every one of `terms` (the last also
    * as a prefix) in any of the five columns, as FTS5's `"a" AND "b" *` ranks them; leaving out
-   * `skip` and models without every one of `tags` (tagKeys); ties in model order. NOT_ONE_TOKEN
-   * when a term is not one token (then FTS5 would search it as a phrase).
+   * `skip` and models without every one of `tags` (tagKeys); ties in model order. A term that is
+   * several tokens (which FTS5 reads as a phrase) counts as each of them.
    */
-  every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] | typeof NOT_ONE_TOKEN {
+  every(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] {
     return this.ranked(terms, limit, skip, tags, true);
   }
 
@@ -134,8 +137,7 @@ export class WordIndex {
    * not one token matches nothing.
    */
   any(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags?: readonly string[]): number[] {
-    const found = this.ranked(terms, limit, skip, tags, false);
-    return found === NOT_ONE_TOKEN ? [] : found;
+    return this.ranked(terms, limit, skip, tags, false);
   }
 
   /** The oifm_id of model number `doc`. */
@@ -143,72 +145,88 @@ export class WordIndex {
     return this.ids[doc]!;
   }
 
-  private ranked(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags: readonly string[] | undefined, every: boolean): number[] | typeof NOT_ONE_TOKEN {
+  private ranked(terms: readonly string[], limit: number, skip: ReadonlySet<string>, tags: readonly string[] | undefined, every: boolean): number[] {
     const n = this.ids.length;
     if (n === 0 || terms.length === 0 || limit <= 0) return [];
     const tokens: string[] = [];
     for (const term of terms) {
       const t = tokensOf(term);
       if (t.length === 1) tokens.push(t[0]!);
-      else if (every) return NOT_ONE_TOKEN;
+      else if (every) tokens.push(...t);
       else tokens.push(""); // a term without a letter or digit matches nothing
     }
     if (this.score.length !== n) {
       this.score = new Float64Array(n);
       this.freq = new Float64Array(n);
       this.hits = new Uint8Array(n);
+      this.stamp = new Uint32Array(n);
+      this.touched = new Int32Array(n);
+      this.scored = new Int32Array(n);
     }
-    const { score, freq, hits } = this;
+    const { score, freq, hits, stamp, touched, scored } = this;
     const avgLength = this.totalLength / n;
-    const scored: number[] = [];
+    let nScored = 0;
     const last = tokens.length - 1;
     let counted = 0;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i]!;
       if (token === "") continue;
       counted++;
-      // The term's weighted count in each model holding it (for the last term: any token it begins).
-      const touched: number[] = [];
-      const lists = i === last ? this.prefixed(token) : [this.postings.get(token)].filter((p) => p !== undefined);
+      // Every-term: only a model holding the terms before this one can still match.
+      const open = !every || counted === 1;
+      const tick = ++this.tick;
+      // How many models hold the term (BM25's idf counts them all), and its weighted count in each
+      // candidate (for the last term: any token it begins).
+      let holding = 0;
+      let nTouched = 0;
+      const one = i === last ? undefined : this.postings.get(token);
+      const lists = i === last ? this.prefixed(token) : one ? [one] : [];
       for (const p of lists) {
         const weights = every ? p.all : p.text;
-        for (let j = 0; j < p.docs.length; j++) {
+        const docs = p.docs;
+        for (let j = 0; j < docs.length; j++) {
           const w = weights[j]!;
           if (w === 0) continue;
-          const doc = p.docs[j]!;
-          if (freq[doc] === 0) touched.push(doc);
+          const doc = docs[j]!;
+          if (stamp[doc] !== tick) {
+            stamp[doc] = tick;
+            holding++;
+          }
+          if (!open && hits[doc] !== counted - 1) continue;
+          if (freq[doc] === 0) touched[nTouched++] = doc;
           freq[doc] = freq[doc]! + w;
         }
       }
-      if (every && touched.length === 0) {
-        for (const doc of scored) score[doc] = hits[doc] = 0;
+      if (every && nTouched === 0) {
+        for (let k = 0; k < nScored; k++) score[scored[k]!] = hits[scored[k]!] = 0;
         return [];
       }
-      const idf = Math.log((n - touched.length + 0.5) / (touched.length + 0.5));
+      const idf = Math.log((n - holding + 0.5) / (holding + 0.5));
       const weight = idf > 0 ? idf : 1e-6;
-      for (const doc of touched) {
+      for (let k = 0; k < nTouched; k++) {
+        const doc = touched[k]!;
         const f = freq[doc]!;
         freq[doc] = 0;
-        if (hits[doc] === 0) scored.push(doc);
+        if (hits[doc] === 0) scored[nScored++] = doc;
         hits[doc] = hits[doc]! + 1;
         score[doc] = score[doc]! + (weight * (f * (K1 + 1))) / (f + K1 * (1 - B + (B * this.lengths[doc]!) / avgLength));
       }
     }
-    const ranked: Array<[number, number]> = [];
-    for (const doc of scored) {
+    // The best `limit`, kept in order as they come (best score first, ties in model order).
+    const top = new TopList(limit);
+    for (let k = 0; k < nScored; k++) {
+      const doc = scored[k]!;
       const s = score[doc]!;
       const h = hits[doc]!;
       score[doc] = 0;
       hits[doc] = 0;
       if (every && h < counted) continue;
+      if (!top.wouldTake(s, doc)) continue;
       if (skip.has(this.ids[doc]!)) continue;
       if (tags && !tags.every((t) => this.tags[doc]!.includes(t))) continue;
-      ranked.push([doc, s]);
+      top.add(s, doc);
     }
-    ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    const out: number[] = [];
-    for (let k = 0; k < ranked.length && k < limit; k++) out.push(ranked[k]![0]);
-    return out;
+    return top.docs();
   }
 
   /** The postings of every token starting with `prefix`. */
@@ -223,5 +241,43 @@ export class WordIndex {
     const lists: Postings[] = [];
     for (let i = lo; i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++) lists.push(this.postings.get(this.sorted[i]!)!);
     return lists;
+  }
+}
+
+/** The best `limit` (score, model number) pairs seen, best first: higher score, then lower number. */
+class TopList {
+  private readonly scores: number[] = [];
+  private readonly nums: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Whether (score, doc) would be among the best (cheap test before the filters). */
+  wouldTake(score: number, doc: number): boolean {
+    const n = this.nums.length;
+    if (n < this.limit) return true;
+    const s = this.scores[n - 1]!;
+    return score > s || (score === s && doc < this.nums[n - 1]!);
+  }
+
+  add(score: number, doc: number): void {
+    const { scores, nums } = this;
+    // Where it goes: after every better one (binary search).
+    let lo = 0;
+    let hi = nums.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (scores[mid]! > score || (scores[mid] === score && nums[mid]! < doc)) lo = mid + 1;
+      else hi = mid;
+    }
+    scores.splice(lo, 0, score);
+    nums.splice(lo, 0, doc);
+    if (nums.length > this.limit) {
+      scores.pop();
+      nums.pop();
+    }
+  }
+
+  docs(): number[] {
+    return this.nums;
   }
 }
