@@ -68,6 +68,11 @@ describe("index check on SQLite", () => {
     conn.prepare("DELETE FROM model_json WHERE id = ?").run(e!.id);
     conn.prepare("UPDATE model_json SET json = json_set(json, '$.description', 'changed by hand') WHERE id = ?").run(f!.id);
     conn.prepare("DELETE FROM organizations WHERE code = ?").run(organization);
+    // What every engine checks alike (store/integrity.ts): JSON without a model, an attribute row that differs.
+    conn.prepare("INSERT INTO model_json (id, json) VALUES (999999, '{}')").run();
+    const g = models.at(-1)!;
+    const renamed = (JSON.parse(g.attributes) as Array<{ oifma_id: string }>)[0]!.oifma_id;
+    conn.prepare("UPDATE attributes SET name = 'Renamed attribute' WHERE oifma_id = ?").run(renamed);
     conn.close();
 
     const { code, report } = await check(["--db", broken]);
@@ -84,6 +89,8 @@ describe("index check on SQLite", () => {
       new RegExp(`^storage: model_json: model ${e!.oifm_id} has no stored JSON$`),
       new RegExp(`^entry: model ${f!.oifm_id} \\(file .*\\): its entry's description is .* where its stored JSON says "changed by hand"$`),
       new RegExp(`^contributors: organizations: organization ${organization}, named by model OIFM_\\w+, is not in the table$`),
+      /^storage: model_json: row 999999 belongs to no model$/,
+      new RegExp(`^storage: attributes: row ${renamed} of model ${g.oifm_id} holds "\\[\\\\"Renamed attribute\\\\",`),
     ];
     for (const pattern of expected) expect(found, String(pattern)).toContainEqual(expect.stringMatching(pattern));
     expect(report.ok).toBe(false);
@@ -202,6 +209,10 @@ describe.skipIf(!BASE)("index check on PostgreSQL", () => {
     await sql(`INSERT INTO ${s}.people VALUES ('ghostuser', 'ghost@example.org', 'Ghost', 'XX', NULL)`);
     await sql(`DELETE FROM ${s}.model_json WHERE id = $1`, [e!.id]);
     await sql(`UPDATE ${s}.model_json SET json = jsonb_set(json::jsonb, '{description}', '"changed by hand"')::text WHERE id = $1`, [f!.id]);
+    // What every engine checks alike (store/integrity.ts): JSON without a model, an attribute row that differs.
+    await sql(`BEGIN; ALTER TABLE ${s}.model_json DISABLE TRIGGER ALL; INSERT INTO ${s}.model_json (id, json) VALUES (999999, '{}'); ALTER TABLE ${s}.model_json ENABLE TRIGGER ALL; COMMIT`);
+    const g = models.at(-1)!;
+    await sql(`UPDATE ${s}.attributes SET name = 'Renamed attribute' WHERE oifma_id = $1`, [g.attributes[0]!.oifma_id]);
 
     const { code, report } = await check(["--postgres", url]);
     const found = messages(report);
@@ -214,6 +225,8 @@ describe.skipIf(!BASE)("index check on PostgreSQL", () => {
       /^contributors: people: person ghostuser is named by no indexed model$/,
       new RegExp(`^storage: model_json: model ${e!.oifm_id} has no stored JSON$`),
       new RegExp(`^entry: model ${f!.oifm_id} \\(file .*\\): its entry's description is .* where its stored JSON says "changed by hand"$`),
+      /^storage: model_json: row 999999 belongs to no model$/,
+      new RegExp(`^storage: attributes: row ${g.attributes[0]!.oifma_id} of model ${g.oifm_id} holds "\\[\\\\"Renamed attribute\\\\",`),
     ];
     for (const pattern of expected) expect(found, String(pattern)).toContainEqual(expect.stringMatching(pattern));
     expect(code).toBe(1);

@@ -87,6 +87,8 @@ describe.each(engines)("tags compared by tagKey on %s", (_engine, open) => {
       // An exact name: the store's exact match with the filter.
       expect((await index.search("Pulmonary Nodule", { ...lexical, tags: [ASKED] }))[0]?.name).toBe("Pulmonary Nodule");
       expect(batch.get("pulmonary nodule")![0]?.name).toBe("Pulmonary Nodule");
+      // An ID is found by the exact lookup alone.
+      for (const id of TAGGED_IDS) expect((await index.search(id, { ...lexical, tags: [ASKED] })).map((e) => e.oifm_id), id).toEqual([id]);
       // The model without the tag is left out (it alone has all of these words).
       expect(sorted(await index.search("Pneumothorax", lexical))).toContain(PNEUMOTHORAX);
       expect(sorted(await index.search("Pneumothorax", { ...lexical, tags: [ASKED] }))).not.toContain(PNEUMOTHORAX);

@@ -1,29 +1,17 @@
 // Store.readIntegrity on PostgreSQL, in one read-only repeatable-read transaction (one moment of
-// the index): amcheck's b-tree checks where the extension is installed, the columns and rows
-// derived from each model row (lower-cased synonyms and tags, the full-text document, attributes,
-// JSON) against it, and rows that belong to no model.
+// the index): amcheck's b-tree checks where the extension is installed and the columns PostgreSQL
+// derives from each model row (lower-cased synonyms and tags, the full-text document) against it,
+// then the checks every engine shares (store/integrity.ts).
 import type pg from "pg";
-import { toOrganization, toPerson, type OrganizationRow, type PersonRow } from "../rows.js";
-import type { IndexEntry, IntegrityRead } from "../store.js";
-import { attributeText, compareDerived, expectedAttributes, type DerivedRow } from "../integrity-rows.js";
-import { uniqueSynonyms, uniqueTags } from "../rows.js";
+import { uniqueSynonyms, uniqueTags, type OrganizationRow, type PersonRow } from "../rows.js";
+import type { IntegrityRead } from "../store.js";
+import { integrityRead } from "../integrity.js";
+import { entryOf, ENTRY_COLUMNS, type EntryRow } from "./statements.js";
 import { words } from "./apply.js";
 import { ident, textConfig } from "./schema.js";
 
-type ModelRow = {
+type ModelRow = EntryRow & {
   id: string;
-  oifm_id: string;
-  name: string;
-  slug_name: string;
-  filename: string;
-  file_hash: string;
-  file_size: string;
-  file_mtime_ms: number;
-  description: string;
-  synonyms: string[];
-  tags: string[];
-  contributors: IndexEntry["contributors"];
-  attributes: IndexEntry["attributes"];
   synonyms_lower: string[];
   tags_lower: string[];
   tag_spellings: string[];
@@ -38,14 +26,12 @@ export async function readIntegrity(client: pg.ClientBase, schema: string): Prom
   try {
     await checkBtrees(client, schema, problems, skipped);
     const { rows } = await client.query<ModelRow>(
-      `SELECT m.id, m.oifm_id, m.name, m.slug_name, m.filename, m.file_hash, m.file_size, m.file_mtime_ms, m.description,
-              m.synonyms, m.tags, m.contributors, m.attributes, m.synonyms_lower, m.tags_lower, m.tag_spellings, j.json
+      `SELECT m.id, ${ENTRY_COLUMNS}, m.synonyms_lower, m.tags_lower, m.tag_spellings, j.json
          FROM ${s}.models AS m LEFT JOIN ${s}.model_json AS j ON j.id = m.id ORDER BY m.filename`,
     );
     const idOf = new Map(rows.map((r) => [r.id, r.oifm_id]));
-    const models: IntegrityRead["models"] = rows.map((r) => ({ entry: toEntry(r), json: r.json ?? undefined }));
+    const models = rows.map((r) => ({ oifmId: r.oifm_id, entry: entryOf(r), json: r.json }));
     for (const r of rows) {
-      if (r.json === null) problems.push(`model_json: model ${r.oifm_id} has no stored JSON`);
       const synonyms = uniqueSynonyms(r.synonyms).map((x) => x.key);
       if (JSON.stringify(r.synonyms_lower) !== JSON.stringify(synonyms)) {
         problems.push(`models: the lower-cased synonyms of model ${r.oifm_id} are ${JSON.stringify(r.synonyms_lower)} where its synonyms say ${JSON.stringify(synonyms)}`);
@@ -75,17 +61,21 @@ export async function readIntegrity(client: pg.ClientBase, schema: string): Prom
     for (const r of stale.rows) problems.push(`models: the full-text document of model ${r.oifm_id} does not match its name, synonyms, description, tags and attributes`);
 
     const orphanJson = await client.query<{ id: string }>(`SELECT id FROM ${s}.model_json WHERE id NOT IN (SELECT id FROM ${s}.models)`);
-    for (const o of orphanJson.rows) problems.push(`model_json: row ${o.id} belongs to no model`);
-    const attributes = new Map<string, DerivedRow>();
-    for (const a of (await client.query<{ oifma_id: string; model_id: string; name: string; type: string }>(`SELECT * FROM ${s}.attributes`)).rows) {
-      attributes.set(a.oifma_id, { owner: idOf.get(a.model_id), value: attributeText(a.name, a.type) });
-    }
-    compareDerived("attributes", expectedAttributes(entries), attributes, problems);
-
-    const people = (await client.query<PersonRow>(`SELECT github_username, email, name, organization_code, url FROM ${s}.people`)).rows.map(toPerson);
-    const organizations = (await client.query<OrganizationRow>(`SELECT code, name, url FROM ${s}.organizations`)).rows.map(toOrganization);
+    const attributes = await client.query<{ oifma_id: string; model_id: string; name: string; type: string }>(`SELECT * FROM ${s}.attributes`);
+    const people = await client.query<PersonRow>(`SELECT github_username, email, name, organization_code, url FROM ${s}.people`);
+    const organizations = await client.query<OrganizationRow>(`SELECT code, name, url FROM ${s}.organizations`);
     await client.query("COMMIT");
-    return { problems, skipped, models, people, organizations };
+    return integrityRead(
+      {
+        models,
+        orphanJson: orphanJson.rows.map((o) => o.id),
+        attributes: attributes.rows.map((a) => ({ oifmaId: a.oifma_id, owner: idOf.get(a.model_id), name: a.name, type: a.type })),
+        people: people.rows,
+        organizations: organizations.rows,
+      },
+      problems,
+      skipped,
+    );
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw e;
@@ -116,21 +106,4 @@ async function checkBtrees(client: pg.ClientBase, schema: string, problems: stri
       await client.query("ROLLBACK TO SAVEPOINT amcheck");
     }
   }
-}
-
-function toEntry(r: ModelRow): IndexEntry {
-  return {
-    oifm_id: r.oifm_id,
-    name: r.name,
-    slugName: r.slug_name,
-    filename: r.filename,
-    fileHash: r.file_hash,
-    fileSize: Number(r.file_size),
-    fileMtimeMs: r.file_mtime_ms,
-    description: r.description,
-    synonyms: r.synonyms,
-    tags: r.tags,
-    contributors: r.contributors,
-    attributes: r.attributes,
-  };
 }

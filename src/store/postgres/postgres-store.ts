@@ -22,7 +22,7 @@ import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
 import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
-import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
+import { entryOf, statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
@@ -234,7 +234,7 @@ export class PostgresStore implements Store {
   async getEntry(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
     if (hasNul(idOrNameOrSynonym)) return undefined;
     const rows = await this.read<EntryRow>(this.s.exact(false), [idOrNameOrSynonym, nameKey(idOrNameOrSynonym)]);
-    return rows[0] && toEntry(rows[0]);
+    return rows[0] && entryOf(rows[0]);
   }
 
   async getEntries(oifmIds: readonly string[]): Promise<IndexEntry[]> {
@@ -245,7 +245,7 @@ export class PostgresStore implements Store {
     const out: IndexEntry[] = [];
     for (const id of new Set(ids)) {
       const row = byId.get(id);
-      if (row) out.push(toEntry(row));
+      if (row) out.push(entryOf(row));
     }
     return out;
   }
@@ -298,7 +298,7 @@ export class PostgresStore implements Store {
   }
 
   async allEntries(): Promise<IndexEntry[]> {
-    return (await this.read<EntryRow>(this.s.allEntries)).map(toEntry);
+    return (await this.read<EntryRow>(this.s.allEntries)).map(entryOf);
   }
 
   async tags(): Promise<Array<{ tag: string; count: number }>> {
@@ -364,7 +364,7 @@ export class PostgresStore implements Store {
     if (filter.exclude) params.push(exclude);
     for (const row of await this.read<EntryRow & { i: string }>(this.s.search(filter), params)) {
       const list = results[asked[Number(row.i) - 1]!.at]!;
-      if (list.length < options.limit) list.push(toEntry(row));
+      if (list.length < options.limit) list.push(entryOf(row));
     }
     return results;
   }
@@ -438,7 +438,7 @@ type PageRow = { total: number } & { [K in keyof EntryRow]: EntryRow[K] | null }
 
 function toPage(rows: PageRow[]): Page<IndexEntry> {
   const total = rows[0]?.total ?? 0;
-  return { items: rows.filter((r) => r.oifm_id !== null).map((r) => toEntry(r as EntryRow)), total };
+  return { items: rows.filter((r) => r.oifm_id !== null).map((r) => entryOf(r as EntryRow)), total };
 }
 
 /** PostgreSQL text cannot hold U+0000, so a value with one matches nothing (and is never sent). */
@@ -451,23 +451,6 @@ function tagsParam(options: TextSearchOptions): string[] | undefined {
   return options.tags && options.tags.length > 0 ? options.tags.map(tagKey) : undefined;
 }
 
-function toEntry(r: EntryRow): IndexEntry {
-  return {
-    oifm_id: r.oifm_id,
-    name: r.name,
-    slugName: r.slug_name,
-    filename: r.filename,
-    fileHash: r.file_hash,
-    fileSize: r.file_size,
-    fileMtimeMs: r.file_mtime_ms,
-    description: r.description,
-    synonyms: r.synonyms,
-    tags: r.tags,
-    contributors: r.contributors,
-    attributes: r.attributes,
-  };
-}
-
 /** Exact matches in their order: each model once, at its best place, the excluded ones not at all, up to the limit. */
 function firstOfEach(rows: readonly EntryRow[], options: TextSearchOptions): IndexEntry[] {
   const seen = new Set<string>(options.exclude);
@@ -476,7 +459,7 @@ function firstOfEach(rows: readonly EntryRow[], options: TextSearchOptions): Ind
     if (out.length >= options.limit) break;
     if (seen.has(row.oifm_id)) continue;
     seen.add(row.oifm_id);
-    out.push(toEntry(row));
+    out.push(entryOf(row));
   }
   return out;
 }

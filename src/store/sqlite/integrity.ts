@@ -1,10 +1,11 @@
 // Store.readIntegrity on SQLite: the file's own checks (integrity_check, foreign keys, FTS5's
-// integrity-check), the derived rows against the model rows, and every entry with its JSON, all
-// read in one read transaction (one moment of the index, whatever a sync does meanwhile).
+// integrity-check) and SQLite's derived rows (synonyms, tags, full text) against the model rows,
+// then the checks every engine shares (store/integrity.ts), all read in one read transaction (one
+// moment of the index, whatever a sync does meanwhile).
 import Database from "better-sqlite3";
-import { toOrganization, toPerson, type OrganizationRow, type PersonRow } from "../rows.js";
+import type { OrganizationRow, PersonRow } from "../rows.js";
 import type { IndexEntry, IntegrityRead } from "../store.js";
-import { compareDerived, expectedAttributes, expectedSynonyms, expectedTags, attributeText, listKey, type DerivedRow } from "../integrity-rows.js";
+import { compareDerived, expectedSynonyms, expectedTags, integrityRead, listKey, type DerivedRow } from "../integrity.js";
 
 type ModelRow = {
   id: number;
@@ -39,23 +40,9 @@ export function readIntegrity(db: Database.Database, location: string, busyTimeo
       "SELECT m.*, j.json FROM models AS m LEFT JOIN model_json AS j ON j.id = m.id ORDER BY m.filename",
     ).all();
     const idOf = new Map(rows.map((r) => [r.id, r.oifm_id]));
-    const models: IntegrityRead["models"] = [];
-    for (const r of rows) {
-      const entry = toEntry(r, problems);
-      if (!entry) continue;
-      models.push({ entry, json: r.json ?? undefined });
-      if (r.json === null) problems.push(`model_json: model ${r.oifm_id} has no stored JSON`);
-    }
-    const entries = models.map((m) => m.entry);
     const owner = (id: number) => idOf.get(id);
-    const orphanJson = db.prepare<[], { id: number }>("SELECT id FROM model_json WHERE id NOT IN (SELECT id FROM models)").all();
-    for (const o of orphanJson) problems.push(`model_json: row ${o.id} belongs to no model`);
-
-    const attributes = new Map<string, DerivedRow>();
-    for (const a of db.prepare<[], { oifma_id: string; model_id: number; name: string; type: string }>("SELECT * FROM attributes").all()) {
-      attributes.set(a.oifma_id, { owner: owner(a.model_id), value: attributeText(a.name, a.type) });
-    }
-    compareDerived("attributes", expectedAttributes(entries), attributes, problems);
+    const models = rows.map((r) => ({ oifmId: r.oifm_id, entry: toEntry(r, problems), json: r.json }));
+    const entries = models.flatMap((m) => (m.entry ? [m.entry] : []));
 
     const synonyms = new Map<string, DerivedRow>();
     for (const s of db.prepare<[], { model_id: number; synonym_lower: string }>("SELECT * FROM synonyms").all()) {
@@ -71,9 +58,8 @@ export function readIntegrity(db: Database.Database, location: string, busyTimeo
 
     // The full-text row of each model (rowid = models.id), as apply.ts writes it.
     const expectedFts = new Map<string, DerivedRow>();
-    const entryOf = new Map(entries.map((e) => [e.oifm_id, e]));
-    for (const r of rows) {
-      const e = entryOf.get(r.oifm_id);
+    for (const [i, r] of rows.entries()) {
+      const e = models[i]!.entry;
       if (e) expectedFts.set(String(r.id), { owner: r.oifm_id, value: ftsText(e) });
     }
     const fts = new Map<string, DerivedRow>();
@@ -82,9 +68,20 @@ export function readIntegrity(db: Database.Database, location: string, busyTimeo
     }
     compareDerived("full text (fts)", expectedFts, fts, problems);
 
-    const people = db.prepare<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people").all().map(toPerson);
-    const organizations = db.prepare<[], OrganizationRow>("SELECT code, name, url FROM organizations").all().map(toOrganization);
-    return { problems, skipped, models, people, organizations };
+    return integrityRead(
+      {
+        models,
+        orphanJson: db.prepare<[], number>("SELECT id FROM model_json WHERE id NOT IN (SELECT id FROM models)").pluck().all(),
+        attributes: db
+          .prepare<[], { oifma_id: string; model_id: number; name: string; type: string }>("SELECT * FROM attributes")
+          .all()
+          .map((a) => ({ oifmaId: a.oifma_id, owner: owner(a.model_id), name: a.name, type: a.type })),
+        people: db.prepare<[], PersonRow>("SELECT github_username, email, name, organization_code, url FROM people").all(),
+        organizations: db.prepare<[], OrganizationRow>("SELECT code, name, url FROM organizations").all(),
+      },
+      problems,
+      skipped,
+    );
   });
   return read();
 }
