@@ -10,6 +10,7 @@ import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
 import { collectRoutes } from "./openapi.js";
 import { decimalQueryIntegers } from "./decimal-query.js";
 import { checkQueryEncoding } from "./query-encoding.js";
+import { useRequestValidators } from "./validators.js";
 import { registerListingRoutes } from "./routes/listings.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { registerSearchRoutes } from "./routes/search.js";
@@ -61,14 +62,6 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
         void reply.code(400).send(errorBody("invalid-request", message));
       }
     },
-    ajv: {
-      customOptions: {
-        // Errors carry the value and schema they failed on, so messages can quote both.
-        verbose: true,
-        // An unknown field in a body is an error, not silently dropped (see schemas.ts).
-        removeAdditional: false,
-      },
-    },
   });
 
   app.addHook("onSend", (_request, reply, payload, done) => {
@@ -89,6 +82,7 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
   // Bodies are JSON only: without this, text/plain would reach the routes as a string.
   app.removeContentTypeParser("text/plain");
 
+  useRequestValidators(app);
   decimalQueryIntegers(app);
   const methodsAt = collectMethods(app);
   installErrorHandlers(app, methodsAt);
