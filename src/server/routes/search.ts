@@ -8,7 +8,7 @@ import { batchBody, searchQuerystring } from "../schemas.js";
 
 const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
 
-export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIndex): void {
+export async function searchRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
   app.get<{ Querystring: { q: string; limit: number; tag?: string[]; mode?: "lexical" | "hybrid" } }>(
     "/api/search",
     {
