@@ -13,7 +13,7 @@ import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/st
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms } from "./search/terms.js";
-import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
+import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
@@ -552,8 +552,20 @@ export class FindingModelIndex {
    * one word with the query.
    */
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
-    const contained = data.titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
-    if (contained.length === 0) return results;
+    const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
+    const found = data.titles.contained(words);
+    if (found.length === 0) return results;
+    // Of titles equally long, the model whose names and synonyms hold more of the query first
+    // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
+    // the one whose own name adds fewer words (the general model, not a specific sibling that has
+    // the general name as a synonym).
+    const rank = new Map(found.map((c) => {
+      const e = data.exact.entry(c.id);
+      return [c.id, e ? { covered: titlesCoverage(e, words), named: nameDistance(e, words) } : { covered: 0, named: 0 }];
+    }));
+    const contained = found
+      .sort((a, b) => b.words - a.words || rank.get(b.id)!.covered - rank.get(a.id)!.covered || rank.get(a.id)!.named - rank.get(b.id)!.named || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
     const keys = tagKeys(tags);
     for (const c of contained) {

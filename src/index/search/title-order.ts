@@ -35,6 +35,25 @@ export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, te
   return best;
 }
 
+/**
+ * How many words of the name of `entry` (stop words aside) no term matches: of two models named by
+ * a query's words, the one whose own name adds fewer words is the one asked for ("pulmonary mass"
+ * before "solitary pulmonary mass", which has "pulmonary mass" as a synonym).
+ */
+export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+  let n = 0;
+  for (const w of titlesOf(entry)[0]!.meaningful) if (!terms.some((t) => sameRoot(w, t))) n++;
+  return n;
+}
+
+/** How many of `terms` the name and synonyms of `entry` hold between them (in some form). */
+export function titlesCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+  const titles = titlesOf(entry);
+  let n = 0;
+  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameRoot(w, t)))) n++;
+  return n;
+}
+
 interface TitleWords {
   lower: string;
   words: string[];
@@ -71,7 +90,9 @@ function titlesOf(entry: Pick<SearchedText, "name" | "synonyms">): TitleWords[] 
 export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number): T[] {
   const head = entries.slice(0, n);
   const distance = head.map((e) => titleDistance(e, terms));
-  const order = head.map((_, i) => i).sort((a, b) => distance[a]! - distance[b]! || a - b);
+  // Among titles equally close, the entry whose own name is closest.
+  const named = head.map((e, i) => (distance[i] === NO_TITLE ? 0 : nameDistance(e, terms)));
+  const order = head.map((_, i) => i).sort((a, b) => distance[a]! - distance[b]! || named[a]! - named[b]! || a - b);
   const out = order.map((i) => head[i]!);
   for (let i = n; i < entries.length; i++) out.push(entries[i]!);
   return out;
