@@ -472,6 +472,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         it("finds the same thing said in other words", async () => {
           expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
           expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
+          // Another form of the stem in a title: goiter's synonym "thyroid enlargement".
+          expect(await top("enlarged thyroid", 1)).toEqual([idOf("goiter")]);
         });
 
         it("joins plural and singular", async () => {

@@ -2,7 +2,7 @@
 // the first results are then put in order of how closely a name or synonym matches the query, the
 // same way for every store.
 import { wordsOf } from "../../model/words.js";
-import { mayHold, sameRoot, STOP_WORDS, type SearchedText } from "./terms.js";
+import { mayHold, sameRoot, sameStem, sameWord, STOP_WORDS, type SearchedText } from "./terms.js";
 
 /** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
 export const REORDERED = 10;
@@ -19,7 +19,10 @@ export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, te
   for (const title of titlesOf(entry)) {
     if (!terms.every((t) => mayHold(title.lower, t))) continue;
     const words = title.meaningful;
-    if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
+    // A term held only in another form of its stem (enlarged: "thyroid enlargement") counts half a word more.
+    let loose = 0;
+    const holds = (t: string) => words.some((w) => sameRoot(w, t)) || (words.some((w) => sameStem(w, t)) && ++loose > 0);
+    if (terms.every(holds)) best = Math.min(best, Math.max(0, words.length - terms.length) + loose / 2);
   }
   return best;
 }
@@ -42,7 +45,7 @@ export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, te
  */
 export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
   let n = 0;
-  for (const w of titlesOf(entry)[0]!.meaningful) if (!terms.some((t) => sameRoot(w, t))) n++;
+  for (const w of titlesOf(entry)[0]!.meaningful) if (!terms.some((t) => sameWord(w, t))) n++;
   return n;
 }
 
@@ -50,7 +53,7 @@ export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, ter
 export function titlesCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
   const titles = titlesOf(entry);
   let n = 0;
-  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameRoot(w, t)))) n++;
+  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameWord(w, t)))) n++;
   return n;
 }
 
