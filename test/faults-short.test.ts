@@ -20,6 +20,7 @@ describe("npm run faults -- --short", () => {
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       ),
     );
+    expect(run.stdout.trim(), `exit ${run.code}: ${run.stderr.slice(-3000)}`).not.toBe("");
     const summary = JSON.parse(run.stdout) as Summary;
     const failed = summary.results.filter((r) => r.failures.length > 0).map((r) => `${r.part} ${r.name}: ${r.failures.slice(0, 3).join("; ")}`);
     expect(failed).toEqual([]);

@@ -55,7 +55,12 @@ async function restartPart(opts: SuiteOptions, folders: { before: string; after:
   const name = "server restart mid-sync (a server of the suite's own)";
   const programs = serverPrograms();
   if ("missing" in programs) return { part: "postgres", name, trials: 0, failures: [], open: [], skipped: programs.missing };
-  const server = await startPrivatePostgres(programs.bin);
+  let server;
+  try {
+    server = await startPrivatePostgres(programs.bin);
+  } catch (e) {
+    return { part: "postgres", name, trials: 0, failures: [`could not start a server of the suite's own: ${String(e).slice(0, 500)}`], open: [] };
+  }
   try {
     const url = new URL(server.url);
     url.searchParams.set("schema", "fm_faults_restart");

@@ -29,10 +29,11 @@ export function serverPrograms(): { bin: string } | { missing: string } {
   return { missing: `no PostgreSQL server programs (initdb, pg_ctl) under ${root}` };
 }
 
-/** Create and start a cluster in a new folder of its own (directly in the temp folder, so that the `postgres` user can reach it); stop() removes it. */
+/** Create and start a cluster in a new folder of its own; stop() removes it. */
 export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres> {
   const asRoot = userInfo().uid === 0;
-  const dir = mkdtempSync(path.join(tmpdir(), "fm-faults-postgres-"));
+  // As root, in /tmp itself: the `postgres` user must reach the folder, and TMPDIR may be a private one.
+  const dir = mkdtempSync(path.join(asRoot ? "/tmp" : tmpdir(), "fm-faults-postgres-"));
   const data = path.join(dir, "data");
   if (asRoot) {
     const { stdout } = await run("id", ["-u", "postgres"]);
