@@ -109,8 +109,8 @@ describe("the public API", () => {
         .map((p) => p.name)
         .sort();
     expect(props("SyncOptions")).toEqual(["allowDuplicateSynonyms", "confirmRemoval", "onEmbedProgress", "onProgress", "onThread", "onWait", "skipInvalid", "strictSynonyms", "threads"]);
-    expect(props("IndexOptions")).toEqual(["cache", "embeddings", "monitor", "onSearchNote", "semantic"]);
-    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "onWait", "postgres", "readonly", "semantic"]);
+    expect(props("IndexOptions")).toEqual(["cache", "embeddings", "monitor", "onSearchNote", "semantic", "staleSearchMs"]);
+    expect(props("OpenIndexOptions")).toEqual(["busyTimeoutMs", "cache", "db", "embeddings", "embeddingsConfig", "monitor", "onSearchNote", "onWait", "postgres", "readonly", "semantic", "staleSearchMs"]);
     expect(props("SqliteOpenOptions")).toEqual(["busyTimeoutMs", "readonly"]);
     expect(props("PostgresOpenOptions")).toEqual(["connectTimeoutMs", "idleTimeoutMs", "poolMax", "poolMin", "readonly", "schema", "statementTimeoutMs"]);
     expect(props("CheckOptions")).toEqual(["onProgress", "reformat"]);

@@ -461,9 +461,19 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("right paratracheal lymphadenopathy", 1)).toEqual([idOf("mediastinal and/or hilar lymph node enlargement")]);
         });
 
+        it("of general models, puts first the one whose titles hold more of the query, then the one whose own name is closest", async () => {
+          // "spiculated nodule" is a synonym of shaggy lung nodule; "lung nodule" one of Pulmonary Nodule's.
+          expect(await top("spiculated lung nodule", 1)).toEqual([idOf("shaggy lung nodule")]);
+          // Both have "lung mass" as a synonym; solitary pulmonary mass also has "pulmonary mass".
+          expect(await top("spiculated left upper lobe mass", 1)).toEqual([idOf("pulmonary mass")]);
+          expect(await top("pulmonary masses", 1)).toEqual([idOf("pulmonary mass")]);
+        });
+
         it("finds the same thing said in other words", async () => {
           expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
           expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
+          // Another form of the stem in a title: goiter's synonym "thyroid enlargement".
+          expect(await top("enlarged thyroid", 1)).toEqual([idOf("goiter")]);
         });
 
         it("joins plural and singular", async () => {

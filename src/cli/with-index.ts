@@ -22,7 +22,7 @@ export function indexOptions(command: Command): Command {
 }
 
 /** Open the index, run `work`, close it; print --stats. (Database and request problems reach main.ts as StoreError / InvalidRequestError: exit 2.) */
-export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read"): Promise<T> {
+export async function withIndex<T>(options: IndexCommandOptions, work: (index: FindingModelIndex) => Promise<T>, access: "read" | "write" = "read", more: { staleSearchMs?: number } = {}): Promise<T> {
   const { openIndex } = await import("../index/open-index.js");
   const index = await openIndex({
     db: options.db,
@@ -32,6 +32,7 @@ export async function withIndex<T>(options: IndexCommandOptions, work: (index: F
     onWait: access === "write" ? waitNotice() : undefined,
     // Why a hybrid search fell back to words, once per reason (a server or MCP process runs long).
     onSearchNote: (note) => process.stderr.write(`findingmodel: ${note}\n`),
+    ...more,
   });
   try {
     return await work(index);

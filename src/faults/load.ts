@@ -1,11 +1,13 @@
 // Load: autocannon against the app of `serve` on the registry (fixtures/registry): varied search
-// queries with the query cache off, model lookups, and both while syncs run; beside the floor, a
-// route of the same app returning a fixed JSON of a search answer's size.
+// queries with the query cache off, model lookups, and both while syncs run (CLI syncs in another
+// process, then the server's own POST /api/sync); beside the floor, a route of the same app
+// returning a fixed JSON of a search answer's size.
 import autocannon from "autocannon";
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mustRun, runCli, type PartResult, type SuiteOptions } from "./workspace.js";
 
 const SERVER = fileURLToPath(new URL("./load-server.js", import.meta.url));
@@ -30,6 +32,20 @@ async function cannon(url: string, paths: readonly string[], seconds: number, co
   return { "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, errors: result.errors + result.timeouts, "non-2xx": result.non2xx };
 }
 
+const CHANGE_MODELS = fileURLToPath(new URL("./change-models.js", import.meta.url));
+
+/**
+ * Every model of `defs` changed, by a process of its own: rewriting thousands of files here would
+ * stop autocannon, on this thread, and count as the server's latency.
+ */
+async function changeEveryModel(defs: string): Promise<void> {
+  const child = spawn(process.execPath, [CHANGE_MODELS, defs], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`changing the models of ${defs} failed (exit ${code}): ${stderr.slice(0, 300)}`);
+}
+
 export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
   const seconds = opts.short ? 2 : 20;
   const connections = opts.short ? 10 : 50;
@@ -45,7 +61,8 @@ export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
   const searchPaths = queries.map((q) => `/api/search?q=${encodeURIComponent(q)}`);
   const modelPaths = models.map((m) => `/api/models/${m.oifm_id}`);
 
-  const server = spawn(process.execPath, [SERVER, db], { stdio: ["ignore", "pipe", "ignore"] });
+  const token = randomBytes(24).toString("hex");
+  const server = spawn(process.execPath, [SERVER, db, defs], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FINDINGMODEL_API_TOKEN: token } });
   const { url, floorUrl } = await new Promise<{ url: string; floorUrl: string }>((resolve, reject) => {
     server.on("exit", (code) => reject(new Error(`the load server exited ${code}`)));
     server.stdout.on("data", (d: Buffer) => resolve(JSON.parse(d.toString()) as { url: string; floorUrl: string }));
@@ -57,27 +74,35 @@ export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
     runs["/api/search, varied, uncached"] = await cannon(url, searchPaths, seconds, connections);
     // (The short run leaves out the unloaded lookups and the searches during syncs.)
     if (!opts.short) runs["/api/models/:id"] = await cannon(url, modelPaths, seconds, connections);
-    // The same while syncs of the registry run in another process, each changing every model.
-    let syncing = true;
-    let syncs = 0;
-    const syncLoop = (async () => {
-      while (syncing) {
-        for (const f of readdirSync(defs)) {
-          const file = path.join(defs, f);
-          const m = JSON.parse(readFileSync(file, "utf8")) as { description: string };
-          m.description = m.description.endsWith(" (resynced)") ? m.description.slice(0, -11) : `${m.description} (resynced)`;
-          writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
+    // The same while syncs of the registry run one after another, each changing every model: in
+    // another process (the CLI), then through the server's own POST /api/sync.
+    const cliSync = async () => {
+      const exit = await runCli(["sync", defs, "--db", db, "--json"]);
+      if (exit.code !== 0) found.push(`a CLI sync during the load exited ${exit.code}: ${exit.stderr.slice(0, 200)}`);
+    };
+    const apiSync = async () => {
+      const res = await fetch(`${url}/api/sync`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+      const body = await res.text();
+      if (res.status !== 200) found.push(`a POST /api/sync during the load answered ${res.status}: ${body.slice(0, 200)}`);
+    };
+    const during = async (what: string, sync: () => Promise<void>, loaded: Array<[string, readonly string[]]>) => {
+      let syncing = true;
+      let syncs = 0;
+      const syncLoop = (async () => {
+        while (syncing) {
+          await changeEveryModel(defs);
+          await sync();
+          syncs++;
         }
-        const exit = await runCli(["sync", defs, "--db", db, "--json"]);
-        if (exit.code !== 0) found.push(`a sync during the load exited ${exit.code}: ${exit.stderr.slice(0, 200)}`);
-        syncs++;
-      }
-    })();
-    if (!opts.short) runs["/api/search, varied, uncached, during syncs"] = await cannon(url, searchPaths, seconds, connections);
-    runs["/api/models/:id, during syncs"] = await cannon(url, modelPaths, seconds, connections);
-    syncing = false;
-    await syncLoop;
-    opts.log(`load: ${syncs} syncs of ${models.length} changed models ran during the loaded runs`);
+      })();
+      for (const [name, paths] of loaded) runs[`${name}, during ${what}`] = await cannon(url, paths, seconds, connections);
+      syncing = false;
+      await syncLoop;
+      opts.log(`load: ${syncs} ${what} of ${models.length} changed models ran during the loaded runs`);
+    };
+    // (The short run leaves out the searches during CLI syncs and the lookups during POST /api/sync.)
+    await during("CLI syncs", cliSync, opts.short ? [["/api/models/:id", modelPaths]] : [["/api/search, varied, uncached", searchPaths], ["/api/models/:id", modelPaths]]);
+    await during("POST /api/sync", apiSync, opts.short ? [["/api/search, varied, uncached", searchPaths]] : [["/api/search, varied, uncached", searchPaths], ["/api/models/:id", modelPaths]]);
   } finally {
     server.kill("SIGTERM");
   }

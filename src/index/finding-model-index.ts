@@ -13,7 +13,7 @@ import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/st
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms } from "./search/terms.js";
-import { closestTitlesFirst, NO_TITLE, REORDERED, titleCoverage, titleDistance } from "./search/title-order.js";
+import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
@@ -22,6 +22,7 @@ import { ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import { syncOnThread, syncThreadAvailable } from "./sync-on-thread.js";
+import { HeldData } from "./held-data.js";
 import path from "node:path";
 import { checkIndex, type IndexCheckReport } from "./check-index.js";
 import { embedIndex } from "./embeddings/embed-index.js";
@@ -43,6 +44,12 @@ export interface IndexOptions {
   semantic?: SemanticOptions;
   /** Told once why hybrid searches are answered from words only (until they are answered hybrid again). */
   onSearchNote?: (note: string) => void;
+  /**
+   * After another connection changes the index, how long searches may still answer from the index
+   * as it was while the search data is read again (default 0: they wait for it). A server sets it
+   * so that its searches do not all wait after every sync (see held-data.ts).
+   */
+  staleSearchMs?: number;
 }
 
 /**
@@ -92,10 +99,11 @@ export class FindingModelIndex {
   private lexicon: Lexicon | false | undefined;
   private readonly generalModels: boolean;
   /**
-   * The indexed words and titles, read when a search first needs them; dropped on every write and
-   * when the store's change mark says another connection wrote (see lookForChanges).
+   * What search answers from (entries, words, titles), read when a search first needs it; read
+   * again after every write, and when the store's change mark says another connection wrote (see
+   * lookForChanges and held-data.ts).
    */
-  private vocabulary: Promise<LexicalData> | undefined;
+  private readonly searchData: HeldData<LexicalData>;
   /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
   private mark: string | undefined;
   private markSeenAt = -Infinity;
@@ -126,6 +134,8 @@ export class FindingModelIndex {
         }, options.semantic)
       : undefined;
     this.onSearchNote = options.onSearchNote;
+    // Answers cached from the data as it was go once the data of the index as it is has been read.
+    this.searchData = new HeldData(() => this.readSearchData(), { staleMs: options.staleSearchMs ?? 0, onCurrent: () => this.cache?.invalidate() });
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -151,12 +161,28 @@ export class FindingModelIndex {
    * ```
    */
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
+    const elsewhere = options.onThread && !options.confirmRemoval && syncThreadAvailable() ? this.store.openElsewhere : undefined;
+    if (elsewhere) return this.syncOnThread(elsewhere, dir, options);
     try {
-      const elsewhere = options.onThread && !options.confirmRemoval && syncThreadAvailable() ? this.store.openElsewhere : undefined;
-      const run = () => (elsewhere ? syncOnThread(elsewhere, dir, options) : syncFolder(this.store, dir, options));
-      return await this.withVectors(await this.monitor.time("sync", run), options);
+      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
     } finally {
       this.invalidate();
+    }
+  }
+
+  /**
+   * sync on a thread of its own, through a connection of its own: this thread's reads go on
+   * meanwhile, from the index as it was until the sync commits (searches, with staleSearchMs, for
+   * that long after it). The search data of the synced index is read before this returns, so that
+   * what the caller asks next is answered from it.
+   */
+  private async syncOnThread(where: NonNullable<Store["openElsewhere"]>, dir: string, options: SyncOptions): Promise<SyncReport> {
+    try {
+      return await this.withVectors(await this.monitor.time("sync", () => syncOnThread(where, dir, options)), options);
+    } finally {
+      this.changedElsewhere();
+      // (A failure to read it is the next search's to report.)
+      await this.searchData.current().catch(() => undefined);
     }
   }
 
@@ -508,7 +534,14 @@ export class FindingModelIndex {
   /** After a write: no cached result, word list or vector outlives it. */
   private invalidate(): void {
     this.cache?.invalidate();
-    this.vocabulary = undefined;
+    this.searchData.drop();
+    this.semantic?.invalidate();
+  }
+
+  /** After another connection's write: as invalidate, but searches may answer from the data held while it is read again (staleSearchMs). */
+  private changedElsewhere(): void {
+    this.cache?.invalidate();
+    this.searchData.changed();
     this.semantic?.invalidate();
   }
 
@@ -520,8 +553,18 @@ export class FindingModelIndex {
   }
 
   private lexical(): Promise<LexicalData> {
-    if (!this.vocabulary) {
-      const store = this.store;
+    return this.searchData.get();
+  }
+
+  /**
+   * Every entry of the index, read a page at a time, letting other work run between pages, into
+   * what search answers from. Read again when the index changed while it was read (the pages would
+   * be of two states of it).
+   */
+  private async readSearchData(): Promise<LexicalData> {
+    const store = this.store;
+    for (let tries = 1; ; tries++) {
+      const mark = await store.changeMark();
       const titles = new TitleIndex();
       const words = new WordIndex();
       const exact = new ExactTitles();
@@ -533,16 +576,15 @@ export class FindingModelIndex {
           exact.add(page.items);
           yield page.items;
           if (page.items.length < VOCABULARY_PAGE) return;
+          await new Promise((resolve) => setImmediate(resolve));
         }
       };
-      const promise = Vocabulary.read(pages()).then((vocabulary) => ({ vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish() }));
-      this.vocabulary = promise;
-      promise.catch(() => {
-        if (this.vocabulary === promise) this.vocabulary = undefined;
-      });
+      const vocabulary = await Vocabulary.read(pages());
+      if ((await store.changeMark()) !== mark && tries < READ_TRIES) continue;
+      return { vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish() };
     }
-    return this.vocabulary;
   }
+
 
   /**
    * `results` with the models whose whole name or synonym is among `terms` (with the site words
@@ -552,8 +594,20 @@ export class FindingModelIndex {
    * one word with the query.
    */
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
-    const contained = data.titles.contained(siteWords.length > 0 ? [...terms, ...siteWords] : terms).slice(0, limit);
-    if (contained.length === 0) return results;
+    const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
+    const found = data.titles.contained(words);
+    if (found.length === 0) return results;
+    // Of titles equally long, the model whose names and synonyms hold more of the query first
+    // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
+    // the one whose own name adds fewer words (the general model, not a specific sibling that has
+    // the general name as a synonym).
+    const rank = new Map(found.map((c) => {
+      const e = data.exact.entry(c.id);
+      return [c.id, e ? { covered: titlesCoverage(e, words), named: nameDistance(e, words) } : { covered: 0, named: 0 }];
+    }));
+    const contained = found
+      .sort((a, b) => b.words - a.words || rank.get(b.id)!.covered - rank.get(a.id)!.covered || rank.get(a.id)!.named - rank.get(b.id)!.named || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
     const byId = new Map(results.map((e) => [e.oifm_id, e]));
     const keys = tagKeys(tags);
     for (const c of contained) {
@@ -616,7 +670,7 @@ export class FindingModelIndex {
     if (now - this.markSeenAt < this.store.changeMarkEveryMs) return undefined;
     const look = this.store.changeMark().then(
       (mark) => {
-        if (this.mark !== undefined && mark !== this.mark) this.invalidate();
+        if (this.mark !== undefined && mark !== this.mark) this.changedElsewhere();
         this.mark = mark;
         this.markSeenAt = performance.now();
       },
@@ -665,8 +719,10 @@ function tagKeys(tags: readonly string[] | undefined): string[] | undefined {
   return tags?.map(tagKey);
 }
 
-/** Entries read at a time for the word list of near-word search. */
-const VOCABULARY_PAGE = 5000;
+/** Entries read at a time for search's data; other work runs between pages. */
+const VOCABULARY_PAGE = 500;
+/** Reads of search's data while the index keeps changing under them; the last is kept as it is. */
+const READ_TRIES = 3;
 
 function checkOffset(offset: unknown): number {
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw new SearchQueryError(`offset must be a whole number of at least 0; got ${String(offset)}`);

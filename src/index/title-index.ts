@@ -4,7 +4,7 @@
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
 import { wordsOf } from "../model/words.js";
-import { sameRoot, STOP_WORDS, type SearchedText } from "./search/terms.js";
+import { sameWord, STOP_WORDS, type SearchedText } from "./search/terms.js";
 
 interface Title {
   id: string;
@@ -51,7 +51,7 @@ export class TitleIndex {
     for (const key of new Set(terms.map(keyOf))) {
       for (const t of this.byKey.get(key) ?? []) {
         if ((best.get(t.id) ?? 0) >= t.words.length) continue;
-        if (t.words.every((w) => terms.some((q) => sameRoot(w, q)))) best.set(t.id, t.words.length);
+        if (t.words.every((w) => terms.some((q) => sameWord(w, q)))) best.set(t.id, t.words.length);
       }
     }
     return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));

@@ -10,11 +10,12 @@ import { BODY_LIMIT, MAX_QUERY_LENGTH } from "./limits.js";
 import { collectRoutes } from "./openapi.js";
 import { decimalQueryIntegers } from "./decimal-query.js";
 import { checkQueryEncoding } from "./query-encoding.js";
-import { registerListingRoutes } from "./routes/listings.js";
-import { registerModelRoutes } from "./routes/models.js";
-import { registerSearchRoutes } from "./routes/search.js";
-import { registerSyncRoute, type SyncRouteOptions } from "./routes/sync.js";
-import { registerWebRoutes } from "./routes/web.js";
+import { useRequestValidators } from "./validators.js";
+import { listingRoutes } from "./routes/listings.js";
+import { modelRoutes } from "./routes/models.js";
+import { searchRoutes } from "./routes/search.js";
+import { syncRoute, type SyncRouteOptions } from "./routes/sync.js";
+import { webRoutes } from "./routes/web.js";
 
 export interface AppOptions extends SyncRouteOptions {
   /** Fastify's logger: false (default) for none, true or pino options for JSON lines. */
@@ -61,14 +62,6 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
         void reply.code(400).send(errorBody("invalid-request", message));
       }
     },
-    ajv: {
-      customOptions: {
-        // Errors carry the value and schema they failed on, so messages can quote both.
-        verbose: true,
-        // An unknown field in a body is an error, not silently dropped (see schemas.ts).
-        removeAdditional: false,
-      },
-    },
   });
 
   app.addHook("onSend", (_request, reply, payload, done) => {
@@ -89,16 +82,20 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
   // Bodies are JSON only: without this, text/plain would reach the routes as a string.
   app.removeContentTypeParser("text/plain");
 
+  useRequestValidators(app);
   decimalQueryIntegers(app);
   const methodsAt = collectMethods(app);
   installErrorHandlers(app, methodsAt);
   const describe = collectRoutes(app);
 
-  registerModelRoutes(app, index);
-  registerSearchRoutes(app, index);
-  registerListingRoutes(app, index);
-  registerSyncRoute(app, index, options);
-  if (options.web ?? true) registerWebRoutes(app);
+  // Each group of routes is a plugin; the hooks, error handlers and validators above are the
+  // root's, so every plugin inherits them.
+  await app.register(modelRoutes, { index });
+  await app.register(searchRoutes, { index });
+  await app.register(listingRoutes, { index });
+  const { logger: _logger, web: _web, ...syncOptions } = options;
+  await app.register(syncRoute, { ...syncOptions, index });
+  if (options.web ?? true) await app.register(webRoutes);
 
   let openapi: string | undefined;
   app.get("/api/openapi.json", (_request, reply) => {

@@ -57,7 +57,7 @@ export function schemaMessage(issue: SchemaIssue, context: string | undefined): 
   const subject = name === "" ? (context === "body" ? "the request body" : `the ${context ?? "request"}`) : `${where} ${name}`;
   const p = issue.params;
   const schema = issue.parentSchema ?? {};
-  const got = describeValue(issue.data);
+  const got = describeValue(issue.data, context);
   switch (issue.keyword) {
     case "required":
       return `${WHERE[context ?? ""] ?? "field"} ${[name, String(p.missingProperty)].filter(Boolean).join(".")} is required`;
@@ -96,10 +96,14 @@ function article(type: string): string {
   return { string: "text", array: "a list", object: "an object", boolean: "true or false", number: "a number", integer: "a whole number" }[type] ?? type;
 }
 
-/** The offending value, short enough for a message (never the whole of a long string). */
-function describeValue(value: unknown): string {
+/**
+ * The offending value, short enough for a message (never the whole of a long string). In a query
+ * string a list is a repeated parameter (one value is the value itself); in a JSON body, a list.
+ */
+function describeValue(value: unknown, context: string | undefined): string {
   if (value === undefined) return "nothing";
-  if (Array.isArray(value)) return value.length === 1 ? describeValue(value[0]) : `a list of ${value.length}`;
+  if (Array.isArray(value) && context === "body") return "a list";
+  if (Array.isArray(value)) return value.length === 1 ? describeValue(value[0], context) : `a list of ${value.length}`;
   if (value !== null && typeof value === "object") return "an object";
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;

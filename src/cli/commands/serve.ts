@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { printJson, printLine, UsageError, warn, wholeNumberOption } from "../output.js";
 import { strictSynonyms, synonymOptions, type SynonymCommandOptions } from "../synonym-options.js";
 import { indexOptions, withIndex, type IndexCommandOptions } from "../with-index.js";
+import { SEARCH_STALE_MS } from "../../server/limits.js";
 
 interface ServeCommandOptions extends IndexCommandOptions, SynonymCommandOptions {
   port: string;
@@ -61,6 +62,7 @@ export function registerServe(program: Command): void {
         await server.closed;
       },
       syncEnabled ? "write" : "read",
+      { staleSearchMs: SEARCH_STALE_MS },
     );
   });
 }

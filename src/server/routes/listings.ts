@@ -4,7 +4,7 @@ import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { codeOf } from "../../model/errors.js";
 import { errorBody } from "../errors.js";
 
-export function registerListingRoutes(app: FastifyInstance, index: FindingModelIndex): void {
+export async function listingRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
   app.get(
     "/api/tags",
     { config: { openapi: { tag: "index", summary: "Every tag with the number of models carrying it, most used first", responses: { "200": { description: "The tags.", schema: "array:Tag" } } } } },

@@ -14,7 +14,7 @@ const notFound = { "404": { description: "No model has this ID, name or synonym.
 const badRequest = { "400": { description: "The request is not valid; the message says why.", schema: "Error" } };
 const notModified = { "304": { description: "The client's copy (If-None-Match) is current." } };
 
-export function registerModelRoutes(app: FastifyInstance, index: FindingModelIndex): void {
+export async function modelRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
   async function entryOf(key: string): Promise<IndexEntry> {
     const entry = await index.get(key);
     if (!entry) throw new HttpError("not-found", `no model has the ID, name or synonym "${shorten(key)}"`);

@@ -5,11 +5,10 @@ import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { HttpError } from "../errors.js";
 import { publicEntry } from "../public-entry.js";
 import { batchBody, searchQuerystring } from "../schemas.js";
-import { strictJsonTypes } from "../strict-body.js";
 
 const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
 
-export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIndex): void {
+export async function searchRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
   app.get<{ Querystring: { q: string; limit: number; tag?: string[]; mode?: "lexical" | "hybrid" } }>(
     "/api/search",
     {
@@ -34,7 +33,6 @@ export function registerSearchRoutes(app: FastifyInstance, index: FindingModelIn
     "/api/search/batch",
     {
       schema: { body: batchBody },
-      preValidation: strictJsonTypes(batchBody),
       config: {
         openapi: {
           tag: "search",

@@ -19,7 +19,7 @@ export interface SyncRouteOptions {
   syncOptions?: Pick<SyncOptions, "skipInvalid" | "strictSynonyms">;
 }
 
-export function registerSyncRoute(app: FastifyInstance, index: FindingModelIndex, options: SyncRouteOptions): void {
+export async function syncRoute(app: FastifyInstance, { index, ...options }: SyncRouteOptions & { index: FindingModelIndex }): Promise<void> {
   let running = false;
 
   app.post(

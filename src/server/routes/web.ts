@@ -57,7 +57,7 @@ function loadAssets(dir: string): Map<string, Asset> {
   return assets;
 }
 
-export function registerWebRoutes(app: FastifyInstance, dir = publicDir()): void {
+export async function webRoutes(app: FastifyInstance, { dir = publicDir() }: { dir?: string } = {}): Promise<void> {
   const assets = loadAssets(dir);
   const page = pageHandler(assets, "index.html", dir);
   app.get("/", page);
