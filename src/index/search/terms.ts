@@ -84,9 +84,19 @@ export function sameStem(w: string, t: string): boolean {
   return w.length >= 4 && t.length >= 4 && w.slice(0, 4) === t.slice(0, 4) && stemOf(w) === stemOf(t);
 }
 
-/** sameRoot or sameStem. */
-export function sameWord(w: string, t: string): boolean {
-  return sameRoot(w, t) || sameStem(w, t);
+/** An organ word -> the words that name the same organ (itself, its adjectives: liver, hepatic), from the lexicon. */
+export type Adjectives = ReadonlyMap<string, readonly string[]>;
+
+/** sameRoot or sameStem, or (with `adjectives`) the same organ ("hepatic" for "liver"). */
+export function sameWord(w: string, t: string, adjectives?: Adjectives): boolean {
+  if (sameRoot(w, t) || sameStem(w, t)) return true;
+  const same = adjectives?.get(t);
+  return same !== undefined && same.includes(w);
+}
+
+/** `t` and the words `adjectives` say name the same organ. */
+export function formsOf(t: string, adjectives?: Adjectives): readonly string[] {
+  return adjectives?.get(t) ?? [t];
 }
 
 /**
