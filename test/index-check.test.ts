@@ -9,7 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openIndex } from "../src/index/open-index.js";
 import type { IndexCheckReport } from "../src/index/check-index.js";
-import { localServerCandidates } from "../src/store/postgres/local-server.js";
+import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { buildIfStale, parseJson, runCli } from "./cli-run.js";
 import { DEFS, defFileNames } from "./corpus.js";
 
@@ -153,22 +153,8 @@ describe("index check on SQLite", () => {
   });
 });
 
-async function findServer(): Promise<string | undefined> {
-  for (const url of localServerCandidates()) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      return url;
-    } catch {
-      // the next candidate
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return undefined;
-}
 
-const BASE = await findServer();
+const BASE = await firstReachable(localServerCandidates());
 describe.skipIf(!BASE)("index check on PostgreSQL", () => {
   const schema = `fm_check_${process.pid}`;
   const url = (() => {

@@ -13,7 +13,7 @@ describe("the radiology lexicon", () => {
   it("ships a file that loads, each entry with a kind and a source", () => {
     const entries = parseLexicon(readFileSync(SHIPPED, "utf8"), SHIPPED);
     expect(entries.length).toBeGreaterThan(150);
-    expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(["abbreviation", "spelling", "equivalent", "site", "number"]));
+    expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(["abbreviation", "spelling", "equivalent", "site", "number", "adjective"]));
     expect(entries.every((e) => e.source.length > 3)).toBe(true);
     expect(shippedLexicon().entries.length).toBe(entries.length);
   });
@@ -25,7 +25,8 @@ describe("the radiology lexicon", () => {
     };
     fails(["ptx\tpneumothorax\tabbreviation"], /test\.tsv line 3: expected 4 tab-separated cells \(term, expansion, kind, source\), got 3/);
     fails(["ptx\tpneumothorax\tabbreviation\treport", "ptx pneumothorax abbreviation report"], /line 4: expected 4 tab-separated cells/);
-    fails(["ptx\tpneumothorax\tshorthand\treport"], /line 3: unknown kind "shorthand"; use one of abbreviation, spelling, equivalent, site, number/);
+    fails(["ptx\tpneumothorax\tshorthand\treport"], /line 3: unknown kind "shorthand"; use one of abbreviation, spelling, equivalent, site, number, adjective/);
+    fails(["bile duct\tbiliary\tadjective\treport"], /line 3: the adjective entry "bile duct" must name one word/);
     fails(["ptx\tpneumothorax\tabbreviation\t"], /line 3: "ptx" has no source or rationale/);
     fails(["--\tpneumothorax\tabbreviation\treport"], /line 3: the term has no letter or digit/);
     fails(["ptx\t?\tabbreviation\treport"], /line 3: the expansion of "ptx" has no letter or digit/);
@@ -33,6 +34,14 @@ describe("the radiology lexicon", () => {
     fails(["ptx\tpneumothorax\tabbreviation\treport", "", "PTX\tpneumothorax\tabbreviation\tagain"], /line 5: "PTX" is already defined on line 3/);
     expect(() => parseLexicon("ptx\tpneumothorax\tabbreviation\treport", "x.tsv")).toThrow(/x\.tsv line 1: expected the header/);
     expect(() => parseLexicon("# only a note\n", "x.tsv")).toThrow(/x\.tsv: no header line/);
+  });
+
+  it("joins an organ and its adjectives both ways, and rewrites nothing with them", () => {
+    const lexicon = new Lexicon(parse("liver\thepatic\tadjective\treport", "bowel\tintestinal enteric\tadjective\treport", "intestine\tintestinal\tadjective\treport"));
+    expect(lexicon.adjectives.get("liver")).toEqual(["liver", "hepatic"]);
+    expect(lexicon.adjectives.get("hepatic")).toEqual(["liver", "hepatic"]);
+    expect(lexicon.adjectives.get("intestinal")).toEqual(["bowel", "intestinal", "enteric", "intestine"]);
+    expect(lexicon.rewrite("liver lesion")).toEqual({ text: undefined, siteWords: [] });
   });
 
   it("rewrites the longest term at each word; a site term only adds its organ for general models", () => {

@@ -472,6 +472,11 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
         it("finds the same thing said in other words", async () => {
           expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
           expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
+          // Another form of the stem in a title: goiter's synonym "thyroid enlargement".
+          expect(await top("enlarged thyroid", 1)).toEqual([idOf("goiter")]);
+          // An organ's adjective in a title (the lexicon's adjective entries).
+          expect(await top("liver haemangioma", 1)).toEqual([idOf("Hepatic Hemangioma")]);
+          expect(await top("4 mm left lower pole renal stone", 1)).toEqual([idOf("kidney stone")]);
         });
 
         it("joins plural and singular", async () => {

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openIndex } from "../src/index/open-index.js";
 import { tagKey } from "../src/model/tags.js";
 import { buildApp } from "../src/server/app.js";
-import { localServerCandidates } from "../src/store/postgres/local-server.js";
+import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS } from "./corpus.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-tag-key-"));
@@ -34,22 +34,8 @@ const TAGGED_IDS = TAGGED.map(([file]) => JSON.parse(readFileSync(DEFS + file, "
 const PNEUMOTHORAX = JSON.parse(readFileSync(DEFS + "pneumothorax.fm.json", "utf8")).oifm_id as string;
 const sorted = (entries: Array<{ oifm_id: string }>) => entries.map((e) => e.oifm_id).sort();
 
-async function postgresUrl(): Promise<string | undefined> {
-  for (const url of localServerCandidates()) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      return url;
-    } catch {
-      // the next candidate
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return undefined;
-}
 
-const PG = await postgresUrl();
+const PG = await firstReachable(localServerCandidates());
 const SCHEMA = `fm_test_tags_${randomBytes(4).toString("hex")}`;
 if (!PG) console.warn("tag-key.test.ts: no PostgreSQL server reachable: the PostgreSQL case is skipped");
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { openIndex, type OpenIndexOptions } from "../src/index/open-index.js";
-import { localServerCandidates } from "../src/store/postgres/local-server.js";
+import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS, defFileNames } from "./corpus.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-two-syncs-"));
@@ -26,21 +26,7 @@ const start = folderOf("start", names.slice(0, 30));
 const a = folderOf("a", [...names.slice(0, 30), ...names.slice(90, 120)]);
 const b = folderOf("b", names.slice(30, 90));
 
-async function findServer(): Promise<string | undefined> {
-  for (const url of localServerCandidates()) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      return url;
-    } catch {
-      // the next candidate
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return undefined;
-}
-const BASE = await findServer();
+const BASE = await firstReachable(localServerCandidates());
 const schema = `fm_two_syncs_${process.pid}`;
 afterAll(async () => {
   if (!BASE) return;

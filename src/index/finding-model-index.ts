@@ -12,7 +12,7 @@ import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
 import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
-import { findingTerms, searchTerms } from "./search/terms.js";
+import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
 import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -430,6 +430,13 @@ export class FindingModelIndex {
     return this.lexicon.rewrite(query);
   }
 
+  /** The lexicon's organ words and adjectives (none without a lexicon), for title matching. */
+  private adjectives(): Adjectives | undefined {
+    if (this.lexicon === false) return undefined;
+    this.lexicon ??= shippedLexicon();
+    return this.lexicon.adjectives;
+  }
+
   private async searchUncached(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
     return this.searchIn(await this.lexical(), query, limit, tags);
   }
@@ -483,9 +490,10 @@ export class FindingModelIndex {
    */
   private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): IndexEntry[] {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
-    let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED) : text)].slice(0, limit);
+    const adjectives = this.adjectives();
+    let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED, adjectives) : text)].slice(0, limit);
     if (exact.length > 0) return results;
-    if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms) === NO_TITLE)) {
+    if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms, adjectives) === NO_TITLE)) {
       results = this.generalModelsFirst(data, terms, siteWords, results, limit, tags);
     }
     return lookAgain ? this.lookAgain(data, query, terms, results, limit, tags) : results;
@@ -598,7 +606,8 @@ export class FindingModelIndex {
    */
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
-    const found = data.titles.contained(words);
+    const adjectives = this.adjectives();
+    const found = data.titles.contained(words, adjectives);
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -606,7 +615,7 @@ export class FindingModelIndex {
     // the general name as a synonym).
     const rank = new Map(found.map((c) => {
       const e = data.exact.entry(c.id);
-      return [c.id, e ? { covered: titlesCoverage(e, words), named: nameDistance(e, words) } : { covered: 0, named: 0 }];
+      return [c.id, e ? { covered: titlesCoverage(e, words, adjectives), named: nameDistance(e, words, adjectives) } : { covered: 0, named: 0 }];
     }));
     const contained = found
       .sort((a, b) => b.words - a.words || rank.get(b.id)!.covered - rank.get(a.id)!.covered || rank.get(a.id)!.named - rank.get(b.id)!.named || (a.id < b.id ? -1 : 1))

@@ -3,7 +3,8 @@
 // checked once when this module loads (a malformed line stops the program, naming the line and the
 // reason), compiled to a map from a term's first word to its entries, and applied to a query's words
 // in one pass: the longest term starting at each word is replaced by its expansion (a site term
-// instead adds its organ word for finding general models).
+// instead adds its organ word for finding general models). Adjective entries (an organ and its
+// adjectives: liver, hepatic) rewrite nothing: titles match either word (see sameWord in search/terms.ts).
 import { CodedError } from "../model/errors.js";
 import { readFileSync } from "node:fs";
 import { wordsOf } from "../model/words.js";
@@ -15,7 +16,7 @@ export class LexiconError extends CodedError {
   }
 }
 
-export const LEXICON_KINDS = ["abbreviation", "spelling", "equivalent", "site", "number"] as const;
+export const LEXICON_KINDS = ["abbreviation", "spelling", "equivalent", "site", "number", "adjective"] as const;
 export type LexiconKind = (typeof LEXICON_KINDS)[number];
 
 export interface LexiconEntry {
@@ -55,6 +56,7 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
     if (!(LEXICON_KINDS as readonly string[]).includes(kind)) fail(`unknown kind "${kind}"; use one of ${LEXICON_KINDS.join(", ")}`);
     if (source === "") fail(`"${termText}" has no source or rationale`);
     if (term.join(" ") === expansion.join(" ")) fail(`"${termText}" expands to itself`);
+    if (kind === "adjective" && term.length !== 1) fail(`the adjective entry "${termText}" must name one word (an organ), its expansion that organ's adjectives`);
     const key = term.join(" ");
     const earlier = seen.get(key);
     if (earlier !== undefined) fail(`"${termText}" is already defined on line ${earlier}`);
@@ -69,8 +71,16 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
 export class Lexicon {
   private readonly byFirst = new Map<string, LexiconEntry[]>();
 
+  /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
+  readonly adjectives = new Map<string, readonly string[]>();
+
   constructor(readonly entries: readonly LexiconEntry[]) {
     for (const e of entries) {
+      if (e.kind === "adjective") {
+        const group = [...e.term, ...e.expansion];
+        for (const w of group) this.adjectives.set(w, [...new Set([...(this.adjectives.get(w) ?? []), ...group])]);
+        continue;
+      }
       const list = this.byFirst.get(e.term[0]!) ?? [];
       list.push(e);
       this.byFirst.set(e.term[0]!, list);

@@ -4,7 +4,7 @@
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
 import { wordsOf } from "../model/words.js";
-import { sameRoot, STOP_WORDS, type SearchedText } from "./search/terms.js";
+import { formsOf, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./search/terms.js";
 
 interface Title {
   id: string;
@@ -46,12 +46,12 @@ export class TitleIndex {
    * Models with a title whose every word is among `terms` (in some form), each with the most words
    * of such a title: the more words, the closer the model. Best first; ties by model ID.
    */
-  contained(terms: readonly string[]): Array<{ id: string; words: number }> {
+  contained(terms: readonly string[], adjectives?: Adjectives): Array<{ id: string; words: number }> {
     const best = new Map<string, number>();
-    for (const key of new Set(terms.map(keyOf))) {
+    for (const key of new Set(terms.flatMap((t) => formsOf(t, adjectives)).map(keyOf))) {
       for (const t of this.byKey.get(key) ?? []) {
         if ((best.get(t.id) ?? 0) >= t.words.length) continue;
-        if (t.words.every((w) => terms.some((q) => sameRoot(w, q)))) best.set(t.id, t.words.length);
+        if (t.words.every((w) => terms.some((q) => sameWord(w, q, adjectives)))) best.set(t.id, t.words.length);
       }
     }
     return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));

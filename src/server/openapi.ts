@@ -1,6 +1,13 @@
 // The OpenAPI description at /api/openapi.json, built from the routes themselves: each API route
 // carries its summary and answers in `config.openapi`, and its request schemas (the ones Fastify
 // checks) become the parameters and request body, so the description cannot drift from the code.
+//
+// Why not @fastify/swagger: over the same routes it gives the same parameters and request bodies,
+// but reads summaries, tags and answers from route schemas (`schema.response`, which Fastify would
+// then serialize with, dropping any field the schema does not name, where answers here are plain
+// JSON.stringify); without them each operation has no summary or tags and one "Default Response",
+// and repeated query parameters lose style: form, explode: true. Moving the answers into route
+// schemas would change the answers themselves, so the description is built here.
 import type { FastifyInstance, RouteOptions } from "fastify";
 import { components } from "./schemas.js";
 

@@ -4,7 +4,7 @@ import { nameKey } from "../model/names.js";
 import { tagKey } from "../model/tags.js";
 import type { Organization, Person } from "../model/types.js";
 import { createHash } from "node:crypto";
-import type { ContributorRef, EntryRecord, FileState } from "./store.js";
+import type { ContributorRef, EntryRecord, FileState, IndexEntry } from "./store.js";
 
 export interface PersonRow {
   github_username: string;
@@ -30,6 +30,40 @@ export function toOrganization(r: OrganizationRow): Organization {
   const o: Organization = { name: r.name, code: r.code };
   if (r.url !== null) o.url = r.url;
   return o;
+}
+
+/** A model row's entry columns, by the names both engines' tables give them, with its lists parsed. */
+export interface EntryColumns {
+  oifm_id: string;
+  name: string;
+  slug_name: string;
+  filename: string;
+  file_hash: string;
+  file_size: number;
+  file_mtime_ms: number;
+  description: string;
+  synonyms: string[];
+  tags: string[];
+  contributors: IndexEntry["contributors"];
+  attributes: IndexEntry["attributes"];
+}
+
+/** The entry of a model row. */
+export function entryOf(r: EntryColumns): IndexEntry {
+  return {
+    oifm_id: r.oifm_id,
+    name: r.name,
+    slugName: r.slug_name,
+    filename: r.filename,
+    fileHash: r.file_hash,
+    fileSize: r.file_size,
+    fileMtimeMs: r.file_mtime_ms,
+    description: r.description,
+    synonyms: r.synonyms,
+    tags: r.tags,
+    contributors: r.contributors,
+    attributes: r.attributes,
+  };
 }
 
 /** The columns of a model row, in the order both engines' tables declare them. */

@@ -2,6 +2,7 @@
 // letters and digits. Punctuation, quotes, operators and emoji never reach a query language. Also
 // the rough word forms (sameRoot) that near-word correction, title order and general models share.
 import { WORD_CHAR, wordsOf } from "../../model/words.js";
+import { stemOf } from "./word-index.js";
 
 const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;
@@ -72,6 +73,30 @@ export function sameRoot(w: string, t: string): boolean {
   if (i >= 3 && i === w.length && t.length - i <= 2 && /^e?s$/.test(t.slice(i))) return true;
   if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.slice(i) === "ies") return true; // body, bodies
   return i >= Math.max(4, Math.max(w.length, t.length) - 3);
+}
+
+/**
+ * Whether the word `w` and the term `t` have the same Porter stem (and the same first 4 letters):
+ * longer endings that the full-text search joins too (enlarged/enlargement, dilated/dilatation). A
+ * looser match than sameRoot: titles matched only so rank after those matched by sameRoot.
+ */
+export function sameStem(w: string, t: string): boolean {
+  return w.length >= 4 && t.length >= 4 && w.slice(0, 4) === t.slice(0, 4) && stemOf(w) === stemOf(t);
+}
+
+/** An organ word -> the words that name the same organ (itself, its adjectives: liver, hepatic), from the lexicon. */
+export type Adjectives = ReadonlyMap<string, readonly string[]>;
+
+/** sameRoot or sameStem, or (with `adjectives`) the same organ ("hepatic" for "liver"). */
+export function sameWord(w: string, t: string, adjectives?: Adjectives): boolean {
+  if (sameRoot(w, t) || sameStem(w, t)) return true;
+  const same = adjectives?.get(t);
+  return same !== undefined && same.includes(w);
+}
+
+/** `t` and the words `adjectives` say name the same organ. */
+export function formsOf(t: string, adjectives?: Adjectives): readonly string[] {
+  return adjectives?.get(t) ?? [t];
 }
 
 /**

@@ -2,7 +2,7 @@
 // the first results are then put in order of how closely a name or synonym matches the query, the
 // same way for every store.
 import { wordsOf } from "../../model/words.js";
-import { mayHold, sameRoot, STOP_WORDS, type SearchedText } from "./terms.js";
+import { formsOf, mayHold, sameRoot, sameStem, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./terms.js";
 
 /** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
 export const REORDERED = 10;
@@ -14,12 +14,16 @@ export const NO_TITLE = 1e9;
  * How closely a title of `entry` matches: the fewest words beyond the query's (stop words aside)
  * of a name or synonym that holds every term; NO_TITLE when none does.
  */
-export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[], adjectives?: Adjectives): number {
   let best = NO_TITLE;
   for (const title of titlesOf(entry)) {
-    if (!terms.every((t) => mayHold(title.lower, t))) continue;
+    if (!terms.every((t) => formsOf(t, adjectives).some((f) => mayHold(title.lower, f)))) continue;
     const words = title.meaningful;
-    if (terms.every((t) => words.some((w) => sameRoot(w, t)))) best = Math.min(best, Math.max(0, words.length - terms.length));
+    // A term held only in another form of its stem (enlarged: "thyroid enlargement") or as another
+    // word for its organ ("hepatic" for "liver") counts half a word more.
+    let loose = 0;
+    const holds = (t: string) => words.some((w) => sameRoot(w, t)) || (words.some((w) => sameWord(w, t, adjectives)) && ++loose > 0);
+    if (terms.every(holds)) best = Math.min(best, Math.max(0, words.length - terms.length) + loose / 2);
   }
   return best;
 }
@@ -40,17 +44,17 @@ export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, te
  * a query's words, the one whose own name adds fewer words is the one asked for ("pulmonary mass"
  * before "solitary pulmonary mass", which has "pulmonary mass" as a synonym).
  */
-export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[], adjectives?: Adjectives): number {
   let n = 0;
-  for (const w of titlesOf(entry)[0]!.meaningful) if (!terms.some((t) => sameRoot(w, t))) n++;
+  for (const w of titlesOf(entry)[0]!.meaningful) if (!terms.some((t) => sameWord(w, t, adjectives))) n++;
   return n;
 }
 
 /** How many of `terms` the name and synonyms of `entry` hold between them (in some form). */
-export function titlesCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[]): number {
+export function titlesCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[], adjectives?: Adjectives): number {
   const titles = titlesOf(entry);
   let n = 0;
-  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameRoot(w, t)))) n++;
+  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameWord(w, t, adjectives)))) n++;
   return n;
 }
 
@@ -87,11 +91,11 @@ function titlesOf(entry: Pick<SearchedText, "name" | "synonyms">): TitleWords[] 
  * can put "unilateral adrenal enlargement" before "adrenal enlargement"; this puts it right, the
  * same way for every store.
  */
-export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number): T[] {
+export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number, adjectives?: Adjectives): T[] {
   const head = entries.slice(0, n);
-  const distance = head.map((e) => titleDistance(e, terms));
+  const distance = head.map((e) => titleDistance(e, terms, adjectives));
   // Among titles equally close, the entry whose own name is closest.
-  const named = head.map((e, i) => (distance[i] === NO_TITLE ? 0 : nameDistance(e, terms)));
+  const named = head.map((e, i) => (distance[i] === NO_TITLE ? 0 : nameDistance(e, terms, adjectives)));
   const order = head.map((_, i) => i).sort((a, b) => distance[a]! - distance[b]! || named[a]! - named[b]! || a - b);
   const out = order.map((i) => head[i]!);
   for (let i = n; i < entries.length; i++) out.push(entries[i]!);

@@ -35,7 +35,8 @@ export function tokensOf(text: string): string[] {
 /** Stems of the words seen so far: the same few thousand words recur across the models. */
 const stems = new Map<string, string>();
 
-function stemOf(word: string): string {
+/** The Porter stem of a lower-cased word (as FTS5's porter tokenizer makes it). */
+export function stemOf(word: string): string {
   let s = stems.get(word);
   if (s === undefined) {
     s = stemmer(word);

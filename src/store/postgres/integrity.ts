@@ -3,10 +3,10 @@
 // derives from each model row (lower-cased synonyms and tags, the full-text document) against it,
 // then the checks every engine shares (store/integrity.ts).
 import type pg from "pg";
-import { uniqueSynonyms, uniqueTags, type OrganizationRow, type PersonRow } from "../rows.js";
+import { entryOf, uniqueSynonyms, uniqueTags, type OrganizationRow, type PersonRow } from "../rows.js";
 import type { IntegrityRead } from "../store.js";
 import { integrityRead } from "../integrity.js";
-import { entryOf, ENTRY_COLUMNS, type EntryRow } from "./statements.js";
+import { ENTRY_COLUMNS, type EntryRow } from "./statements.js";
 import { words } from "./apply.js";
 import { ident, textConfig } from "./schema.js";
 

@@ -8,7 +8,7 @@
 import { nameKey } from "../../model/names.js";
 import { tagKey } from "../../model/tags.js";
 import { createHash } from "node:crypto";
-import { RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
+import { entryOf, RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
 import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
@@ -22,7 +22,7 @@ import { readIntegrity } from "./integrity.js";
 import { searchQueries, type SearchQueries } from "./search.js";
 import { embeddingStatements, type EmbeddingStatements } from "./embeddings.js";
 import { bytesToVector, vectorToBytes } from "../vector-bytes.js";
-import { entryOf, statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
+import { statements, type EntryRow, type OrganizationRow, type PersonRow, type Statements } from "./statements.js";
 
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;

@@ -1,51 +1,18 @@
 // The SQL of the PostgreSQL store (reads and writes), built once per store for its schema.
 // Every value goes in as a parameter; only the schema name (checked: lower-case letters, digits,
 // "_") is part of the text.
-import type { IndexEntry } from "../store.js";
+import type { EntryColumns } from "../rows.js";
 import { ident, textConfig } from "./schema.js";
 import { weightedDocument } from "./weights.js";
 import { searchStatement, type SearchFilter } from "./search.js";
 
 /** An entry's columns as pg returns them (json columns parsed, file_size as a number). */
-export interface EntryRow {
-  oifm_id: string;
-  name: string;
-  slug_name: string;
-  filename: string;
-  file_hash: string;
-  file_size: number;
-  file_mtime_ms: number;
-  description: string;
-  synonyms: string[];
-  tags: string[];
-  contributors: Array<{ kind: "person" | "organization"; key: string; name: string }>;
-  attributes: Array<{ oifma_id: string; name: string; type: "choice" | "numeric" }>;
-}
-
-
+export type EntryRow = EntryColumns;
 
 /** The columns of an EntryRow, from models AS m. */
 export const ENTRY_COLUMNS =
   "m.oifm_id, m.name, m.slug_name, m.filename, m.file_hash, m.file_size::float8 AS file_size, m.file_mtime_ms, m.description," +
   " m.synonyms, m.tags, m.contributors, m.attributes";
-
-/** The entry of a row of ENTRY_COLUMNS. */
-export function entryOf(r: EntryRow): IndexEntry {
-  return {
-    oifm_id: r.oifm_id,
-    name: r.name,
-    slugName: r.slug_name,
-    filename: r.filename,
-    fileHash: r.file_hash,
-    fileSize: r.file_size,
-    fileMtimeMs: r.file_mtime_ms,
-    description: r.description,
-    synonyms: r.synonyms,
-    tags: r.tags,
-    contributors: r.contributors,
-    attributes: r.attributes,
-  };
-}
 
 export function statements(schema: string) {
   const s = ident(schema);

@@ -3,20 +3,13 @@
 // then the checks every engine shares (store/integrity.ts), all read in one read transaction (one
 // moment of the index, whatever a sync does meanwhile).
 import Database from "better-sqlite3";
-import type { OrganizationRow, PersonRow } from "../rows.js";
+import { entryOf, type EntryColumns, type OrganizationRow, type PersonRow } from "../rows.js";
 import type { IndexEntry, IntegrityRead } from "../store.js";
 import { compareDerived, expectedSynonyms, expectedTags, integrityRead, listKey, type DerivedRow } from "../integrity.js";
 
-type ModelRow = {
+/** A model row as SQLite holds it: the lists as JSON text. */
+type ModelRow = Omit<EntryColumns, "synonyms" | "tags" | "contributors" | "attributes"> & {
   id: number;
-  oifm_id: string;
-  name: string;
-  slug_name: string;
-  filename: string;
-  file_hash: string;
-  file_size: number;
-  file_mtime_ms: number;
-  description: string;
   synonyms: string;
   tags: string;
   contributors: string;
@@ -94,20 +87,13 @@ function ftsText(e: IndexEntry): string {
 /** The entry of a model row; undefined (and a problem) when its JSON columns do not parse. */
 function toEntry(r: ModelRow, problems: string[]): IndexEntry | undefined {
   try {
-    return {
-      oifm_id: r.oifm_id,
-      name: r.name,
-      slugName: r.slug_name,
-      filename: r.filename,
-      fileHash: r.file_hash,
-      fileSize: r.file_size,
-      fileMtimeMs: r.file_mtime_ms,
-      description: r.description,
+    return entryOf({
+      ...r,
       synonyms: JSON.parse(r.synonyms) as string[],
       tags: JSON.parse(r.tags) as string[],
       contributors: JSON.parse(r.contributors) as IndexEntry["contributors"],
       attributes: JSON.parse(r.attributes) as IndexEntry["attributes"],
-    };
+    });
   } catch (e) {
     problems.push(`models: the row of model ${r.oifm_id} holds a list that is not JSON (${(e as Error).message})`);
     return undefined;
