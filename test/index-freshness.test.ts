@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { firstReachable } from "../src/store/postgres/local-server.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openIndex, type OpenIndexOptions } from "../src/index/open-index.js";
 import { serve, type RunningServer } from "../src/server/serve.js";
@@ -15,18 +16,7 @@ import { defFileNames, DEFS } from "./corpus.js";
 const PG_URL = process.env.FINDINGMODEL_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SCHEMA = `fstore_fresh_${process.pid}`;
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-const hasPostgres = await postgresReachable();
+const hasPostgres = (await firstReachable([PG_URL])) !== undefined;
 if (!hasPostgres) console.warn(`index-freshness.test.ts: no PostgreSQL server at ${PG_URL}: its case is skipped`);
 
 let work: string;

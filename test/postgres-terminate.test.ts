@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { firstReachable } from "../src/store/postgres/local-server.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFolder } from "../src/index/generate-folder.js";
 import { buildIfStale, CLI, runCli } from "./cli-run.js";
@@ -17,18 +18,7 @@ const PG_URL = process.env.FINDINGMODEL_TEST_POSTGRES_URL ?? "postgres://postgre
 const PREFIX = `fstore_term_${process.pid}`;
 const CI = process.env.CI !== undefined && !["", "0", "false"].includes(process.env.CI.toLowerCase());
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-const hasPostgres = await postgresReachable();
+const hasPostgres = (await firstReachable([PG_URL])) !== undefined;
 if (!hasPostgres && !CI) console.warn(`postgres-terminate.test.ts: no PostgreSQL server at ${PG_URL}: skipped`);
 
 let work: string;

@@ -1,7 +1,10 @@
-// Hostile input: random and adversarial strings through search (library and HTTP), random
+// Hostile input: random and adversarial strings through search (library, HTTP and MCP), random
 // mutations of real model files through validate and sync, random request bodies through the HTTP
 // API. Never a crash or a hang: a search answers or refuses with a message, every file is valid or
 // has its own errors, every bad request is a 4xx with a message, never a 5xx.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -10,7 +13,7 @@ import { InvalidRequestError } from "../index/errors.js";
 import { openIndex } from "../index/open-index.js";
 import { buildApp } from "../server/app.js";
 import { classify } from "./open-defects.js";
-import type { PartResult, SuiteOptions } from "./workspace.js";
+import { CLI, type PartResult, type SuiteOptions } from "./workspace.js";
 
 /** Strings people and programs send that break naive query parsers. */
 const ADVERSARIAL = ['"', "'", "*", "NEAR(a b)", "a OR", "AND", "-", "^", "(", ")", ":", "name:pneumo", "\u0000", "\uFFFF", "\uD800", "🫁 lung", "x".repeat(5000), "a ".repeat(400), "%", "_", "\\", "{}", "[]", "null", "0x10", "Infinity", "NaN", "-1", "1e400", "<script>", "' OR 1=1 --"];
@@ -125,7 +128,56 @@ export async function fuzzPart(opts: SuiteOptions, folder: string): Promise<Part
     await app.close();
     await index.close();
   }
-  results.push({ part: "fuzz", name: "search through MCP", trials: 0, failures: [], open: [], skipped: "not covered by this suite yet (test/mcp.test.ts covers malformed requests)" });
+  results.push(await mcpFuzz(db, runs));
   for (const r of results) opts.log(`fuzz: ${r.name}: ${r.trials} runs, ${r.failures.length} findings`);
   return results;
+}
+
+/**
+ * Random arguments to the MCP server's search tool (`findingmodel mcp`, a child process over
+ * stdio, as an agent runs it): every call is answered, with results, a tool error that says why,
+ * or a -32602 with a message; never an internal error, a hang or the server gone.
+ */
+async function mcpFuzz(db: string, runs: number): Promise<PartResult> {
+  const name = "search through MCP (findingmodel mcp over stdio)";
+  const found: string[] = [];
+  const seen = { results: 0, "tool errors": 0, "-32602": 0 };
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "mcp", "--db", db], stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: "findingmodel-faults", version: "1.0.0" });
+  await client.connect(transport);
+  try {
+    const anything = fc.oneof(query, fc.integer(), fc.double(), fc.constant(null), fc.array(query, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), query, { maxKeys: 2 }));
+    const args = fc.record(
+      // Mostly well-typed (so that the search itself is reached), sometimes anything at all.
+      {
+        query: fc.oneof({ arbitrary: query, weight: 6 }, { arbitrary: anything, weight: 1 }),
+        limit: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 100 }), weight: 4 }, { arbitrary: fc.integer({ min: -5, max: 2000 }), weight: 1 }, { arbitrary: anything, weight: 1 }),
+        tags: fc.oneof({ arbitrary: fc.array(fc.constantFrom("CT", "chest", "MR", "XR"), { maxLength: 3 }), weight: 4 }, { arbitrary: fc.array(query, { maxLength: 25 }), weight: 1 }, { arbitrary: anything, weight: 1 }),
+        mode: fc.oneof({ arbitrary: fc.constantFrom("lexical", "hybrid"), weight: 4 }, { arbitrary: anything, weight: 1 }),
+      },
+      { requiredKeys: ["query"] },
+    );
+    await fc.assert(
+      fc.asyncProperty(args, async (a) => {
+        const what = `search_finding_models ${JSON.stringify(a).slice(0, 80)}`;
+        try {
+          const r = (await withTimeout(client.callTool({ name: "search_finding_models", arguments: a }), 10_000, what)) as { isError?: boolean; content?: Array<{ text?: string }> };
+          if (r.isError && !r.content?.[0]?.text) found.push(`${what}: a tool error without a message`);
+          seen[r.isError ? "tool errors" : "results"]++;
+        } catch (e) {
+          if (!(e instanceof McpError && e.code === -32602 && e.message.length > 0)) found.push(`${what}: ${String(e).slice(0, 200)}`);
+          else seen["-32602"]++;
+        }
+      }),
+      { numRuns: runs },
+    );
+    // Still serving, and it said nothing on stderr (no stack traces).
+    await withTimeout(client.listTools(), 10_000, "tools/list after the fuzz run").catch((e: unknown) => found.push(`the server stopped answering: ${String(e)}`));
+    if (stderr.trim() !== "") found.push(`wrote to stderr: ${stderr.slice(0, 300)}`);
+  } finally {
+    await client.close();
+  }
+  return { part: "fuzz", name, trials: runs, ...classify(found.slice(0, 20)), figures: seen };
 }
