@@ -565,7 +565,7 @@ export class FindingModelIndex {
   }
 
   /**
-   * Every entry of the index, read a page at a time, letting other work run between pages, into
+   * Every entry of the index, read a page at a time and taken in a slice at a time, letting other work run between slices, into
    * what search answers from. Read again when the index changed while it was read (the pages would
    * be of two states of it).
    */
@@ -579,12 +579,15 @@ export class FindingModelIndex {
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
-          titles.add(page.items);
-          words.add(page.items);
-          exact.add(page.items);
-          yield page.items;
+          for (let i = 0; i < page.items.length; i += VOCABULARY_SLICE) {
+            const slice = page.items.slice(i, i + VOCABULARY_SLICE);
+            titles.add(slice);
+            words.add(slice);
+            exact.add(slice);
+            yield slice;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
           if (page.items.length < VOCABULARY_PAGE) return;
-          await new Promise((resolve) => setImmediate(resolve));
         }
       };
       const vocabulary = await Vocabulary.read(pages());
@@ -604,7 +607,7 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives);
+    const found = data.titles.contained(words, adjectives, QUALIFIERS);
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -728,8 +731,9 @@ function tagKeys(tags: readonly string[] | undefined): string[] | undefined {
   return tags?.map(tagKey);
 }
 
-/** Entries read at a time for search's data; other work runs between pages. */
-const VOCABULARY_PAGE = 500;
+/** Entries read at a time for search's data, and taken in at a time: other work runs between slices. */
+const VOCABULARY_PAGE = 1000;
+const VOCABULARY_SLICE = 100;
 /** Reads of search's data while the index keeps changing under them; the last is kept as it is. */
 const READ_TRIES = 3;
 
