@@ -11,6 +11,7 @@ import { DEFS, defFileNames } from "./corpus.js";
 
 const WRITTEN = fileURLToPath(new URL("../eval/written-queries.tsv", import.meta.url));
 const WRITTEN2 = fileURLToPath(new URL("../eval/written-queries-2.tsv", import.meta.url));
+const WRITTEN3 = fileURLToPath(new URL("../eval/written-queries-3.tsv", import.meta.url));
 const models = defFileNames().map((f) => JSON.parse(readFileSync(DEFS + f, "utf8")) as CodedModel);
 const ids = new Set(models.map((m) => m.oifm_id));
 const work = mkdtempSync(path.join(tmpdir(), "fm-eval-"));
@@ -52,6 +53,18 @@ describe("the second written set (written2)", () => {
     for (const c of WRITTEN_CATEGORIES) expect(queries.filter((q) => q.category === c).length).toBeGreaterThanOrEqual(20);
     expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
     expect(queries.filter((q) => first.has(q.query.toLowerCase()))).toEqual([]);
+  });
+});
+
+describe("the third written set (written3)", () => {
+  const queries = readWrittenQueries(WRITTEN3, ids);
+  const earlier = new Set([...readWrittenQueries(WRITTEN, ids), ...readWrittenQueries(WRITTEN2, ids)].map((q) => q.query.toLowerCase()));
+
+  it("has at least 100 queries of every category, each once, none of them in the earlier sets", () => {
+    expect(queries.length).toBeGreaterThanOrEqual(100);
+    for (const c of WRITTEN_CATEGORIES) expect(queries.filter((q) => q.category === c).length).toBeGreaterThanOrEqual(10);
+    expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
+    expect(queries.filter((q) => earlier.has(q.query.toLowerCase()))).toEqual([]);
   });
 });
 

@@ -467,6 +467,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           // Both have "lung mass" as a synonym; solitary pulmonary mass also has "pulmonary mass".
           expect(await top("spiculated left upper lobe mass", 1)).toEqual([idOf("pulmonary mass")]);
           expect(await top("pulmonary masses", 1)).toEqual([idOf("pulmonary mass")]);
+          // "multiple" says how many, not what: "multiple fractures" is one word long here.
+          expect(await top("multiple left rib fractures", 1)).toEqual([idOf("Rib Fracture")]);
         });
 
         it("finds the same thing said in other words", async () => {

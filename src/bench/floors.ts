@@ -7,6 +7,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { openIndex } from "../index/open-index.js";
 import { searchTerms } from "../index/search/terms.js";
+import { nameKey } from "../model/names.js";
+import { tagKey } from "../model/tags.js";
 import { matchExpression, usableTerms } from "../store/sqlite/fts-query.js";
 import { CACHE_KIB } from "../store/sqlite/settings.js";
 import { MIGRATIONS, PAGE_SIZE } from "../store/sqlite/schema.js";
@@ -66,6 +68,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 const [dir, file, project] = [process.argv[1], process.argv[2], process.argv[3]];
 const Database = createRequire(path.join(project, "package.json"))("better-sqlite3");
+${nameKey.toString()}
+${tagKey.toString()}
 const db = new Database(file);
 db.pragma("page_size = ${PAGE_SIZE}");
 db.pragma("synchronous = NORMAL");
@@ -88,11 +92,11 @@ db.transaction(() => {
     const tags = m.tags ?? [];
     const attributes = m.attributes.map((a) => ({ oifma_id: a.oifma_id, name: a.name, type: a.type }));
     id++;
-    model.run(id, m.oifm_id, m.name, m.name.toLowerCase(), m.name, f, fileHash, bytes.length, 0, m.description, JSON.stringify(synonyms), JSON.stringify(tags), JSON.stringify(m.contributors ?? []), JSON.stringify(attributes));
+    model.run(id, m.oifm_id, m.name, nameKey(m.name), m.name, f, fileHash, bytes.length, 0, m.description, JSON.stringify(synonyms), JSON.stringify(tags), JSON.stringify(m.contributors ?? []), JSON.stringify(attributes));
     json.run(id, JSON.stringify(m));
     for (const a of attributes) attribute.run(a.oifma_id, id, a.name, a.type);
-    for (const s of synonyms) synonym.run(id, s.toLowerCase());
-    for (const t of tags) tag.run(id, t.toLowerCase(), t);
+    for (const s of synonyms) synonym.run(id, nameKey(s));
+    for (const t of tags) tag.run(id, tagKey(t), t);
     fts.run(id, m.name, synonyms.join("\\n"), m.description, tags.join("\\n"), attributes.map((a) => a.name).join("\\n"));
   }
   db.exec("INSERT INTO fts (fts) VALUES ('optimize')");

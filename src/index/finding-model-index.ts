@@ -607,7 +607,7 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives);
+    const found = data.titles.contained(words, adjectives, QUALIFIERS);
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then

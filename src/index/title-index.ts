@@ -44,14 +44,16 @@ export class TitleIndex {
 
   /**
    * Models with a title whose every word is among `terms` (in some form), each with the most words
-   * of such a title: the more words, the closer the model. Best first; ties by model ID.
+   * of such a title: the more words, the closer the model. Words in `weak` (side, number, severity:
+   * "multiple fractures") do not count. Best first; ties by model ID.
    */
-  contained(terms: readonly string[], adjectives?: Adjectives): Array<{ id: string; words: number }> {
+  contained(terms: readonly string[], adjectives?: Adjectives, weak?: ReadonlySet<string>): Array<{ id: string; words: number }> {
     const best = new Map<string, number>();
     for (const key of new Set(terms.flatMap((t) => formsOf(t, adjectives)).map(keyOf))) {
       for (const t of this.byKey.get(key) ?? []) {
-        if ((best.get(t.id) ?? 0) >= t.words.length) continue;
-        if (t.words.every((w) => terms.some((q) => sameWord(w, q, adjectives)))) best.set(t.id, t.words.length);
+        const length = weak ? t.words.filter((w) => !weak.has(w)).length : t.words.length;
+        if (length === 0 || (best.get(t.id) ?? 0) >= length) continue;
+        if (t.words.every((w) => terms.some((q) => sameWord(w, q, adjectives)))) best.set(t.id, length);
       }
     }
     return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));

@@ -81,7 +81,9 @@ export function sameRoot(w: string, t: string): boolean {
  * looser match than sameRoot: titles matched only so rank after those matched by sameRoot.
  */
 export function sameStem(w: string, t: string): boolean {
-  return w.length >= 4 && t.length >= 4 && w.slice(0, 4) === t.slice(0, 4) && stemOf(w) === stemOf(t);
+  if (w.length < 4 || t.length < 4) return false;
+  for (let i = 0; i < 4; i++) if (w.charCodeAt(i) !== t.charCodeAt(i)) return false;
+  return stemOf(w) === stemOf(t);
 }
 
 /** An organ word -> the words that name the same organ (itself, its adjectives: liver, hepatic), from the lexicon. */
