@@ -12,6 +12,7 @@ import { DEFS, defFileNames } from "./corpus.js";
 const WRITTEN = fileURLToPath(new URL("../eval/written-queries.tsv", import.meta.url));
 const WRITTEN2 = fileURLToPath(new URL("../eval/written-queries-2.tsv", import.meta.url));
 const WRITTEN3 = fileURLToPath(new URL("../eval/written-queries-3.tsv", import.meta.url));
+const INDEPENDENT = fileURLToPath(new URL("../eval/independent-queries.tsv", import.meta.url));
 const models = defFileNames().map((f) => JSON.parse(readFileSync(DEFS + f, "utf8")) as CodedModel);
 const ids = new Set(models.map((m) => m.oifm_id));
 const work = mkdtempSync(path.join(tmpdir(), "fm-eval-"));
@@ -63,6 +64,20 @@ describe("the third written set (written3)", () => {
   it("has at least 100 queries of every category, each once, none of them in the earlier sets", () => {
     expect(queries.length).toBeGreaterThanOrEqual(100);
     for (const c of WRITTEN_CATEGORIES) expect(queries.filter((q) => q.category === c).length).toBeGreaterThanOrEqual(10);
+    expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
+    expect(queries.filter((q) => earlier.has(q.query.toLowerCase()))).toEqual([]);
+  });
+});
+
+describe("the independent set", () => {
+  const queries = readWrittenQueries(INDEPENDENT, ids);
+  const earlier = new Set([WRITTEN, WRITTEN2, WRITTEN3].flatMap((f) => readWrittenQueries(f, ids)).map((q) => q.query.toLowerCase()));
+
+  it("has about 200 queries or more, every category in both halves, each once, none of them in the written sets", () => {
+    expect(queries.length).toBeGreaterThanOrEqual(200);
+    for (const c of WRITTEN_CATEGORIES) {
+      for (const half of ["tune", "check"]) expect(queries.filter((q) => q.category === c && q.half === half).length).toBeGreaterThanOrEqual(10);
+    }
     expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
     expect(queries.filter((q) => earlier.has(q.query.toLowerCase()))).toEqual([]);
   });

@@ -16,13 +16,14 @@ import { median, perCall, percentile } from "./measure.js";
 import { buildMiniSearch } from "./peers.js";
 import { benchQualityQueries } from "./quality.js";
 
-/** The sets of a bench run (written2 and written3 are never tuned on, either half: see eval/README.md). */
-export function evalSets(b: Pick<Bench, "root" | "models" | "full">): Record<"written" | "written2" | "written3" | "code" | "derived", EvalQuery[]> {
+/** The sets of a bench run (written2, written3 and independent are never tuned on, either half: see eval/README.md). */
+export function evalSets(b: Pick<Bench, "root" | "models" | "full">): Record<"written" | "written2" | "written3" | "independent" | "code" | "derived", EvalQuery[]> {
   const ids = new Set(b.models.map((m) => m.oifm_id));
   return {
     written: readWrittenQueries(path.join(b.root, "eval/written-queries.tsv"), ids),
     written2: readWrittenQueries(path.join(b.root, "eval/written-queries-2.tsv"), ids),
     written3: readWrittenQueries(path.join(b.root, "eval/written-queries-3.tsv"), ids),
+    independent: readWrittenQueries(path.join(b.root, "eval/independent-queries.tsv"), ids),
     code: codeDisplayQueries(b.models as unknown as CodedModel[]),
     derived: benchQualityQueries(b).map((q) => ({ query: q.query, expected: [q.expected], category: q.rule, half: halfOf(q.query) })),
   };
@@ -73,8 +74,9 @@ export async function evalSection(b: Bench): Promise<void> {
     }
   }
   if (process.env.FM_EVAL_MISSES) {
-    // For tuning: the misses of the tune half only (the check half, written2 and written3 stay unseen).
-    const tune = Object.fromEntries(Object.entries(misses).filter(([s]) => s !== "written2" && s !== "written3").map(([s, m]) => [s, m.filter((x) => x.half === "tune")]));
+    // For tuning: the misses of the tune half only (the check half, written2, written3 and independent stay unseen).
+    const unseen = new Set(["written2", "written3", "independent"]);
+    const tune = Object.fromEntries(Object.entries(misses).filter(([s]) => !unseen.has(s)).map(([s, m]) => [s, m.filter((x) => x.half === "tune")]));
     writeFileSync(process.env.FM_EVAL_MISSES, JSON.stringify(tune, null, 1));
   }
 
