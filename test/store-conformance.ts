@@ -499,6 +499,12 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("breast microcalcifications", 1)).toEqual([idOf("breast calcification cluster")]);
         });
 
+        it("corrects a misspelt word to the near word that, with the others, names a model", async () => {
+          // "nodles" is one typing error from "nodes" (commoner) and from "nodules".
+          expect(await top("lung nodles", 2)).toContain(idOf("Pulmonary Nodule"));
+          expect(await top("facal cleft", 1)).toEqual([idOf("facial cleft")]);
+        });
+
         it("keeps the registry's own names first", async () => {
           expect(await top("atelectasis", 1)).toEqual([idOf("atelectasis")]);
           expect(await top("tension pneumothorax", 1)).toEqual([idOf("tension pneumothorax")]);

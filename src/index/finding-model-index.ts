@@ -10,7 +10,7 @@ import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
 import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
-import { hasEveryTerm, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
+import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
 import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
@@ -652,11 +652,20 @@ export class FindingModelIndex {
     if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
     const replacements = replacementTerms(words, data.vocabulary);
     if (!replacements) return results;
-    const again = this.searchIn(data, replaceWords(query, replacements), limit, tags, false);
-    const altTerms = words.map((t) => replacements.get(t) ?? t);
-    if (again[0] === undefined || !hasEveryTerm(again[0], altTerms)) return results;
-    const seen = new Set(again.map((e) => e.oifm_id));
-    return [...again, ...results.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+    // The commonest near words first; when their best result has no title with every word, other
+    // near words of a misspelt word, for one whose best result has.
+    const tries = [replacements, ...otherReplacements(words, data.vocabulary, replacements, OTHER_NEAR_WORDS)];
+    let found: IndexEntry[] | undefined;
+    for (const replaced of tries) {
+      const again = this.searchIn(data, replaceWords(query, replaced), limit, tags, false);
+      const altTerms = words.map((t) => replaced.get(t) ?? t);
+      if (again[0] === undefined || !hasEveryTerm(again[0], altTerms)) continue;
+      const seen = new Set(again.map((e) => e.oifm_id));
+      const merged = [...again, ...results.filter((e) => !seen.has(e.oifm_id))].slice(0, limit);
+      if (titleDistance(again[0], altTerms, this.adjectives()) !== NO_TITLE) return merged;
+      found ??= merged;
+    }
+    return found ?? results;
   }
 
   /**
@@ -718,6 +727,9 @@ const QUALIFIERS = new Set([
 ]);
 
 const NOT_REWRITTEN = { text: undefined, siteWords: [] };
+
+/** Other near-word choices tried when the commonest finds no title with every word (see lookAgain). */
+const OTHER_NEAR_WORDS = 3;
 
 /** What search answers from, held in memory (see lexical()). */
 interface LexicalData {

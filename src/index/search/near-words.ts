@@ -87,19 +87,20 @@ export class Vocabulary {
 
   /** The indexed word one typing error from `word` that most entries use (ties: alphabetical); undefined if none. */
   nearest(word: string): string | undefined {
-    if (word.length < MIN_CORRECTED || !/^\p{L}+$/u.test(word)) return undefined;
+    return this.near(word)[0];
+  }
+
+  /** Every indexed word one typing error from `word`, the most used first (ties: alphabetical). */
+  near(word: string): string[] {
+    if (word.length < MIN_CORRECTED || !/^\p{L}+$/u.test(word)) return [];
     const candidates = new Set<string>(this.deletions.get(word) ?? []); // a letter dropped
     const less = oneLetterLess(word);
     for (const d of less) {
       if (this.counts.has(d)) candidates.add(d); // a letter added
       for (const w of this.deletions.get(d) ?? []) candidates.add(w); // replaced, or swapped
     }
-    let best: string | undefined;
-    for (const c of candidates) {
-      if (c === word || !withinOneEdit(word, c)) continue;
-      if (best === undefined || this.count(c) > this.count(best) || (this.count(c) === this.count(best) && c < best)) best = c;
-    }
-    return best;
+    const out = [...candidates].filter((c) => c !== word && withinOneEdit(word, c));
+    return out.sort((a, b) => this.count(b) - this.count(a) || (a < b ? -1 : 1));
   }
 }
 
@@ -138,6 +139,23 @@ export function replacementTerms(terms: readonly string[], vocabulary: Vocabular
     if (replacement !== undefined) out.set(t, replacement);
   }
   return out.size > 0 ? out : undefined;
+}
+
+/**
+ * Other choices than `chosen` (replacementTerms' answer): for each word no entry uses that has more
+ * than one near word, `chosen` with that word's next near words instead, at most `most` in all.
+ * "nodles" is one typing error from "nodes" and from "nodules"; the commoner is not always meant.
+ */
+export function otherReplacements(terms: readonly string[], vocabulary: Vocabulary, chosen: ReadonlyMap<string, string>, most: number): Array<Map<string, string>> {
+  const out: Array<Map<string, string>> = [];
+  for (const t of terms) {
+    if (vocabulary.has(t) || !chosen.has(t)) continue;
+    for (const other of vocabulary.near(t)) {
+      if (out.length >= most) return out;
+      if (other !== chosen.get(t)) out.push(new Map(chosen).set(t, other));
+    }
+  }
+  return out;
 }
 
 /**
