@@ -438,7 +438,38 @@ export class FindingModelIndex {
   }
 
   private async searchUncached(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[]> {
+    // Before the search data is read (a program that searches once): from the store when the
+    // answer needs nothing else, so a single search does not wait for the whole index to be read.
+    if (!this.searchData.held()) {
+      const answer = await this.searchStore(query, limit, tags);
+      if (answer !== undefined) return answer;
+    }
     return this.searchIn(await this.lexical(), query, limit, tags);
+  }
+
+  /**
+   * searchIn's answer from the store's exact-match and every-word queries, when it needs nothing
+   * else: no any-term fill, no general models, no second look with near words; else undefined.
+   * The every-word order is the same (the in-memory ranking is SQLite's; see word-index.ts).
+   */
+  private async searchStore(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[] | undefined> {
+    const rewritten = this.rewrite(query).text;
+    let exact = await this.store.exactMatches(query, { limit, tags });
+    if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
+    const terms = searchTerms(rewritten ?? query);
+    if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
+    const usable = terms.filter(hasWord);
+    if (usable.length === 0) return undefined;
+    const room = Math.max(limit - exact.length, REORDERED);
+    const every = await this.store.textSearch(usable, { limit: room, tags, exclude: exact.map((e) => e.oifm_id), everyTerm: true });
+    if (every.length < room && usable.length >= 2) return undefined; // the any-term fill
+    const adjectives = this.adjectives();
+    const results = [...exact, ...(this.titleOrder ? closestTitlesFirst(every, terms, REORDERED, adjectives) : every)].slice(0, limit);
+    if (exact.length > 0) return results;
+    if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms, adjectives) === NO_TITLE)) return undefined;
+    const words = terms.filter((t) => /\p{L}/u.test(t));
+    if (this.nearWords && words.length > 0 && !(results[0] !== undefined && hasEveryTerm(results[0], words))) return undefined;
+    return results;
   }
 
   /**

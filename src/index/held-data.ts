@@ -35,6 +35,11 @@ export class HeldData<T> {
     private readonly options: HeldDataOptions,
   ) {}
 
+  /** Whether a build is held or under way (else the next use must wait for a whole build). */
+  held(): boolean {
+    return this.last !== undefined || this.building !== undefined;
+  }
+
   /** The data: of the index as it is, or (within staleMs of another connection's change, while the new build is read) the last build. */
   get(): Promise<T> {
     const last = this.last;

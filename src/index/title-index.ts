@@ -16,30 +16,40 @@ interface Title {
 const keyOf = (w: string) => w.slice(0, 4);
 
 export class TitleIndex {
-  private readonly titles: Title[] = [];
-  private readonly byKey = new Map<string, Title[]>();
+  private readonly entries: Array<Pick<SearchedText, "name" | "synonyms"> & { oifm_id: string }> = [];
+  /** The titles filed by key: made when first asked for (most searches never need general models). */
+  private filed: Map<string, Title[]> | undefined;
 
   add(entries: readonly Pick<SearchedText, "name" | "synonyms">[] & ReadonlyArray<{ oifm_id: string }>): void {
-    for (const e of entries) {
-      for (const title of [e.name, ...e.synonyms]) {
-        const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
-        if (words.length > 0) this.titles.push({ id: e.oifm_id, words });
-      }
-    }
+    for (const e of entries) this.entries.push(e);
   }
 
-  /** File every title added (once, after the last add). */
+  /** Ready to answer (once, after the last add). */
   finish(): this {
+    return this;
+  }
+
+  private get byKey(): Map<string, Title[]> {
+    if (this.filed) return this.filed;
+    const titles: Title[] = [];
+    for (const e of this.entries) {
+      for (const title of [e.name, ...e.synonyms]) {
+        const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
+        if (words.length > 0) titles.push({ id: e.oifm_id, words });
+      }
+    }
     const counts = new Map<string, number>();
-    for (const t of this.titles) for (const k of new Set(t.words.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
-    for (const t of this.titles) {
+    for (const t of titles) for (const k of new Set(t.words.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const byKey = new Map<string, Title[]>();
+    for (const t of titles) {
       let key = keyOf(t.words[0]!);
       for (const w of t.words) if (counts.get(keyOf(w))! < counts.get(key)!) key = keyOf(w);
-      const list = this.byKey.get(key);
+      const list = byKey.get(key);
       if (list) list.push(t);
-      else this.byKey.set(key, [t]);
+      else byKey.set(key, [t]);
     }
-    return this;
+    this.filed = byKey;
+    return byKey;
   }
 
   /**

@@ -45,31 +45,50 @@ export function otherNumberForms(word: string): string[] {
 
 /** The words of the indexed entries, with how many entries use each, and the near words of a word. */
 export class Vocabulary {
-  /** Word -> number of entries using it. */
-  private readonly counts: Map<string, number> = new Map();
-  /** A word with one letter left out -> the words it comes from (words of 4 letters or more). */
-  private readonly deletions = new Map<string, string[]>();
+  /** Word -> number of entries using it; counted when first needed (most searches never need it). */
+  private counted: Map<string, number> | undefined;
+  private readonly entries: SearchedText[] = [];
+  /**
+   * A word with one letter left out -> the words it comes from (words of 4 letters or more). Made
+   * when a near word is first asked for: most searches never need one.
+   */
+  private deletionsMade: Map<string, string[]> | undefined;
 
   /** The words of `pages` of entries (read a page at a time, so that a large index is never held whole). */
   static async read(pages: AsyncIterable<readonly SearchedText[]>): Promise<Vocabulary> {
-    const counts = new Map<string, number>();
-    for await (const page of pages) {
-      for (const e of page) for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
-    }
-    return new Vocabulary(counts);
+    const entries: SearchedText[] = [];
+    for await (const page of pages) entries.push(...page);
+    return new Vocabulary(entries);
   }
 
   constructor(entries: Iterable<SearchedText> | Map<string, number>) {
-    if (entries instanceof Map) this.counts = entries;
-    else for (const e of entries) for (const w of new Set(searchedWords(e))) this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
-    for (const w of this.counts.keys()) {
-      if (w.length < MIN_CORRECTED - 1) continue;
-      for (const d of oneLetterLess(w)) {
-        const list = this.deletions.get(d);
-        if (list) list.push(w);
-        else this.deletions.set(d, [w]);
-      }
+    if (entries instanceof Map) this.counted = entries;
+    else for (const e of entries) this.entries.push(e);
+  }
+
+  private get counts(): Map<string, number> {
+    if (!this.counted) {
+      const counts = new Map<string, number>();
+      for (const e of this.entries) for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
+      this.counted = counts;
     }
+    return this.counted;
+  }
+
+  private get deletions(): Map<string, string[]> {
+    if (!this.deletionsMade) {
+      const deletions = new Map<string, string[]>();
+      for (const w of this.counts.keys()) {
+        if (w.length < MIN_CORRECTED - 1) continue;
+        for (const d of oneLetterLess(w)) {
+          const list = deletions.get(d);
+          if (list) list.push(w);
+          else deletions.set(d, [w]);
+        }
+      }
+      this.deletionsMade = deletions;
+    }
+    return this.deletionsMade;
   }
 
   get size(): number {

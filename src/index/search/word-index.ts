@@ -28,9 +28,13 @@ const W = BM25_WEIGHTS;
 
 /** The tokens of `text` as FTS5's `porter unicode61 remove_diacritics 2` tokenizer makes them. */
 export function tokensOf(text: string): string[] {
-  const words = text.toLowerCase().normalize("NFD").replace(DIACRITIC, "").match(WORD) ?? [];
+  const lower = text.toLowerCase();
+  // ASCII text has no diacritics to remove (most of the registry's text): no normalization needed.
+  const words = (ASCII.test(lower) ? lower : lower.normalize("NFD").replace(DIACRITIC, "")).match(WORD) ?? [];
   return words.map(stemOf);
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Stems of the words seen so far: the same few thousand words recur across the models. */
 const stems = new Map<string, string>();
