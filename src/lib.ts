@@ -47,6 +47,7 @@ export type { SemanticOptions } from "./index/embeddings/semantic-search.js";
 export type {
   Store,
   IntegrityRead,
+  OpenElsewhere,
   IndexEntry,
   EntryRecord,
   ContributorRef,

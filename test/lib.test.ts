@@ -33,7 +33,7 @@ const PUBLIC_NAMES = [
   // semantic search
   "EmbedReport", "EmbeddingsConfig", "EmbeddingsError", "EmbeddingsProvider", "SearchAnswer", "SemanticOptions",
   // stores
-  "AttributeRef", "ChangeParts", "ContributorRef", "EntryRecord", "FileState", "IndexEntry", "IntegrityRead", "Page", "PostgresOpenOptions", "PostgresPoolOptions", "SlugMatch",
+  "AttributeRef", "ChangeParts", "ContributorRef", "EntryRecord", "FileState", "IndexEntry", "IntegrityRead", "OpenElsewhere", "Page", "PostgresOpenOptions", "PostgresPoolOptions", "SlugMatch",
   "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreErrorCode", "StoreStats", "StoredVector", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",
   "openSqliteStore",
   // timing

@@ -9,7 +9,7 @@ import { toIdsJson, toIndexMarkdown, type RegistryEntry } from "../model/registr
 import type { FindingModelFull, Organization, Person } from "../model/types.js";
 import { PerformanceMonitor } from "../perf/monitor.js";
 import { cacheKey, QueryCache } from "../perf/query-cache.js";
-import type { IndexEntry, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
+import type { IndexEntry, OpenElsewhere, Page, SlugMatch, Store, StoreStats } from "../store/store.js";
 import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
@@ -176,7 +176,7 @@ export class FindingModelIndex {
    * that long after it). The search data of the synced index is read before this returns, so that
    * what the caller asks next is answered from it.
    */
-  private async syncOnThread(where: NonNullable<Store["openElsewhere"]>, dir: string, options: SyncOptions): Promise<SyncReport> {
+  private async syncOnThread(where: OpenElsewhere, dir: string, options: SyncOptions): Promise<SyncReport> {
     try {
       return await this.withVectors(await this.monitor.time("sync", () => syncOnThread(where, dir, options)), options);
     } finally {

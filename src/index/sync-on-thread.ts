@@ -1,19 +1,18 @@
-// A sync of a SQLite index on a thread of its own, with its own connection to the file, so that
-// the thread that asked keeps answering reads while it runs: a server's POST /api/sync. Scanning,
-// reading, checking and writing thousands of files takes the better part of a second of CPU, and
+// A sync on a thread of its own, with its own connection to the index, so that the thread that
+// asked keeps answering reads while it runs: a server's POST /api/sync. Scanning, reading,
+// checking and writing thousands of files takes the better part of a second of CPU, and
 // better-sqlite3 writes synchronously; on the server's thread every request would wait for it.
-// Readers on the other connection see the index as it was until the sync commits (WAL), then as
-// it is after: never a mix.
+// Readers on the other connection see the index as it was until the sync commits (SQLite's WAL,
+// PostgreSQL's transaction), then as it is after: never a mix.
 import { Worker } from "node:worker_threads";
 import { CodedError, codeOf } from "../model/errors.js";
-import { StoreError } from "../store/store.js";
+import { StoreError, type OpenElsewhere } from "../store/store.js";
 import type { SyncOptions, SyncReport } from "./sync.js";
 
 /** What crosses to the thread: plain data only (the callbacks are answered by messages). */
 export interface SyncThreadInput {
-  sqlite: string;
-  busyTimeoutMs: number;
-  writerThread: boolean;
+  /** The index, as the caller's store says another thread opens it. */
+  where: OpenElsewhere;
   dir: string;
   options: Pick<SyncOptions, "skipInvalid" | "strictSynonyms" | "threads">;
   /** Whether to send progress (only when the caller asked for it). */
@@ -33,13 +32,13 @@ export function syncThreadAvailable(): boolean {
 }
 
 /**
- * Sync the SQLite index in file `where.sqlite` from `dir` on a thread of its own, with `options`
+ * Sync the index `where` (a SQLite file, or a PostgreSQL schema) from `dir` on a thread of its own, with `options`
  * (its callbacks called here as the thread reports). A confirmRemoval question cannot be asked
  * from the thread: a sync that needs one runs on the caller's thread (see FindingModelIndex.sync).
  */
-export function syncOnThread(where: { sqlite: string; busyTimeoutMs: number; writerThread: boolean }, dir: string, options: SyncOptions): Promise<SyncReport> {
+export function syncOnThread(where: OpenElsewhere, dir: string, options: SyncOptions): Promise<SyncReport> {
   const input: SyncThreadInput = {
-    ...where,
+    where,
     dir,
     options: { skipInvalid: options.skipInvalid, strictSynonyms: options.strictSynonyms, threads: options.threads },
     progress: options.onProgress !== undefined,

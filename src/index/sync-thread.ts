@@ -24,7 +24,11 @@ if (process.platform === "linux") {
 const post = (message: SyncThreadMessage) => parentPort!.postMessage(message);
 
 try {
-  const store = await openTunedSqliteStore(input.sqlite, { busyTimeoutMs: input.busyTimeoutMs, writerThread: input.writerThread, onWait: (ms) => post({ wait: ms }) });
+  const where = input.where;
+  const store =
+    "sqlite" in where
+      ? await openTunedSqliteStore(where.sqlite, { busyTimeoutMs: where.busyTimeoutMs, writerThread: where.writerThread, onWait: (ms) => post({ wait: ms }) })
+      : await (await import("../store/postgres/open.js")).openPostgresStore(where.postgres, where.poolOptions);
   try {
     const report = await syncFolder(store, input.dir, {
       ...input.options,

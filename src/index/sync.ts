@@ -53,9 +53,9 @@ export interface SyncOptions {
   /**
    * Run the sync on a thread of its own, with its own connection to the index, so that this
    * thread keeps answering reads while it runs (as the server's POST /api/sync does): readers see
-   * the index as it was until the sync commits, then as it is after. Only for a SQLite index file
-   * opened for writing, and without confirmRemoval (a question the thread cannot ask); otherwise,
-   * and when running from the TypeScript source, the sync runs on this thread.
+   * the index as it was until the sync commits, then as it is after. For an index opened for
+   * writing (a SQLite file or a PostgreSQL schema), without confirmRemoval (a question the thread
+   * cannot ask); otherwise, and when running from the TypeScript source, the sync runs on this thread.
    */
   onThread?: boolean;
 }

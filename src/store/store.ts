@@ -182,10 +182,11 @@ export interface Store {
   readonly modelsPerPart: number;
   /**
    * How another thread opens this same index, to sync it there while this connection keeps
-   * answering reads (index/sync-on-thread.ts): SQLite's file and busy timeout. Absent where it
-   * cannot (an in-memory or read-only index, other engines).
+   * answering reads (index/sync-on-thread.ts): SQLite's file and busy timeout, or PostgreSQL's URL
+   * and pool options. Absent where it cannot (an in-memory or read-only index, a store tuned for
+   * measuring).
    */
-  readonly openElsewhere?: { sqlite: string; busyTimeoutMs: number; writerThread: boolean };
+  readonly openElsewhere?: OpenElsewhere;
 
   // --- sync ---
   fileStates(): Promise<FileState[]>;
@@ -275,6 +276,11 @@ export interface Store {
    */
   roundTrips?(): number;
 }
+
+/** How another thread opens the same index (Store.openElsewhere): plain data, to cross to it. */
+export type OpenElsewhere =
+  | { sqlite: string; busyTimeoutMs: number; writerThread: boolean }
+  | { postgres: string; poolOptions: { schema?: string; poolMax?: number; poolMin?: number; idleTimeoutMs?: number; connectTimeoutMs?: number; statementTimeoutMs?: number } };
 
 /** The codes of database problems (each defined in the error registry, model/errors.ts). */
 export type StoreErrorCode = Extract<ErrorCode, "building" | "locked" | "readonly" | "corrupt" | "too-new" | "unreachable" | "auth" | "timeout" | "constraint" | "changed" | "other">;

@@ -51,7 +51,9 @@ export async function openTunedPostgresStore(url: string, options: PostgresOpenO
           );
         }
         if (needsSchema) await migrate(client, config.schema, where);
-        return new PostgresStore(pool, config, readonly, options.writeMode);
+        // A sync on another thread opens its own pool on the same URL, with the same options.
+        const elsewhere = readonly || (options.writeMode ?? "batched") !== "batched" ? undefined : { postgres: url, poolOptions: poolOptionsOf(options) };
+        return new PostgresStore(pool, config, readonly, options.writeMode, elsewhere);
       } catch (e) {
         failed = e;
         // A pooled connection the server had closed (it restarted): once more on a fresh one.
@@ -65,4 +67,10 @@ export async function openTunedPostgresStore(url: string, options: PostgresOpenO
     await releasePool(pool);
     throw toStoreError(e, config);
   }
+}
+
+/** The pool options of `options`, as plain data (to cross to another thread). */
+function poolOptionsOf(options: PostgresPoolOptions): PostgresPoolOptions {
+  const { schema, poolMax, poolMin, idleTimeoutMs, connectTimeoutMs, statementTimeoutMs } = options;
+  return Object.fromEntries(Object.entries({ schema, poolMax, poolMin, idleTimeoutMs, connectTimeoutMs, statementTimeoutMs }).filter(([, v]) => v !== undefined));
 }

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { entryOf, RemovedContributors, statesFingerprint, toOrganization, toPerson } from "../rows.js";
 import type pg from "pg";
 import type { Organization, Person } from "../../model/types.js";
-import type { ChangeParts, FileState, IndexEntry, IntegrityRead, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
+import type { ChangeParts, FileState, IndexEntry, IntegrityRead, OpenElsewhere, Page, SlugMatch, SnapshotScope, Store, StoreStats, StoredVector, SyncChanges, TextSearchOptions, ValidationSnapshot } from "../store.js";
 import { changedError, isAllNew, notEmptyError, partsOf, StoreError } from "../store.js";
 import { beginAndLock, describeClash, MODELS_PER_INSERT, writeChanges, type PostgresWriteMode } from "./apply.js";
 import type { PostgresConfig } from "./config.js";
@@ -38,6 +38,8 @@ export class PostgresStore implements Store {
     private readonly config: PostgresConfig,
     private readonly readonly: boolean,
     private readonly writeMode: PostgresWriteMode = "batched",
+    /** The URL and options it was opened with, for a sync on another thread (absent: read-only, or tuned for measuring). */
+    readonly openElsewhere?: OpenElsewhere,
   ) {
     this.s = statements(config.schema);
     this.e = embeddingStatements(config.schema);
