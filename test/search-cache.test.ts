@@ -85,3 +85,21 @@ describe("query cache and a sync that lands during a read", () => {
     }
   });
 });
+
+describe("the query cache's key", () => {
+  it("files a search under one key whatever the case of its words and the case and order of its tags", async () => {
+    const store = await openSqliteStore(path.join(work, `${++folders}.db`));
+    const index = new FindingModelIndex(store);
+    try {
+      expect((await index.sync(folderOf("cardiomegaly.fm.json", "pneumothorax.fm.json"))).added).toBe(2);
+      const first = await index.search("Pneumothorax", { tags: ["CT", "chest"] });
+      expect(first.map((e) => e.name)).toEqual(["pneumothorax"]);
+      // The very same answer object: served from the cache, not searched again.
+      expect(await index.search("pneumothorax", { tags: ["Chest", "ct"] })).toBe(first);
+      expect(await index.search("pneumothorax", { tags: ["chest", "CT", "chest"] })).toBe(first);
+      expect(await index.search("pneumothorax", { tags: ["chest"] })).not.toBe(first);
+    } finally {
+      await index.close();
+    }
+  });
+});

@@ -334,7 +334,7 @@ export class FindingModelIndex {
     const q = checkQuery(query);
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);
     const tags = checkTags(options.tags);
-    return this.cached("search", [q.toLowerCase(), limit, tags], () => this.searchUncached(q, limit, tags));
+    return this.cached("search", searchKeyParts(q, limit, tags), () => this.searchUncached(q, limit, tags));
   }
 
   /** The search modes this index answers: hybrid only with an embeddings provider. */
@@ -408,7 +408,7 @@ export class FindingModelIndex {
       const results = new Map<string, IndexEntry[]>();
       const misses: string[] = [];
       for (const q of checked) {
-        const hit = this.cache?.get(cacheKey("search", q.toLowerCase(), limit, tags)) as IndexEntry[] | undefined;
+        const hit = this.cache?.get(cacheKey("search", ...searchKeyParts(q, limit, tags))) as IndexEntry[] | undefined;
         if (hit) results.set(q, hit);
         else if (!misses.includes(q)) misses.push(q);
       }
@@ -417,7 +417,7 @@ export class FindingModelIndex {
       for (const q of misses) {
         const found = this.searchIn(data, q, limit, tags);
         results.set(q, found);
-        this.cache?.setIfCurrent(cacheKey("search", q.toLowerCase(), limit, tags), found, generation);
+        this.cache?.setIfCurrent(cacheKey("search", ...searchKeyParts(q, limit, tags)), found, generation);
       }
       return results;
     });
@@ -789,4 +789,12 @@ function parseModel(json: string): FindingModelFull {
   const parsed = parseJsonText(json);
   if (!parsed.ok) throw new Error(`the index holds damaged model JSON: ${parsed.error.message}`);
   return parsed.value as FindingModelFull;
+}
+
+/**
+ * What a search's cached answer is filed under: the same for queries differing only in case and
+ * for tag filters naming the same tags in another case or order (the search does not tell them apart).
+ */
+function searchKeyParts(q: string, limit: number, tags: readonly string[] | undefined): unknown[] {
+  return [q.toLowerCase(), limit, tags && [...new Set(tags.map(tagKey))].sort()];
 }
