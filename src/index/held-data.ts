@@ -27,8 +27,6 @@ export class HeldData<T> {
   /** Whether a use was answered from a stale build since it went stale. */
   private servedStale = false;
   private building: { promise: Promise<T>; generation: number } | undefined;
-  /** The generation of the last drop(): builds started before it are not kept. */
-  private dropped = 0;
 
   constructor(
     private readonly build: () => Promise<T>,
@@ -65,7 +63,6 @@ export class HeldData<T> {
     this.last = undefined;
     this.staleSince = undefined;
     this.generation++;
-    this.dropped = this.generation;
   }
 
   /** The data of the index as it is now, built if need be (waiting for it). */
@@ -91,8 +88,9 @@ export class HeldData<T> {
       promise: this.build().then(
         (data) => {
           if (this.building === running) this.building = undefined;
-          // A build started before drop() is of the index before this program's write: not kept.
-          if (generation >= this.dropped && (this.last === undefined || this.last.generation < generation)) {
+          // (A build started before drop() is kept too, but never answers: it is not current, and
+          // staleSince, unset by drop(), is set again only when a current build goes stale.)
+          if (this.last === undefined || this.last.generation < generation) {
             this.last = { data, generation };
           }
           if (generation === this.generation) {
