@@ -177,12 +177,18 @@ export class FindingModelIndex {
    * what the caller asks next is answered from it.
    */
   private async syncOnThread(where: OpenElsewhere, dir: string, options: SyncOptions): Promise<SyncReport> {
+    // Whether the index may have changed (unknown when the sync failed).
+    let changed = true;
     try {
-      return await this.withVectors(await this.monitor.time("sync", () => syncOnThread(where, dir, options)), options);
+      const report = await this.withVectors(await this.monitor.time("sync", () => syncOnThread(where, dir, options)), options);
+      changed = report.applied || (report.embeddings?.embedded ?? 0) > 0 || (report.embeddings?.pruned ?? 0) > 0;
+      return report;
     } finally {
-      this.changedElsewhere();
-      // (A failure to read it is the next search's to report.)
-      await this.searchData.current().catch(() => undefined);
+      if (changed) {
+        this.changedElsewhere();
+        // (A failure to read it is the next search's to report.)
+        await this.searchData.current().catch(() => undefined);
+      }
     }
   }
 
