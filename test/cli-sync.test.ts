@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS } from "./corpus.js";
 import { buildIfStale } from "./dist.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 // Runs the compiled command (dist/): never stale code.
 buildIfStale();
@@ -121,11 +122,7 @@ describe.runIf(PG_BASE)("shared synonyms on PostgreSQL", () => {
     return u.toString();
   })();
   afterAll(async () => {
-    const { default: pg } = await import("pg");
-    const admin = new pg.Client({ connectionString: PG_BASE });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await dropSchemas(PG_BASE!, [schema]); // set: the describe runs only with a server
   });
 
   it("are the same warnings as on SQLite; --strict-synonyms refuses them", () => {

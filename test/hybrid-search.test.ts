@@ -14,6 +14,7 @@ import type { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { openIndex } from "../src/index/open-index.js";
 import { defFileNames, DEFS } from "./corpus.js";
 import { EmbeddingServer, refusingUrl } from "./embedding-server.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 const server = new EmbeddingServer();
 const work = mkdtempSync(path.join(tmpdir(), "fm-hybrid-"));
@@ -38,10 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
   if (pgUp && schemas.length > 0) {
-    const client = new pg.Client({ connectionString: PG_BASE });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await client.end();
+    await dropSchemas(PG_BASE, schemas);
   }
   rmSync(work, { recursive: true, force: true });
 });

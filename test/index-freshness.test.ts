@@ -5,13 +5,13 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { firstReachable } from "../src/store/postgres/local-server.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openIndex, type OpenIndexOptions } from "../src/index/open-index.js";
 import { serve, type RunningServer } from "../src/server/serve.js";
 import { buildIfStale, runCli } from "./cli-run.js";
 import { defFileNames, DEFS } from "./corpus.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 const PG_URL = process.env.FINDINGMODEL_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SCHEMA = `fstore_fresh_${process.pid}`;
@@ -27,10 +27,7 @@ beforeAll(() => {
 afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
   if (hasPostgres) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await client.end();
+    await dropSchemas(PG_URL, [SCHEMA]);
   }
 });
 

@@ -17,6 +17,7 @@ import { firstReachable, localServerCandidates } from "../src/store/postgres/loc
 import type { IndexEntry } from "../src/store/store.js";
 import { CORPUS, DEFS } from "./corpus.js";
 import { buildIfStale } from "./dist.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 // Runs the compiled command (dist/): never stale code.
 buildIfStale();
@@ -732,11 +733,7 @@ describe.runIf(PG_BASE)("the API on PostgreSQL", () => {
   afterAll(async () => {
     await pgApp?.close();
     await pgIndex?.close();
-    const { default: pg } = await import("pg");
-    const admin = new pg.Client({ connectionString: PG_BASE });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await dropSchemas(PG_BASE!, [schema]); // set: the describe runs only with a server
   });
 
   it("answers model routes exactly as on SQLite, with the same ETags", async () => {

@@ -7,12 +7,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { firstReachable } from "../src/store/postgres/local-server.js";
 import { CLI, runCli } from "./cli-run.js";
 import { DEFS } from "./corpus.js";
 import { buildIfStale } from "./dist.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 buildIfStale();
 
@@ -29,10 +29,7 @@ afterAll(async () => {
   for (const server of servers) server.kill("SIGKILL");
   rmSync(work, { recursive: true, force: true });
   if (hasPostgres) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await client.end();
+    await dropSchemas(PG_URL, [SCHEMA]);
   }
 });
 

@@ -7,13 +7,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { openIndex } from "../src/index/open-index.js";
 import { tagKey } from "../src/model/tags.js";
 import { buildApp } from "../src/server/app.js";
 import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS } from "./corpus.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-tag-key-"));
 const defs = path.join(work, "defs");
@@ -42,10 +42,7 @@ if (!PG) console.warn("tag-key.test.ts: no PostgreSQL server reachable: the Post
 afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
   if (PG) {
-    const client = new pg.Client({ connectionString: PG });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await client.end();
+    await dropSchemas(PG, [SCHEMA]);
   }
 });
 

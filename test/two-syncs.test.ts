@@ -5,10 +5,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { openIndex, type OpenIndexOptions } from "../src/index/open-index.js";
 import { firstReachable, localServerCandidates } from "../src/store/postgres/local-server.js";
 import { DEFS, defFileNames } from "./corpus.js";
+import { dropSchemas } from "./pg-schemas.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-two-syncs-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -30,10 +30,7 @@ const BASE = await firstReachable(localServerCandidates());
 const schema = `fm_two_syncs_${process.pid}`;
 afterAll(async () => {
   if (!BASE) return;
-  const client = new pg.Client({ connectionString: BASE });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await dropSchemas(BASE, [schema]);
 });
 
 const engines: Array<[string, () => OpenIndexOptions]> = [

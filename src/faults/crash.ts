@@ -64,6 +64,8 @@ export async function syncCrashTrials(opts: SuiteOptions, where: Where, folders:
     results.push({ part: "crash", name: `${where.engine}: kill -9 during an incremental sync`, trials: opts.trials, ...classify(found), figures: { "sync ms (uncrashed)": Math.round(full.ms), ...outcomes } });
     opts.log(`crash: ${where.engine} incremental sync: ${opts.trials} trials, ${found.length} findings`);
   }
+  // The suite's schemas are dropped after (docs/reliability.md): a full run leaves 10,000 models otherwise.
+  await dropIndex(where);
   return results;
 }
 

@@ -2,7 +2,6 @@
 // is restarted, at a random moment. The command must say so plainly (exit 2, no stack trace), and
 // the index is then before or after. The restarts are of a server of the suite's own
 // (private-postgres.ts): the machine's server is shared with other work.
-import pg from "pg";
 import { classify } from "./open-defects.js";
 import { serverPrograms, startPrivatePostgres } from "./private-postgres.js";
 import { dropIndex, indexArgs, looksLikeStackTrace, mustRun, pgQuery, pgWhere, sleep, startCli, stateOf, type PartResult, type SuiteOptions, type Where } from "./workspace.js";
@@ -44,12 +43,7 @@ async function restartPart(opts: SuiteOptions, folders: Folders): Promise<PartRe
     const url = new URL(ours.url);
     url.searchParams.set("schema", "fm_faults_restart");
     const where: Where = { engine: "postgres", url: url.toString(), schema: "fm_faults_restart" };
-    const drop = async () => {
-      const client = new pg.Client({ connectionString: ours.url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${where.schema}" CASCADE`).finally(() => client.end());
-    };
-    const restarts = await interruptedSyncs(opts, where, folders, drop, async (t) => {
+    const restarts = await interruptedSyncs(opts, where, folders, () => dropIndex(where, ours.url), async (t) => {
       const mode = Math.ceil(t / 2) % 2 === 1 ? "immediate" : "fast";
       await ours.restart(mode);
       return `${mode} restart`;

@@ -131,8 +131,9 @@ export function pgWhere(schema: string): Where {
   return { engine: "postgres", url: url.toString(), schema };
 }
 
-export async function pgQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: PG_BASE, connectionTimeoutMillis: 5000 });
+/** One statement on the server at `base` (default: the machine's server of the suite). */
+export async function pgQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], base = PG_BASE): Promise<R[]> {
+  const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     return (await client.query<R>(sql, params)).rows;
@@ -150,10 +151,10 @@ export async function pgReachable(): Promise<boolean> {
   }
 }
 
-/** Empty the index: remove the file, or drop the schema. */
-export async function dropIndex(where: Where): Promise<void> {
+/** Empty the index: remove the file, or drop the schema (on the server at `base`). */
+export async function dropIndex(where: Where, base = PG_BASE): Promise<void> {
   if (where.engine === "sqlite") for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(where.db + suffix, { force: true });
-  else await pgQuery(`DROP SCHEMA IF EXISTS "${where.schema}" CASCADE`);
+  else await pgQuery(`DROP SCHEMA IF EXISTS "${where.schema}" CASCADE`, [], base);
 }
 
 /**
