@@ -6,9 +6,12 @@ import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const AS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
+/** The project's folder (this file is in its test/). */
+const PROJECT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
 
 export interface Run {
@@ -38,10 +41,28 @@ export function runUnprivileged(argv: readonly string[], options: { cwd?: string
     if (!SETPRIV) throw new Error("the tests run as root and need setpriv (util-linux) to run this case as an ordinary user");
     command = [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", ...argv];
   }
-  return new Promise((resolve, reject) => {
+  return checkReachable().then(() => new Promise((resolve, reject) => {
     execFile(command[0]!, command.slice(1), { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") reject(error);
       else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
     });
-  });
+  }));
+}
+
+/**
+ * As root: the project (its dist/, which these commands run or import) must be readable by
+ * "nobody", which a checkout inside a private folder (mktemp -d, a 0700 home) is not. Said plainly,
+ * instead of the command's own "Cannot find module".
+ */
+async function checkReachable(): Promise<void> {
+  if (!AS_ROOT || !SETPRIV) return;
+  const marker = path.join(PROJECT, "package.json");
+  const readable = await new Promise<boolean>((resolve) =>
+    execFile(SETPRIV, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", "test", "-r", marker], (error) => resolve(!error)),
+  );
+  if (!readable) {
+    throw new Error(
+      `the tests run as root and run this case as the user "nobody", who cannot read ${PROJECT}: a folder above it is private (mode 0700, as mktemp -d makes); clone the project into a folder every user may enter, or run the tests as an ordinary user`,
+    );
+  }
 }
