@@ -2,8 +2,11 @@
 // the registry's 2,382 models take minutes of CPU to make): the registry index given a vector per
 // model, timed, and a search that answers as a user's hybrid search does (words and nearest
 // vectors fused, exact matches first). Then what one query costs: embedding the query, and the
-// whole hybrid search with it, beside the embedding alone.
+// whole hybrid search with it, beside the embedding alone. Also the nearest vectors alone (no
+// words): what the model itself finds.
 import { BuiltinEmbeddings } from "../index/embeddings/builtin-embeddings.js";
+import type { EmbeddingsProvider } from "../index/embeddings/provider.js";
+import { SemanticSearch } from "../index/embeddings/semantic-search.js";
 import { openIndex } from "../index/open-index.js";
 import type { Bench } from "./context.js";
 import { median, percentile } from "./measure.js";
@@ -11,14 +14,20 @@ import { median, percentile } from "./measure.js";
 export interface BuiltinHybrid {
   /** The first 10 IDs of the hybrid answer. */
   search(query: string): Promise<string[]>;
+  /** The 10 models whose vectors are nearest the query's, no words. */
+  nearest(query: string): Promise<string[]>;
   /** Answers that were not hybrid (the semantic half failed), with why: should stay 0. */
   fellBack: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function builtinHybrid(b: Bench): Promise<BuiltinHybrid> {
-  const provider = new BuiltinEmbeddings();
+  const provider = remembering(new BuiltinEmbeddings());
   const index = await openIndex({ db: b.registryDb, embeddings: provider, cache: false });
+  const vectorsAlone = new SemanticSearch(provider, async () => {
+    const [entries, vectors] = await Promise.all([index.store.allEntries(), index.store.embeddings(provider.model)]);
+    return { entries, vectors };
+  });
   const started = performance.now();
   const sync = await index.sync(b.copy);
   const ms = performance.now() - started;
@@ -32,7 +41,27 @@ export async function builtinHybrid(b: Bench): Promise<BuiltinHybrid> {
       if (answer.mode !== "hybrid") fellBack.set(query, answer.note ?? "");
       return answer.results.map((e) => e.oifm_id);
     },
+    async nearest(query) {
+      const answer = await vectorsAlone.nearest(query, 10);
+      if (!answer.ok) throw new Error(answer.note);
+      return answer.neighbours.map((n) => n.oifm_id);
+    },
     close: () => index.close(),
+  };
+}
+
+/** The provider, remembering every query's vector: each is made once for both ways of searching. */
+function remembering(provider: EmbeddingsProvider): EmbeddingsProvider {
+  const known = new Map<string, Float32Array>();
+  return {
+    model: provider.model,
+    async embed(texts, options) {
+      if (options?.purpose !== "query" || texts.length !== 1) return provider.embed(texts, options);
+      const text = texts[0]!;
+      let vector = known.get(text);
+      if (!vector) known.set(text, (vector = (await provider.embed(texts, options))[0]!));
+      return [vector];
+    },
   };
 }
 

@@ -51,7 +51,8 @@ export async function evalSection(b: Bench): Promise<void> {
   let hybrid: BuiltinHybrid | undefined;
   if (b.hybrid) {
     hybrid = await builtinHybrid(b);
-    engines["hybrid (built-in model)"] = hybrid.search;
+    engines["hybrid-builtin"] = hybrid.search;
+    engines["vectors-builtin"] = hybrid.nearest;
   }
   const misses: Record<string, EvalReport["misses"]> = {};
   for (const [setName, queries] of Object.entries(sets)) {
@@ -82,10 +83,11 @@ export async function evalSection(b: Bench): Promise<void> {
         report.versus(`${setName}, ${half} half: ${metric}`, o[key], "peer", { name: "plain BM25", value: scores.bm25!.groups.get(half)![key] }, "share", undefined, `MiniSearch ${f3(scores.minisearch!.groups.get(half)![key])}`);
       }
     }
-    const h = scores["hybrid (built-in model)"];
+    const h = scores["hybrid-builtin"];
     if (h) {
       for (const [metric, key] of [["recall@1", "recallAt1"], ["recall@5", "recallAt5"], ["MRR", "mrr"]] as const) {
-        report.versus(`${setName}, all: ${metric}, hybrid with the built-in model`, h.all[key], "straightforward", { name: "lexical (the default)", value: scores.ours!.all[key] }, "share", undefined, `meaning: ${f3(h.groups.get("meaning")?.[key] ?? NaN)} beside ${f3(scores.ours!.groups.get("meaning")?.[key] ?? NaN)}`);
+        const meaning = h.groups.get("meaning");
+        report.versus(`${setName}, all: ${metric}, hybrid with the built-in model`, h.all[key], "straightforward", { name: "lexical (the default)", value: scores.ours!.all[key] }, "share", undefined, meaning ? `meaning: ${f3(meaning[key])} beside ${f3(scores.ours!.groups.get("meaning")![key])}` : undefined);
       }
     }
   }
