@@ -1,17 +1,19 @@
 // The radiology lexicon: the shipped file loads, every entry has a source, a malformed line is
 // refused naming its line and the reason, and a query is rewritten as the entries say.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Lexicon, LexiconError, parseLexicon, shippedLexicon } from "../src/index/lexicon.js";
+import { Lexicon, LexiconError, parseLexicon, parseLexiconFiles, shippedLexicon } from "../src/index/lexicon.js";
 
-const SHIPPED = fileURLToPath(new URL("../src/index/lexicon/radiology-lexicon.tsv", import.meta.url));
+const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
+const SHIPPED = readdirSync(FOLDER).filter((name) => name.endsWith(".tsv")).sort().map((name) => FOLDER + name);
 const HEADER = "term\texpansion\tkind\tsource";
 const parse = (...lines: string[]) => parseLexicon([`# a note`, HEADER, ...lines].join("\n"), "test.tsv");
 
 describe("the radiology lexicon", () => {
-  it("ships a file that loads, each entry with a kind and a source", () => {
-    const entries = parseLexicon(readFileSync(SHIPPED, "utf8"), SHIPPED);
+  it("ships files that load, each entry with a kind and a source", () => {
+    expect(SHIPPED.map((f) => f.slice(FOLDER.length))).toContain("radiology-lexicon.tsv");
+    const entries = SHIPPED.flatMap((file) => parseLexicon(readFileSync(file, "utf8"), file));
     expect(entries.length).toBeGreaterThan(150);
     expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(["abbreviation", "spelling", "equivalent", "site", "number", "adjective"]));
     expect(entries.every((e) => e.source.length > 3)).toBe(true);
@@ -34,6 +36,14 @@ describe("the radiology lexicon", () => {
     fails(["ptx\tpneumothorax\tabbreviation\treport", "", "PTX\tpneumothorax\tabbreviation\tagain"], /line 5: "PTX" is already defined on line 3/);
     expect(() => parseLexicon("ptx\tpneumothorax\tabbreviation\treport", "x.tsv")).toThrow(/x\.tsv line 1: expected the header/);
     expect(() => parseLexicon("# only a note\n", "x.tsv")).toThrow(/x\.tsv: no header line/);
+  });
+
+  it("refuses a term defined in two files, naming both", () => {
+    const file = (name: string, ...lines: string[]) => ({ text: [HEADER, ...lines].join("\n"), file: name });
+    const a = file("a.tsv", "ptx\tpneumothorax\tabbreviation\treport");
+    const b = file("b.tsv", "chf\tcongestive heart failure\tabbreviation\treport", "PTX\tpneumothorax\tabbreviation\tagain");
+    expect(() => parseLexiconFiles([a, b])).toThrow(/b\.tsv line 3: "ptx" is already defined in a\.tsv line 2/);
+    expect(parseLexiconFiles([a, file("c.tsv", "chf\tcongestive heart failure\tabbreviation\treport")]).map((e) => `${e.file}:${e.line}`)).toEqual(["a.tsv:2", "c.tsv:2"]);
   });
 
   it("joins an organ and its adjectives both ways, and rewrites nothing with them", () => {

@@ -167,7 +167,8 @@ export async function stateOf(where: Where, folders: Record<string, string | nul
   try {
     index = await openIndex({ ...openOptions(where), readonly: true });
   } catch (e) {
-    if (/there is no index|no index at|does not exist/i.test(String(e))) {
+    // A first sync killed after creating the file and before creating the index leaves an empty file: no index, as before the sync.
+    if (/there is no index|no index at|holds no index yet|does not exist/i.test(String(e))) {
       const empty = Object.entries(folders).find(([, dir]) => dir === null);
       return { holds: empty?.[0], problems: [] };
     }

@@ -432,13 +432,13 @@ export class FindingModelIndex {
       // Read before the search data is: a write that lands while the batch runs makes its results too old to keep.
       const generation = this.cache?.generation ?? 0;
       const results = new Map<string, IndexEntry[]>();
-      const misses: string[] = [];
+      const misses = new Set<string>();
       for (const q of checked) {
         const hit = this.cache?.get(cacheKey("search", ...searchKeyParts(q, limit, tags))) as IndexEntry[] | undefined;
         if (hit) results.set(q, hit);
-        else if (!misses.includes(q)) misses.push(q);
+        else misses.add(q);
       }
-      if (misses.length === 0) return results; // every answer cached: nothing read
+      if (misses.size === 0) return results; // every answer cached: nothing read
       const data = await this.lexical();
       for (const q of misses) {
         const found = this.searchIn(data, q, limit, tags);

@@ -1,4 +1,4 @@
-// The radiology lexicon (lexicon/radiology-lexicon.tsv): abbreviations, spelling variants and
+// The radiology lexicon (the .tsv files of lexicon/: radiology-lexicon.tsv and the other-names files): abbreviations, spelling variants and
 // equivalent terms as reports write them, each with the words the registry uses instead. Read and
 // checked once when this module loads (a malformed line stops the program, naming the line and the
 // reason), compiled to a map from a term's first word to its entries, and applied to a query's words
@@ -6,7 +6,7 @@
 // instead adds its organ word for finding general models). Adjective entries (an organ and its
 // adjectives: liver, hepatic) rewrite nothing: titles match either word (see sameWord in search/terms.ts).
 import { CodedError } from "../model/errors.js";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { wordsOf } from "../model/words.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
@@ -24,6 +24,8 @@ export interface LexiconEntry {
   expansion: string[];
   kind: LexiconKind;
   source: string;
+  /** Where the entry is written: the file (as given to parseLexicon) and its line. */
+  file: string;
   line: number;
 }
 
@@ -61,7 +63,7 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
     const earlier = seen.get(key);
     if (earlier !== undefined) fail(`"${termText}" is already defined on line ${earlier}`);
     seen.set(key, n);
-    entries.push({ term, expansion, kind: kind as LexiconKind, source, line: n });
+    entries.push({ term, expansion, kind: kind as LexiconKind, source, file, line: n });
   });
   if (!header) throw new LexiconError(`${file}: no header line "term, expansion, kind, source"`);
   return entries;
@@ -115,13 +117,36 @@ export class Lexicon {
   }
 }
 
+/** The entries of several lexicon files, in order; a term defined in two files is refused naming both lines. */
+export function parseLexiconFiles(files: ReadonlyArray<{ text: string; file: string }>): LexiconEntry[] {
+  const entries: LexiconEntry[] = [];
+  const seen = new Map<string, LexiconEntry>();
+  for (const { text, file } of files) {
+    for (const e of parseLexicon(text, file)) {
+      const key = e.term.join(" ");
+      const earlier = seen.get(key);
+      if (earlier) throw new LexiconError(`${file} line ${e.line}: "${key}" is already defined in ${earlier.file} line ${earlier.line}`);
+      seen.set(key, e);
+      entries.push(e);
+    }
+  }
+  return entries;
+}
+
 let shipped: Lexicon | undefined;
 
-/** The lexicon the index ships, read from the file beside this module when first asked for. */
+/** The lexicon the index ships: every .tsv file of the lexicon folder beside this module, in name order, read when first asked for. */
 export function shippedLexicon(): Lexicon {
   if (!shipped) {
-    const url = new URL("./lexicon/radiology-lexicon.tsv", import.meta.url);
-    shipped = new Lexicon(parseLexicon(readFileSync(url, "utf8"), url.pathname));
+    const folder = new URL("./lexicon/", import.meta.url);
+    const files = readdirSync(folder)
+      .filter((name) => name.endsWith(".tsv"))
+      .sort()
+      .map((name) => {
+        const url = new URL(name, folder);
+        return { text: readFileSync(url, "utf8"), file: url.pathname };
+      });
+    shipped = new Lexicon(parseLexiconFiles(files));
   }
   return shipped;
 }
