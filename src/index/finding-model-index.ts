@@ -104,6 +104,8 @@ export class FindingModelIndex {
    * lookForChanges and held-data.ts).
    */
   private readonly searchData: HeldData<LexicalData>;
+  /** This connection's writes under way: meanwhile lookups read the store, as the held data may be about to go stale. */
+  private writing = 0;
   /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
   private mark: string | undefined;
   private markSeenAt = -Infinity;
@@ -163,11 +165,13 @@ export class FindingModelIndex {
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     const elsewhere = options.onThread && !options.confirmRemoval && syncThreadAvailable() ? this.store.openElsewhere : undefined;
     if (elsewhere) return this.syncOnThread(elsewhere, dir, options);
-    try {
-      return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
-    } finally {
-      this.invalidate();
-    }
+    return this.ownWrite(async () => {
+      try {
+        return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
+      } finally {
+        this.invalidate();
+      }
+    });
   }
 
   /**
@@ -198,26 +202,30 @@ export class FindingModelIndex {
    */
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
-    try {
-      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
-      if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
-      await this.withVectors(report, options);
-      return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
-    } finally {
-      this.invalidate();
-    }
+    return this.ownWrite(async () => {
+      try {
+        const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
+        if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+        await this.withVectors(report, options);
+        return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
+      } finally {
+        this.invalidate();
+      }
+    });
   }
 
   /** Remove the model with this ID, name or synonym; false when there is none. */
   async remove(idOrName: string): Promise<boolean> {
     const entry = await this.store.getEntry(idOrName);
     if (!entry) return false;
-    try {
-      await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
-      return true;
-    } finally {
-      this.invalidate();
-    }
+    return this.ownWrite(async () => {
+      try {
+        await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
+        return true;
+      } finally {
+        this.invalidate();
+      }
+    });
   }
 
   /** Remove every model whose file is not among `filenames` (relative names, as the index records them); returns how many. */
@@ -225,19 +233,31 @@ export class FindingModelIndex {
     const keep = new Set(filenames.map((f) => f.split(path.sep).join("/")));
     const unused = (await this.store.fileStates()).filter((s) => !keep.has(s.filename)).map((s) => s.oifm_id);
     if (unused.length === 0) return 0;
-    try {
-      await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
-      return unused.length;
-    } finally {
-      this.invalidate();
-    }
+    return this.ownWrite(async () => {
+      try {
+        await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
+        return unused.length;
+      } finally {
+        this.invalidate();
+      }
+    });
   }
 
   // --- lookups ---
 
-  /** The entry with this ID, or with this name or synonym (case-insensitive). */
+  /**
+   * The entry with this ID, or with this name or synonym (case-insensitive). From search's data
+   * held in memory when it is of the index as it is (read since the last change this index saw, and
+   * none of its own writes under way; another connection's change is seen within
+   * Store.changeMarkEveryMs, as for cached answers); else from the store.
+   */
   get(idOrNameOrSynonym: string): Promise<IndexEntry | undefined> {
-    return this.cached("get", [idOrNameOrSynonym], () => this.store.getEntry(idOrNameOrSynonym));
+    return this.cached("get", [idOrNameOrSynonym], () => {
+      const held = this.writing === 0 ? this.searchData.ifCurrent() : undefined;
+      // (The store's order: the ID, then a name, then a synonym; exact-titles.ts keeps it.)
+      if (held) return Promise.resolve(held.exact.matches(idOrNameOrSynonym, 1)[0]);
+      return this.store.getEntry(idOrNameOrSynonym);
+    });
   }
 
   async contains(idOrNameOrSynonym: string): Promise<boolean> {
@@ -574,6 +594,16 @@ export class FindingModelIndex {
 
   private async registryEntries(): Promise<RegistryEntry[]> {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
+  }
+
+  /** Run one of this connection's writes (see `writing`). */
+  private async ownWrite<T>(write: () => Promise<T>): Promise<T> {
+    this.writing++;
+    try {
+      return await write();
+    } finally {
+      this.writing--;
+    }
   }
 
   /** After a write: no cached result, word list or vector outlives it. */

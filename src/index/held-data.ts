@@ -58,6 +58,12 @@ export class HeldData<T> {
     this.generation++;
   }
 
+  /** The last build when it is of the index as it is (nothing changed since it started); else undefined. Starts nothing. */
+  ifCurrent(): T | undefined {
+    const last = this.last;
+    return last && last.generation === this.generation ? last.data : undefined;
+  }
+
   /** Forget every build: the next use waits for a new one (after this program's own write, or when the store failed). */
   drop(): void {
     this.last = undefined;

@@ -2,7 +2,7 @@
 // and the web page. Thin: every answer comes from FindingModelIndex. Built without listening, so
 // tests use app.inject(); serve.ts listens and shuts down gracefully.
 import { createRequire } from "node:module";
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
 import { collectMethods } from "./allowed-methods.js";
 import { errorBody, installErrorHandlers } from "./errors.js";
@@ -11,6 +11,7 @@ import { collectRoutes } from "./openapi.js";
 import { decimalQueryIntegers } from "./decimal-query.js";
 import { checkQueryEncoding } from "./query-encoding.js";
 import { useRequestValidators } from "./validators.js";
+import { OneLinePerRequest } from "./request-log.js";
 import { listingRoutes } from "./routes/listings.js";
 import { modelRoutes } from "./routes/models.js";
 import { searchRoutes } from "./routes/search.js";
@@ -22,21 +23,6 @@ export interface AppOptions extends SyncRouteOptions {
   logger?: FastifyServerOptions["logger"];
   /** Serve the web page at / (default true). */
   web?: boolean;
-}
-
-/**
- * One log line per request, when it is answered: method, URL, status, milliseconds (plus the
- * error, for a failure). Health checks that pass are not logged; they come every few seconds.
- */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (!error && reply.statusCode < 400 && request.url === "/healthz") return;
-    const line = { method: request.method, url: request.url.slice(0, 600), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 };
-    if (error || reply.statusCode >= 500) reply.log.error({ ...line, err: error }, "request failed");
-    else reply.log.info(line, "request");
-  }
 }
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };

@@ -5,11 +5,13 @@ import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { toMarkdown } from "../../model/markdown.js";
 import type { IndexEntry } from "../../store/store.js";
 import { HttpError } from "../errors.js";
-import { sendCached } from "../http-cache.js";
-import { publicEntry } from "../public-entry.js";
+import { etagOf, sendCached } from "../http-cache.js";
+import { publicEntry, publicEntryJson } from "../public-entry.js";
 import { idOrNameParams, idParams, listQuerystring } from "../schemas.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** The ETag of an entry's answer (publicEntryJson's bytes), made once per entry object, as they are. */
+const entryEtags = new WeakMap<IndexEntry, string>();
 const notFound = { "404": { description: "No model has this ID, name or synonym.", schema: "Error" } };
 const badRequest = { "400": { description: "The request is not valid; the message says why.", schema: "Error" } };
 const notModified = { "304": { description: "The client's copy (If-None-Match) is current." } };
@@ -35,7 +37,10 @@ export async function modelRoutes(app: FastifyInstance, { index }: { index: Find
     },
     async (request, reply) => {
       const entry = await entryOf(request.params.idOrName);
-      return sendCached(request, reply, JSON.stringify(publicEntry(entry)), JSON_TYPE);
+      const body = publicEntryJson(entry);
+      let etag = entryEtags.get(entry);
+      if (etag === undefined) entryEtags.set(entry, (etag = etagOf(body)));
+      return sendCached(request, reply, body, JSON_TYPE, undefined, etag);
     },
   );
 

@@ -3,9 +3,11 @@
 import type { FastifyInstance } from "fastify";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { HttpError } from "../errors.js";
-import { publicEntry } from "../public-entry.js";
+import { jsonEndingWithEntries } from "../public-entry.js";
 import { batchBody, searchQuerystring } from "../schemas.js";
 
+// Answers are put together from each entry's JSON, made once (public-entry.ts): the bytes JSON.stringify would give.
+const JSON_TYPE = "application/json; charset=utf-8";
 const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
 
 export async function searchRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
@@ -22,10 +24,11 @@ export async function searchRoutes(app: FastifyInstance, { index }: { index: Fin
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { q, limit, tag, mode } = request.query;
       const answer = await index.searchAnswer(q, { limit, tags: tag, mode });
-      return { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), mode: answer.mode, ...(answer.note ? { note: answer.note } : {}), results: answer.results.map(publicEntry) };
+      const fields = { query: q, limit, ...(tag && tag.length > 0 ? { tags: tag } : {}), mode: answer.mode, ...(answer.note ? { note: answer.note } : {}) };
+      return reply.type(JSON_TYPE).send(jsonEndingWithEntries(fields, "results", answer.results));
     },
   );
 
@@ -46,15 +49,14 @@ export async function searchRoutes(app: FastifyInstance, { index }: { index: Fin
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { queries, limit, tags } = request.body;
       queries.forEach((q, i) => {
         if (q.trim() === "") throw new HttpError("invalid-request", `body field queries[${i}] is blank: give at least one word to search for`);
       });
       const found = await index.searchBatch(queries, { limit, tags });
-      return {
-        results: queries.map((q) => ({ query: q, limit, ...(tags && tags.length > 0 ? { tags } : {}), results: (found.get(q.trim()) ?? []).map(publicEntry) })),
-      };
+      const answers = queries.map((q) => jsonEndingWithEntries({ query: q, limit, ...(tags && tags.length > 0 ? { tags } : {}) }, "results", found.get(q.trim()) ?? []));
+      return reply.type(JSON_TYPE).send(`{"results":[${answers.join(",")}]}`);
     },
   );
 }
