@@ -38,6 +38,7 @@ export { checkIndex, CheckFolderError, type IndexCheckReport, type IndexProblem 
 // Semantic (hybrid) search: an embeddings provider and what it reports.
 export type { EmbeddingsProvider } from "./index/embeddings/provider.js";
 export { EmbeddingsError } from "./index/embeddings/provider.js";
+export { BuiltinEmbeddings, type BuiltinEmbeddingsOptions } from "./index/embeddings/builtin-embeddings.js";
 export type { EmbeddingsConfig } from "./index/embeddings/from-environment.js";
 export type { EmbedReport } from "./index/embeddings/embed-index.js";
 export type { SearchAnswer } from "./index/embeddings/hybrid.js";

@@ -31,7 +31,7 @@ const PUBLIC_NAMES = [
   "OpenIndexOptions", "RemovalPlan", "SearchOptions", "SearchQueryError", "SyncDeclinedError", "SyncDirectoryError", "SyncOptions", "SyncReport", "checkIndex",
   "openIndex", "SearchMode",
   // semantic search
-  "EmbedReport", "EmbeddingsConfig", "EmbeddingsError", "EmbeddingsProvider", "SearchAnswer", "SemanticOptions",
+  "BuiltinEmbeddings", "BuiltinEmbeddingsOptions", "EmbedReport", "EmbeddingsConfig", "EmbeddingsError", "EmbeddingsProvider", "SearchAnswer", "SemanticOptions",
   // stores
   "AttributeRef", "ChangeParts", "ContributorRef", "EntryRecord", "FileState", "IndexEntry", "IntegrityRead", "OpenElsewhere", "Page", "PostgresOpenOptions", "PostgresPoolOptions", "SlugMatch",
   "SnapshotScope", "SqliteOpenOptions", "Store", "StoreError", "StoreErrorCode", "StoreStats", "StoredVector", "SyncChanges", "TextSearchOptions", "ValidationSnapshot", "openPostgresStore",

@@ -18,6 +18,8 @@ export interface Bench {
   processRuns: number;
   /** --full: the scale curve up to 100,000 models, and docs/scale.json + docs/scale.svg. */
   full: boolean;
+  /** --hybrid: the eval sets also scored by hybrid search with the built-in embeddings model. */
+  hybrid: boolean;
   /**
    * A PostgreSQL server for its figures (batched writes, search quality), in schemas of their own,
    * dropped after: --postgres <url>, else the one the tests use, if it answers (local-server.ts).
@@ -46,7 +48,7 @@ export interface Bench {
   queries: string[];
 }
 
-export async function prepareBench(report: Report, options: { runs: number; full: boolean; postgres?: string }): Promise<Bench> {
+export async function prepareBench(report: Report, options: { runs: number; full: boolean; hybrid: boolean; postgres?: string }): Promise<Bench> {
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const corpus = process.env.FINDINGMODEL_CORPUS ?? path.join(root, "fixtures/registry");
   const defs = path.join(corpus, "defs");

@@ -2,12 +2,14 @@
 // texts) and on the derived set of quality.ts: recall@1, recall@5 and MRR, overall, per half and
 // per category, ours beside plain BM25 (the store's full-text query alone) and MiniSearch; then
 // the time per query of the written and code sets, query cache off, beside the raw FTS5 query.
+// With --hybrid, also hybrid search with the built-in offline embeddings model (builtin-hybrid.ts).
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { FindingModelIndex } from "../index/finding-model-index.js";
 import { searchTerms } from "../index/search/terms.js";
 import { hasWord } from "../model/words.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
+import { builtinHybrid, builtinHybridSpeed, type BuiltinHybrid } from "./builtin-hybrid.js";
 import type { Bench } from "./context.js";
 import { halfOf } from "./eval/halves.js";
 import { codeDisplayQueries, readWrittenQueries, scoreEval, type EvalQuery, type EvalReport, type CodedModel } from "./eval/sets.js";
@@ -46,6 +48,12 @@ export async function evalSection(b: Bench): Promise<void> {
     },
     minisearch: (q) => mini.search(q).slice(0, 10).map((r) => r.id as string),
   };
+  let hybrid: BuiltinHybrid | undefined;
+  if (b.hybrid) {
+    hybrid = await builtinHybrid(b);
+    engines["hybrid-builtin"] = hybrid.search;
+    engines["vectors-builtin"] = hybrid.nearest;
+  }
   const misses: Record<string, EvalReport["misses"]> = {};
   for (const [setName, queries] of Object.entries(sets)) {
     const scores: Record<string, EvalReport> = {};
@@ -64,7 +72,10 @@ export async function evalSection(b: Bench): Promise<void> {
     for (const half of ["tune", "check"]) row(half, (r) => r.groups.get(half));
     const categories = [...new Set(queries.map((q) => q.category))];
     if (categories.length > 1) {
-      for (const c of categories) for (const half of ["tune", "check"]) row(`${c}/${half}`, (r) => r.groups.get(`${c}/${half}`));
+      for (const c of categories) {
+        row(c, (r) => r.groups.get(c));
+        for (const half of ["tune", "check"]) row(`${c}/${half}`, (r) => r.groups.get(`${c}/${half}`));
+      }
     }
     for (const half of ["tune", "check"]) {
       const o = scores.ours!.groups.get(half)!;
@@ -72,6 +83,17 @@ export async function evalSection(b: Bench): Promise<void> {
         report.versus(`${setName}, ${half} half: ${metric}`, o[key], "peer", { name: "plain BM25", value: scores.bm25!.groups.get(half)![key] }, "share", undefined, `MiniSearch ${f3(scores.minisearch!.groups.get(half)![key])}`);
       }
     }
+    const h = scores["hybrid-builtin"];
+    if (h) {
+      for (const [metric, key] of [["recall@1", "recallAt1"], ["recall@5", "recallAt5"], ["MRR", "mrr"]] as const) {
+        const meaning = h.groups.get("meaning");
+        report.versus(`${setName}, all: ${metric}, hybrid with the built-in model`, h.all[key], "straightforward", { name: "lexical (the default)", value: scores.ours!.all[key] }, "share", undefined, meaning ? `meaning: ${f3(meaning[key])} beside ${f3(scores.ours!.groups.get("meaning")![key])}` : undefined);
+      }
+    }
+  }
+  if (hybrid) {
+    if (hybrid.fellBack.size > 0) report.note(`${hybrid.fellBack.size} hybrid answers fell back to words: ${[...hybrid.fellBack.values()][0]}`);
+    await hybrid.close();
   }
   if (process.env.FM_EVAL_MISSES) {
     // For tuning: the misses of the tune half only (the check half, written2, written3 and independent stay unseen).
@@ -104,5 +126,6 @@ export async function evalSection(b: Bench): Promise<void> {
     batch.push((performance.now() - t) / terms.length);
   }
   report.versus("searchBatch of the same queries, per query", median(batch), "straightforward", { name: "a loop of search", value: median(loop) }, "ms", { text: "cheaper than the loop", met: median(batch) < median(loop) });
+  if (b.hybrid) await builtinHybridSpeed(b, terms);
   await store.close();
 }

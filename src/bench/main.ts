@@ -5,6 +5,8 @@
 //   --full             the scale curve up to 100,000 models; writes docs/scale.json and docs/scale.svg
 //   --only <a,b,...>   only these parts: floors, plan, peers, quality, eval, scale, fusion
 //   --postgres <url>   also score search quality on a PostgreSQL store (a schema of its own, dropped after)
+//   --hybrid           eval also scores hybrid search with the built-in offline embeddings model
+//                      (its vectors for the registry take minutes to make, so it is opt-in)
 import { rmSync } from "node:fs";
 import { prepareBench } from "./context.js";
 import { evalSection } from "./evaluation.js";
@@ -27,10 +29,11 @@ const runs = Number(option("--runs") ?? 5);
 const full = args.includes("--full");
 const jsonFile = option("--json");
 const postgres = option("--postgres");
+const hybrid = args.includes("--hybrid");
 const only = option("--only")?.split(",") ?? Object.keys(SECTIONS);
 const unknown = only.filter((s) => !(s in SECTIONS));
 if (unknown.length > 0 || !(runs >= 1)) {
-  console.error(`usage: npm run bench -- [--json <file>] [--runs <n>] [--full] [--only ${Object.keys(SECTIONS).join(",")}] [--postgres <url>]`);
+  console.error(`usage: npm run bench -- [--json <file>] [--runs <n>] [--full] [--only ${Object.keys(SECTIONS).join(",")}] [--postgres <url>] [--hybrid]`);
   process.exit(2);
 }
 
@@ -38,7 +41,7 @@ const m = machine();
 console.log(`findingmodel bench: ${m.cpu} x${m.cores}, ${m.memoryGb} GB, Node ${m.node}, ${runs} runs each, medians${full ? ", full scale curve" : ""}`);
 const started = performance.now();
 const report = new Report();
-const bench = await prepareBench(report, { runs, full, ...(postgres ? { postgres } : {}) });
+const bench = await prepareBench(report, { runs, full, hybrid, ...(postgres ? { postgres } : {}) });
 try {
   for (const [name, section] of Object.entries(SECTIONS)) {
     if (!only.includes(name)) continue;

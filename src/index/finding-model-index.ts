@@ -382,7 +382,7 @@ export class FindingModelIndex {
     if (mode === "lexical" || !semantic) {
       const results = await this.search(query, options);
       if (mode === "lexical") return { results, mode };
-      return { results, mode: "lexical", note: "hybrid search is not configured here (it needs an embeddings service: FINDINGMODEL_EMBEDDINGS_URL and FINDINGMODEL_EMBEDDINGS_MODEL); answered from words only" };
+      return { results, mode: "lexical", note: "hybrid search is not configured here (it needs embeddings: FINDINGMODEL_EMBEDDINGS_URL=builtin for the built-in offline model, or a service's FINDINGMODEL_EMBEDDINGS_URL and FINDINGMODEL_EMBEDDINGS_MODEL); answered from words only" };
     }
     const q = checkQuery(query);
     const limit = checkLimit(options.limit ?? DEFAULT_SEARCH_LIMIT);

@@ -24,7 +24,7 @@ export interface OpenIndexOptions extends IndexOptions {
   readonly?: boolean;
   /** How long to wait for another writer's lock (SQLite; default $FINDINGMODEL_BUSY_TIMEOUT_MS, else 5 s). */
   busyTimeoutMs?: number;
-  /** The OpenAI-compatible embeddings service (default: $FINDINGMODEL_EMBEDDINGS_URL, _MODEL, _API_KEY); ignored when `embeddings` is given. */
+  /** The OpenAI-compatible embeddings service, or `{ url: "builtin" }` for the built-in offline model (default: $FINDINGMODEL_EMBEDDINGS_URL, _MODEL, _API_KEY); ignored when `embeddings` is given. */
   embeddingsConfig?: EmbeddingsConfig;
 }
 
