@@ -165,13 +165,7 @@ export class FindingModelIndex {
   async sync(dir: string, options: SyncOptions = {}): Promise<SyncReport> {
     const elsewhere = options.onThread && !options.confirmRemoval && syncThreadAvailable() ? this.store.openElsewhere : undefined;
     if (elsewhere) return this.syncOnThread(elsewhere, dir, options);
-    return this.ownWrite(async () => {
-      try {
-        return await this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options);
-      } finally {
-        this.invalidate();
-      }
-    });
+    return this.ownWrite(async () => this.withVectors(await this.monitor.time("sync", () => syncFolder(this.store, dir, options)), options));
   }
 
   /**
@@ -203,14 +197,10 @@ export class FindingModelIndex {
   async addOrUpdateFromFile(file: string, options: SyncOptions & { root?: string } = {}): Promise<"added" | "updated" | "unchanged"> {
     const root = options.root ?? path.dirname(file);
     return this.ownWrite(async () => {
-      try {
-        const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
-        if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
-        await this.withVectors(report, options);
-        return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
-      } finally {
-        this.invalidate();
-      }
+      const report = await this.monitor.time("addOrUpdateFromFile", () => syncFiles(this.store, { root, files: [file] }, { ...options, skipInvalid: false }));
+      if (report.errors.length > 0) throw new IndexWriteError(report.errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join("\n"));
+      await this.withVectors(report, options);
+      return report.added > 0 ? "added" : report.updated > 0 ? "updated" : "unchanged";
     });
   }
 
@@ -219,12 +209,8 @@ export class FindingModelIndex {
     const entry = await this.store.getEntry(idOrName);
     if (!entry) return false;
     return this.ownWrite(async () => {
-      try {
-        await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
-        return true;
-      } finally {
-        this.invalidate();
-      }
+      await this.monitor.time("remove", () => this.store.apply({ upserts: [], deletes: [entry.oifm_id], people: [], organizations: [] }));
+      return true;
     });
   }
 
@@ -234,12 +220,8 @@ export class FindingModelIndex {
     const unused = (await this.store.fileStates()).filter((s) => !keep.has(s.filename)).map((s) => s.oifm_id);
     if (unused.length === 0) return 0;
     return this.ownWrite(async () => {
-      try {
-        await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
-        return unused.length;
-      } finally {
-        this.invalidate();
-      }
+      await this.monitor.time("removeUnused", () => this.store.apply({ upserts: [], deletes: unused, people: [], organizations: [] }));
+      return unused.length;
     });
   }
 
@@ -596,12 +578,16 @@ export class FindingModelIndex {
     return (await this.store.allEntries()).map((e) => ({ filename: e.filename, model: e }));
   }
 
-  /** Run one of this connection's writes (see `writing`). */
+  /**
+   * Run one of this connection's writes: meanwhile lookups read the store (see `writing`); after
+   * it, succeeded or not, nothing cached outlives it (invalidate).
+   */
   private async ownWrite<T>(write: () => Promise<T>): Promise<T> {
     this.writing++;
     try {
       return await write();
     } finally {
+      this.invalidate();
       this.writing--;
     }
   }
