@@ -27,6 +27,9 @@ export function publicEntry(e: IndexEntry): PublicEntry {
  */
 const jsonOf = new WeakMap<IndexEntry, string>();
 
+/** The media type of these answers. */
+export const JSON_TYPE = "application/json; charset=utf-8";
+
 export function publicEntryJson(e: IndexEntry): string {
   let json = jsonOf.get(e);
   if (json === undefined) {

@@ -6,10 +6,9 @@ import { toMarkdown } from "../../model/markdown.js";
 import type { IndexEntry } from "../../store/store.js";
 import { HttpError } from "../errors.js";
 import { etagOf, sendCached } from "../http-cache.js";
-import { publicEntry, publicEntryJson } from "../public-entry.js";
+import { JSON_TYPE, publicEntry, publicEntryJson } from "../public-entry.js";
 import { idOrNameParams, idParams, listQuerystring } from "../schemas.js";
 
-const JSON_TYPE = "application/json; charset=utf-8";
 /** The ETag of an entry's answer (publicEntryJson's bytes), made once per entry object, as they are. */
 const entryEtags = new WeakMap<IndexEntry, string>();
 const notFound = { "404": { description: "No model has this ID, name or synonym.", schema: "Error" } };

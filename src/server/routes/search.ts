@@ -3,11 +3,10 @@
 import type { FastifyInstance } from "fastify";
 import type { FindingModelIndex } from "../../index/finding-model-index.js";
 import { HttpError } from "../errors.js";
-import { jsonEndingWithEntries } from "../public-entry.js";
+import { JSON_TYPE, jsonEndingWithEntries } from "../public-entry.js";
 import { batchBody, searchQuerystring } from "../schemas.js";
 
 // Answers are put together from each entry's JSON, made once (public-entry.ts): the bytes JSON.stringify would give.
-const JSON_TYPE = "application/json; charset=utf-8";
 const badRequest = { "400": { description: "The request is not valid (blank or too long query, limit out of range, ...); the message says why.", schema: "Error" } };
 
 export async function searchRoutes(app: FastifyInstance, { index }: { index: FindingModelIndex }): Promise<void> {
