@@ -3,17 +3,16 @@
 // Each entry must lead to one registry model and take nothing from another: its expansion is a
 // registry model's name or synonym, its term is no model's name or synonym and is not inside one,
 // and searching the term on the real registry finds that model first.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { parseLexicon, type LexiconEntry } from "../src/index/lexicon.js";
 import { wordsOf } from "../src/model/words.js";
-import { openSqliteStore } from "../src/store/sqlite/open.js";
 import type { Store } from "../src/store/store.js";
 import { DEFS } from "./corpus.js";
+import { registryStore } from "./registry-store.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const entries: LexiconEntry[] = readdirSync(FOLDER)
@@ -33,8 +32,7 @@ const where = (e: LexiconEntry) => `${e.file} line ${e.line} ("${e.term.join(" "
 
 let store: Store;
 beforeAll(async () => {
-  store = await openSqliteStore(path.join(mkdtempSync(path.join(tmpdir(), "fm-other-names-")), "index.db"));
-  expect((await new FindingModelIndex(store).sync(DEFS)).added).toBe(2382);
+  store = await registryStore("fm-other-names-");
 }, 120_000);
 afterAll(() => store.close());
 

@@ -1,20 +1,15 @@
 // The documented defaults of the index's search options: near words (a word with a typing error is
 // corrected) and title order (the closest name or synonym first) are on unless turned off. Each
 // case is one where the option decides the answer, checked both ways on the real registry.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FindingModelIndex } from "../src/index/finding-model-index.js";
 import { tunedIndex } from "../src/index/internal.js";
-import { openSqliteStore } from "../src/store/sqlite/open.js";
 import type { Store } from "../src/store/store.js";
-import { DEFS } from "./corpus.js";
+import { registryStore } from "./registry-store.js";
 
 let store: Store;
 beforeAll(async () => {
-  store = await openSqliteStore(path.join(mkdtempSync(path.join(tmpdir(), "fm-defaults-")), "index.db"));
-  expect((await new FindingModelIndex(store).sync(DEFS)).added).toBe(2382);
+  store = await registryStore("fm-defaults-");
 }, 120_000);
 afterAll(() => store.close());
 
