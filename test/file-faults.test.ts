@@ -12,6 +12,7 @@ import { MAX_JSON_DEPTH } from "../src/model/json-text.js";
 import { buildApp } from "../src/server/app.js";
 import { buildIfStale, CLI } from "./cli-run.js";
 import { DEFS } from "./corpus.js";
+import { runUnprivileged } from "./unprivileged.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "fm-file-faults-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -123,17 +124,11 @@ describe("numbers beyond a double", () => {
   }, 30_000);
 });
 
-/** Run the command as a user that file permissions apply to: as root (CI), as nobody via setpriv. */
-function cliUnprivileged(args: string[]) {
-  const asRoot = process.getuid?.() === 0;
-  const [command, prefix] = asRoot ? ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath]] : [process.execPath, []];
-  const r = spawnSync(command, [...prefix, CLI, ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const canDropPrivileges = process.getuid?.() !== 0 || spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(CLI)})`]).status === 0;
+/** Run the command as a user that file permissions apply to (unprivileged.ts). */
+const cliUnprivileged = (args: string[]) => runUnprivileged([process.execPath, CLI, ...args]);
 
 describe("a folder that cannot be read", () => {
-  it.skipIf(!canDropPrivileges)("is an error for that folder, and the models indexed from it are kept (--skip-invalid)", () => {
+  it("is an error for that folder, and the models indexed from it are kept (--skip-invalid)", async () => {
     // A folder of its own that the unprivileged user may enter and write the index into (the run's
     // temporary folder made passable, not listable, to reach it).
     chmodSync(tmpdir(), 0o711);
@@ -145,10 +140,10 @@ describe("a folder that cannot be read", () => {
       for (const f of FIVE.slice(0, 3)) copyFileSync(DEFS + f, path.join(dir, f));
       for (const f of FIVE.slice(3)) copyFileSync(DEFS + f, path.join(dir, "sub", f));
       const db = path.join(base, "index.db");
-      expect(json(cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]))).toMatchObject({ added: 5, errors: [] });
+      expect(json(await cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]))).toMatchObject({ added: 5, errors: [] });
 
       chmodSync(path.join(dir, "sub"), 0o000);
-      const r = cliUnprivileged(["index", "sync", dir, "--db", db, "--json", "--skip-invalid"]);
+      const r = await cliUnprivileged(["index", "sync", dir, "--db", db, "--json", "--skip-invalid"]);
       expect(r.code).toBe(1);
       expect(json(r)).toMatchObject({
         removed: 0,
@@ -157,7 +152,7 @@ describe("a folder that cannot be read", () => {
       });
       // Still indexed: both models of the folder that could not be read.
       chmodSync(path.join(dir, "sub"), 0o755);
-      const again = cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]);
+      const again = await cliUnprivileged(["index", "sync", dir, "--db", db, "--json"]);
       expect(json(again)).toMatchObject({ added: 0, removed: 0, unchanged: 5, errors: [] });
     } finally {
       chmodSync(path.join(base, "defs", "sub"), 0o755);
