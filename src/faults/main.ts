@@ -1,4 +1,4 @@
-// `npm run faults [-- --short] [--trials N] [--only <part>] [--json]`: the fault suite of issue 14.
+// `npm run faults [-- --short] [--trials N] [--seconds N] [--only <part>] [--json]`: the fault suite of issue 14.
 // Parts: crash (kill -9 during syncs, validate --reformat, export), postgres (the server ends the
 // sync's connection), concurrency (readers and a server during a sync; two syncs at once), fuzz
 // (hostile input through search, files, HTTP bodies), load (autocannon against serve). Exit 1
@@ -15,8 +15,16 @@ import { pgReachable, pgWhere, removeAll, scratch, twoVersions, type PartResult,
 const PARTS = ["crash", "postgres", "concurrency", "fuzz", "load"] as const;
 type Part = (typeof PARTS)[number];
 
-function parseArgs(argv: readonly string[]): { short: boolean; trials?: number; only?: Part[]; json: boolean } {
-  const out: { short: boolean; trials?: number; only?: Part[]; json: boolean } = { short: false, json: false };
+interface Args {
+  short: boolean;
+  trials?: number;
+  seconds?: number;
+  only?: Part[];
+  json: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const out: Args = { short: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--short") out.short = true;
@@ -25,6 +33,10 @@ function parseArgs(argv: readonly string[]): { short: boolean; trials?: number; 
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) usage(`--trials takes a whole number of at least 1; got "${argv[i] ?? ""}"`);
       out.trials = n;
+    } else if (a === "--seconds") {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) usage(`--seconds takes a whole number of at least 1; got "${argv[i] ?? ""}"`);
+      out.seconds = n;
     } else if (a === "--only") {
       const parts = (argv[++i] ?? "").split(",");
       for (const p of parts) if (!PARTS.includes(p as Part)) usage(`--only takes parts among ${PARTS.join(", ")}; got "${p}"`);
@@ -35,7 +47,7 @@ function parseArgs(argv: readonly string[]): { short: boolean; trials?: number; 
 }
 
 function usage(message: string): never {
-  process.stderr.write(`faults: ${message}\nusage: npm run faults -- [--short] [--trials N] [--only ${PARTS.join("|")}[,...]] [--json]\n`);
+  process.stderr.write(`faults: ${message}\nusage: npm run faults -- [--short] [--trials N] [--seconds N] [--only ${PARTS.join("|")}[,...]] [--json]\n`);
   process.exit(2);
 }
 
@@ -44,6 +56,7 @@ const work = scratch();
 const opts: SuiteOptions = {
   short: args.short,
   trials: args.trials ?? (args.short ? 1 : 100),
+  seconds: args.seconds,
   models: args.short ? 200 : 10_000,
   changes: args.short ? 30 : 500,
   work,
@@ -54,16 +67,17 @@ const results: PartResult[] = [];
 const started = Date.now();
 try {
   const postgres = await pgReachable();
-  const folders = await twoVersions(work, opts.models, opts.changes);
+  // The generated folders, made only for the parts that use them (not for load alone).
+  const folders = PARTS.some((p) => p !== "load" && wanted(p)) ? await twoVersions(work, opts.models, opts.changes) : undefined;
   if (wanted("crash")) {
-    results.push(...(await syncCrashTrials(opts, { engine: "sqlite", db: path.join(work, "crash.db") }, folders)));
-    if (postgres) results.push(...(await syncCrashTrials(opts, pgWhere(`fm_faults_crash_${process.pid}`), folders)));
+    results.push(...(await syncCrashTrials(opts, { engine: "sqlite", db: path.join(work, "crash.db") }, folders!)));
+    if (postgres) results.push(...(await syncCrashTrials(opts, pgWhere(`fm_faults_crash_${process.pid}`), folders!)));
     else results.push({ part: "crash", name: "postgres", trials: 0, failures: [], open: [], skipped: "no PostgreSQL server reachable" });
-    results.push(...(await fileCrashTrials(opts, folders.before)));
+    results.push(...(await fileCrashTrials(opts, folders!.before)));
   }
-  if (wanted("postgres")) results.push(...(postgres ? await postgresKillPart(opts, folders) : [{ part: "postgres", name: "postgres", trials: 0, failures: [], open: [], skipped: "no PostgreSQL server reachable" }]));
-  if (wanted("concurrency")) results.push(...(await concurrencyPart(opts, folders)));
-  if (wanted("fuzz")) results.push(...(await fuzzPart(opts, folders.before)));
+  if (wanted("postgres")) results.push(...(postgres ? await postgresKillPart(opts, folders!) : [{ part: "postgres", name: "postgres", trials: 0, failures: [], open: [], skipped: "no PostgreSQL server reachable" }]));
+  if (wanted("concurrency")) results.push(...(await concurrencyPart(opts, folders!)));
+  if (wanted("fuzz")) results.push(...(await fuzzPart(opts, folders!.before)));
   if (wanted("load")) results.push(...(await loadPart(opts)));
 } finally {
   removeAll(work);

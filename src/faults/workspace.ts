@@ -29,6 +29,8 @@ export interface PartResult {
 export interface SuiteOptions {
   short: boolean;
   trials: number;
+  /** Seconds of each load run (default 20, 2 with short). */
+  seconds?: number;
   /** Models of a first sync and of the base of an incremental sync. */
   models: number;
   /** Changes (edits, adds, deletes) of an incremental sync. */

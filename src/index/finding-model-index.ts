@@ -570,6 +570,19 @@ export class FindingModelIndex {
     return this.monitor.time("check", () => checkIndex(this.store, folder));
   }
 
+  /**
+   * Look now (not on the next read) whether another program changed the index, and if so read the
+   * search data of the index as it is, if search data is held: told of another process's write
+   * (serve --workers), answers are of the index as it is sooner than the next request would see it.
+   */
+  async lookNow(): Promise<void> {
+    // A look under way may have read the mark before that write.
+    await this.markLook;
+    this.markSeenAt = -Infinity;
+    await this.lookForChanges();
+    if (this.searchData.held()) await this.searchData.current().catch(() => undefined);
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

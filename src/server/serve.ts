@@ -19,6 +19,8 @@ export interface RunningServer {
   /** Resolves once the server has stopped (after a signal, or close()). */
   closed: Promise<void>;
   close(): Promise<void>;
+  /** Stop as on a first signal (requests in flight finish, up to the grace period); again, nothing more. */
+  stop(): void;
 }
 
 export async function serve(index: FindingModelIndex, options: ServeOptions): Promise<RunningServer> {
@@ -35,7 +37,12 @@ export async function serve(index: FindingModelIndex, options: ServeOptions): Pr
       app.log.warn({ signal }, "second signal: stopping now");
       process.exit(1);
     }
-    app.log.info({ signal }, "stopping: finishing requests in flight");
+    stop(signal);
+  };
+
+  const stop = (signal?: NodeJS.Signals) => {
+    if (closing) return;
+    app.log.info(signal ? { signal } : {}, "stopping: finishing requests in flight");
     const timer = setTimeout(() => {
       app.log.error({ graceMs }, "requests still running after the grace period; closing their connections");
       app.server.closeAllConnections();
@@ -54,5 +61,5 @@ export async function serve(index: FindingModelIndex, options: ServeOptions): Pr
 
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  return { app, url, closed, close };
+  return { app, url, closed, close, stop: () => stop() };
 }

@@ -14,9 +14,12 @@ interface ServeCommandOptions extends IndexCommandOptions, SynonymCommandOptions
   defs?: string;
   skipInvalid?: boolean;
   logLevel: string;
+  workers: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+/** More processes than this would hold that many copies of the search data for little gain. */
+const MAX_WORKERS = 64;
 /** A token shorter than this is too easy to guess. */
 const MIN_TOKEN_LENGTH = 16;
 
@@ -32,10 +35,12 @@ export function registerServe(program: Command): void {
       "POST /api/sync: ",
     )
       .option("--skip-invalid", "POST /api/sync: index the valid files and report the others")
-      .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
+      .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info")
+      .option("--workers <n>", `processes answering on the port, each holding its own search data (1 to ${MAX_WORKERS})`, "1"),
   ).action(async (opts: ServeCommandOptions) => {
     const strict = strictSynonyms(opts);
     const port = wholeNumberOption("--port", opts.port, 0, 65535);
+    const workers = wholeNumberOption("--workers", opts.workers, 1, MAX_WORKERS);
     if (!LOG_LEVELS.includes(opts.logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got "${opts.logLevel}"`);
     const apiToken = process.env.FINDINGMODEL_API_TOKEN || undefined;
     if (apiToken !== undefined && apiToken.length < MIN_TOKEN_LENGTH) {
@@ -43,7 +48,18 @@ export function registerServe(program: Command): void {
     }
     if (opts.defs !== undefined && !isDirectory(opts.defs)) throw new UsageError(`--defs ${opts.defs} is not a folder`);
     const syncEnabled = opts.defs !== undefined && apiToken !== undefined;
-    if (opts.defs !== undefined && !apiToken) warn("findingmodel: POST /api/sync is disabled: set FINDINGMODEL_API_TOKEN to enable re-syncing --defs");
+    const { isServeWorker, joinPrimary, reportSynced, runWorkers } = await import("../../server/workers.js");
+    const worker = isServeWorker();
+    if (opts.defs !== undefined && !apiToken && !worker) warn("findingmodel: POST /api/sync is disabled: set FINDINGMODEL_API_TOKEN to enable re-syncing --defs");
+    const announce = ({ url, readOnly }: { url: string; readOnly: boolean }) => {
+      if (opts.json) printJson({ url, readOnly, workers });
+      else printLine(`serving ${url} (${readOnly ? "read-only" : "POST /api/sync enabled"}${workers > 1 ? `, ${workers} workers` : ""}); Ctrl-C to stop`);
+    };
+    if (workers > 1 && !worker) {
+      // The primary: the workers run this command again and each opens the index.
+      process.exitCode = await runWorkers(workers, announce);
+      return;
+    }
 
     await withIndex(
       opts,
@@ -55,11 +71,15 @@ export function registerServe(program: Command): void {
           defsDir: syncEnabled ? opts.defs : undefined,
           apiToken,
           syncOptions: { strictSynonyms: strict, skipInvalid: opts.skipInvalid },
+          onSynced: worker ? reportSynced : undefined,
           logger: { level: opts.logLevel, stream: process.stderr },
         });
-        if (opts.json) printJson({ url: server.url, readOnly: !syncEnabled });
-        else printLine(`serving ${server.url} (${syncEnabled ? "POST /api/sync enabled" : "read-only"}); Ctrl-C to stop`);
+        // (A look that fails is the next request's to report.)
+        if (worker) joinPrimary({ url: server.url, readOnly: !syncEnabled }, { stop: server.stop, look: () => void index.lookNow().catch(() => undefined) });
+        else announce({ url: server.url, readOnly: !syncEnabled });
         await server.closed;
+        // (The channel to the primary would keep this worker running.)
+        if (worker) process.disconnect?.();
       },
       syncEnabled ? "write" : "read",
       { staleSearchMs: SEARCH_STALE_MS },

@@ -17,6 +17,8 @@ export interface SyncRouteOptions {
   /** The bearer token that allows it (FINDINGMODEL_API_TOKEN). Without one, sync is refused. */
   apiToken?: string;
   syncOptions?: Pick<SyncOptions, "skipInvalid" | "strictSynonyms">;
+  /** Called after each sync, before it is answered (serve --workers tells the other workers to look at the index). */
+  onSynced?: () => void;
 }
 
 export async function syncRoute(app: FastifyInstance, { index, ...options }: SyncRouteOptions & { index: FindingModelIndex }): Promise<void> {
@@ -61,6 +63,8 @@ export async function syncRoute(app: FastifyInstance, { index, ...options }: Syn
         return reply.code(422).send({ ...errorBody("invalid-files", message), ...shown });
       } finally {
         running = false;
+        // (Also after a failed sync: it may have changed the index before it failed.)
+        options.onSynced?.();
       }
     },
   );
