@@ -41,6 +41,8 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
     // A URL the router refuses before any route sees it gets the same error shape as the rest,
     // without the URL echoed back.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      // (Refused before the onRequest hook below, which says this of every other answer.)
+      reply.header("X-Content-Type-Options", "nosniff");
       if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
         void reply.code(414).send(errorBody("path-too-long", `a path segment is too long: an ID, name or synonym is at most ${MAX_QUERY_LENGTH} characters`));
       } else {
@@ -50,13 +52,11 @@ export async function buildApp(index: FindingModelIndex, options: AppOptions = {
     },
   });
 
-  app.addHook("onSend", (_request, reply, payload, done) => {
+  // One hook before every route (an onSend hook too would cost every request a second hook run):
+  // every answer, errors included, says not to sniff its type; a query parameter that does not
+  // decode is a 400 before any route sees it.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("X-Content-Type-Options", "nosniff");
-    done(null, payload);
-  });
-
-  // A query parameter that does not decode is a 400 before any route sees it.
-  app.addHook("onRequest", (request, _reply, done) => {
     try {
       checkQueryEncoding(request.url);
       done();
