@@ -1,4 +1,4 @@
-// `npm run faults [-- --short] [--trials N] [--seconds N] [--only <part>] [--json]`: the fault suite of issue 14.
+// `npm run faults [-- --short] [--trials N] [--seconds N] [--workers N] [--only <part>] [--json]`: the fault suite of issue 14.
 // Parts: crash (kill -9 during syncs, validate --reformat, export), postgres (the server ends the
 // sync's connection), concurrency (readers and a server during a sync; two syncs at once), fuzz
 // (hostile input through search, files, HTTP bodies), load (autocannon against serve). Exit 1
@@ -19,6 +19,7 @@ interface Args {
   short: boolean;
   trials?: number;
   seconds?: number;
+  workers?: number;
   only?: Part[];
   json: boolean;
 }
@@ -37,6 +38,10 @@ function parseArgs(argv: readonly string[]): Args {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) usage(`--seconds takes a whole number of at least 1; got "${argv[i] ?? ""}"`);
       out.seconds = n;
+    } else if (a === "--workers") {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) usage(`--workers takes a whole number of at least 1; got "${argv[i] ?? ""}"`);
+      out.workers = n;
     } else if (a === "--only") {
       const parts = (argv[++i] ?? "").split(",");
       for (const p of parts) if (!PARTS.includes(p as Part)) usage(`--only takes parts among ${PARTS.join(", ")}; got "${p}"`);
@@ -47,7 +52,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`faults: ${message}\nusage: npm run faults -- [--short] [--trials N] [--seconds N] [--only ${PARTS.join("|")}[,...]] [--json]\n`);
+  process.stderr.write(`faults: ${message}\nusage: npm run faults -- [--short] [--trials N] [--seconds N] [--workers N] [--only ${PARTS.join("|")}[,...]] [--json]\n`);
   process.exit(2);
 }
 
@@ -57,6 +62,7 @@ const opts: SuiteOptions = {
   short: args.short,
   trials: args.trials ?? (args.short ? 1 : 100),
   seconds: args.seconds,
+  workers: args.workers,
   models: args.short ? 200 : 10_000,
   changes: args.short ? 30 : 500,
   work,

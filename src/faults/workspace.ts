@@ -31,6 +31,8 @@ export interface SuiteOptions {
   trials: number;
   /** Seconds of each load run (default 20, 2 with short). */
   seconds?: number;
+  /** Processes of the load part's server (as serve --workers; default 1). */
+  workers?: number;
   /** Models of a first sync and of the base of an incremental sync. */
   models: number;
   /** Changes (edits, adds, deletes) of an incremental sync. */

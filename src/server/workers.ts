@@ -6,15 +6,10 @@
 // worker gracefully; a worker that stops on its own stops the rest (a supervisor restarts the service).
 import cluster, { type Worker } from "node:cluster";
 
-/** What a worker tells the primary: once it listens, and after each of its syncs. */
-interface WorkerMessage {
-  listening?: Listening;
+/** What a worker tells the primary: once it listens (where), and after each of its syncs. */
+interface WorkerMessage<T> {
+  listening?: T;
   synced?: true;
-}
-
-export interface Listening {
-  url: string;
-  readOnly: boolean;
 }
 
 /** A worker of `serve --workers` (not the primary, and not a lone server). */
@@ -23,8 +18,8 @@ export function isServeWorker(): boolean {
 }
 
 /** In a worker: tell the primary it listens; stop (gracefully) when the primary says so, look at the index when it says another worker synced. */
-export function joinPrimary(listening: Listening, on: { stop: () => void; look: () => void }): void {
-  process.send?.({ listening } satisfies WorkerMessage);
+export function joinPrimary<T>(listening: T, on: { stop: () => void; look: () => void }): void {
+  process.send?.({ listening } satisfies WorkerMessage<T>);
   process.on("message", (message) => {
     if (message === "stop") on.stop();
     else if (message === "look") on.look();
@@ -35,20 +30,21 @@ export function joinPrimary(listening: Listening, on: { stop: () => void; look: 
 
 /** In a worker: tell the primary this worker synced (for the others to look at the index). */
 export function reportSynced(): void {
-  if (cluster.isWorker && process.connected) process.send?.({ synced: true } satisfies WorkerMessage);
+  if (cluster.isWorker && process.connected) process.send?.({ synced: true } satisfies WorkerMessage<never>);
 }
 
 /**
  * In the primary: start `count` workers (this program again, with the same arguments and Node
- * flags), call `onListening` once the first listens, and resolve with the exit code once all have
+ * flags), call `onListening` with what the first said once every one listens (so that the first
+ * clients' connections are handed to all of them), and resolve with the exit code once all have
  * stopped: 0 when every one stopped after a signal to the primary, else the first failing code.
  */
-export function runWorkers(count: number, onListening: (listening: Listening) => void): Promise<number> {
+export function runWorkers<T>(count: number, onListening: (listening: T) => void): Promise<number> {
   return new Promise((resolve) => {
     const workers = new Set<Worker>();
     let stopping = false;
     let exitCode = 0;
-    let told = false;
+    const listening: T[] = [];
     const stopAll = () => {
       for (const w of workers) if (w.isConnected()) w.send("stop");
     };
@@ -63,11 +59,8 @@ export function runWorkers(count: number, onListening: (listening: Listening) =>
     for (let i = 0; i < count; i++) {
       const worker = cluster.fork();
       workers.add(worker);
-      worker.on("message", (message: WorkerMessage) => {
-        if (message.listening && !told) {
-          told = true;
-          onListening(message.listening);
-        }
+      worker.on("message", (message: WorkerMessage<T>) => {
+        if (message.listening !== undefined && listening.push(message.listening) === count) onListening(listening[0]!);
         if (message.synced) for (const w of workers) if (w !== worker && w.isConnected()) w.send("look");
       });
       worker.on("exit", (code, signal) => {
