@@ -62,7 +62,7 @@ export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
   const modelPaths = models.map((m) => `/api/models/${m.oifm_id}`);
 
   const token = randomBytes(24).toString("hex");
-  const server = spawn(process.execPath, [...(process.env.LOAD_SERVER_FLAGS ?? "").split(" ").filter(Boolean), SERVER, db, defs], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FINDINGMODEL_API_TOKEN: token, LOAD_WORKERS: String(opts.workers ?? 1) } });
+  const server = spawn(process.execPath, [SERVER, db, defs], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FINDINGMODEL_API_TOKEN: token, LOAD_WORKERS: String(opts.workers ?? 1) } });
   const { url, floorUrl } = await new Promise<{ url: string; floorUrl: string }>((resolve, reject) => {
     server.on("exit", (code) => reject(new Error(`the load server exited ${code}`)));
     server.stdout.on("data", (d: Buffer) => resolve(JSON.parse(d.toString()) as { url: string; floorUrl: string }));
