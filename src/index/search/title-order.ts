@@ -2,7 +2,7 @@
 // the first results are then put in order of how closely a name or synonym matches the query, the
 // same way for every store.
 import { wordsOf } from "../../model/words.js";
-import { formsOf, mayHold, sameRoot, sameStem, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./terms.js";
+import { formsOf, heldKey, sameRoot, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./terms.js";
 
 /** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
 export const REORDERED = 10;
@@ -15,17 +15,64 @@ export const NO_TITLE = 1e9;
  * of a name or synonym that holds every term; NO_TITLE when none does.
  */
 export function titleDistance(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[], adjectives?: Adjectives): number {
+  return distanceOf(titlesOf(entry), termKeys(terms, adjectives), terms, adjectives);
+}
+
+/**
+ * The text mayHold looks for of each form of each term (formsOf), made once per query rather than
+ * once per title: titles are many, terms few.
+ */
+function termKeys(terms: readonly string[], adjectives?: Adjectives): string[][] {
+  return terms.map((t) => formsOf(t, adjectives).map(heldKey));
+}
+
+function distanceOf(titles: readonly TitleWords[], keys: readonly string[][], terms: readonly string[], adjectives?: Adjectives): number {
   let best = NO_TITLE;
-  for (const title of titlesOf(entry)) {
-    if (!terms.every((t) => formsOf(t, adjectives).some((f) => mayHold(title.lower, f)))) continue;
+  for (const title of titles) {
+    if (!holdsEveryKey(title.lower, keys)) continue;
     const words = title.meaningful;
     // A term held only in another form of its stem (enlarged: "thyroid enlargement") or as another
     // word for its organ ("hepatic" for "liver") counts half a word more.
     let loose = 0;
-    const holds = (t: string) => words.some((w) => sameRoot(w, t)) || (words.some((w) => sameWord(w, t, adjectives)) && ++loose > 0);
-    if (terms.every(holds)) best = Math.min(best, Math.max(0, words.length - terms.length) + loose / 2);
+    let every = true;
+    for (const t of terms) {
+      if (someRoot(words, t)) continue;
+      if (!someSameWord(words, t, adjectives)) {
+        every = false;
+        break;
+      }
+      loose++;
+    }
+    if (every) best = Math.min(best, Math.max(0, words.length - terms.length) + loose / 2);
   }
   return best;
+}
+
+/** Whether `lower` may hold every term: some form of each (mayHold, with the keys made beforehand). */
+function holdsEveryKey(lower: string, keys: readonly string[][]): boolean {
+  for (const forms of keys) {
+    let held = false;
+    for (const k of forms) {
+      if (lower.includes(k)) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) return false;
+  }
+  return true;
+}
+
+/** Whether one of `words` is `t` in some form (sameRoot). */
+function someRoot(words: readonly string[], t: string): boolean {
+  for (const w of words) if (sameRoot(w, t)) return true;
+  return false;
+}
+
+/** Whether one of `words` is `t` in a looser form (sameWord). */
+function someSameWord(words: readonly string[], t: string, adjectives?: Adjectives): boolean {
+  for (const w of words) if (sameWord(w, t, adjectives)) return true;
+  return false;
 }
 
 /** How many of `terms` the name or a synonym of `entry` holds, at most (in some form). */
@@ -33,7 +80,7 @@ export function titleCoverage(entry: Pick<SearchedText, "name" | "synonyms">, te
   let best = 0;
   for (const title of titlesOf(entry)) {
     let n = 0;
-    for (const t of terms) if (title.words.some((w) => sameRoot(w, t))) n++;
+    for (const t of terms) if (someRoot(title.words, t)) n++;
     if (n > best) best = n;
   }
   return best;
@@ -54,7 +101,14 @@ export function nameDistance(entry: Pick<SearchedText, "name" | "synonyms">, ter
 export function titlesCoverage(entry: Pick<SearchedText, "name" | "synonyms">, terms: readonly string[], adjectives?: Adjectives): number {
   const titles = titlesOf(entry);
   let n = 0;
-  for (const t of terms) if (titles.some((title) => title.words.some((w) => sameWord(w, t, adjectives)))) n++;
+  for (const t of terms) {
+    for (const title of titles) {
+      if (someSameWord(title.words, t, adjectives)) {
+        n++;
+        break;
+      }
+    }
+  }
   return n;
 }
 
@@ -93,7 +147,8 @@ function titlesOf(entry: Pick<SearchedText, "name" | "synonyms">): TitleWords[] 
  */
 export function closestTitlesFirst<T extends Pick<SearchedText, "name" | "synonyms">>(entries: readonly T[], terms: readonly string[], n: number, adjectives?: Adjectives): T[] {
   const head = entries.slice(0, n);
-  const distance = head.map((e) => titleDistance(e, terms, adjectives));
+  const keys = termKeys(terms, adjectives);
+  const distance = head.map((e) => distanceOf(titlesOf(e), keys, terms, adjectives));
   // Among titles equally close, the entry whose own name is closest.
   const named = head.map((e, i) => (distance[i] === NO_TITLE ? 0 : nameDistance(e, terms, adjectives)));
   const order = head.map((_, i) => i).sort((a, b) => distance[a]! - distance[b]! || named[a]! - named[b]! || a - b);
