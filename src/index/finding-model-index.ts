@@ -687,8 +687,11 @@ export class FindingModelIndex {
     let g = 0;
     for (const e of results) {
       if (moved.has(e.oifm_id)) continue;
-      const held = titleCoverage(e, named);
-      while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      // (Once every general model is placed, the rest keep their order: no need to measure them.)
+      if (g < general.length) {
+        const held = titleCoverage(e, named);
+        while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      }
       out.push(e);
     }
     while (g < general.length) out.push(byId.get(general[g++]!.id)!);

@@ -60,13 +60,37 @@ export class TitleIndex {
   contained(terms: readonly string[], adjectives?: Adjectives, weak?: ReadonlySet<string>): Array<{ id: string; words: number }> {
     const best = new Map<string, number>();
     for (const key of new Set(terms.flatMap((t) => formsOf(t, adjectives)).map(keyOf))) {
-      for (const t of this.byKey.get(key) ?? []) {
-        const length = weak ? t.words.filter((w) => !weak.has(w)).length : t.words.length;
+      const titles = this.byKey.get(key);
+      if (titles === undefined) continue;
+      for (const t of titles) {
+        const length = weak ? strongWords(t.words, weak) : t.words.length;
         if (length === 0 || (best.get(t.id) ?? 0) >= length) continue;
-        if (t.words.every((w) => terms.some((q) => sameWord(w, q, adjectives)))) best.set(t.id, length);
+        if (allAmong(t.words, terms, adjectives)) best.set(t.id, length);
       }
     }
     return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));
   }
 }
 
+
+/** How many of `words` are not in `weak` (counted, not filtered: this runs for every title looked at). */
+function strongWords(words: readonly string[], weak: ReadonlySet<string>): number {
+  let n = 0;
+  for (const w of words) if (!weak.has(w)) n++;
+  return n;
+}
+
+/** Whether every one of `words` is one of `terms` in some form (sameWord). */
+function allAmong(words: readonly string[], terms: readonly string[], adjectives?: Adjectives): boolean {
+  for (const w of words) {
+    let found = false;
+    for (const q of terms) {
+      if (sameWord(w, q, adjectives)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
