@@ -626,7 +626,7 @@ export class FindingModelIndex {
     const store = this.store;
     for (let tries = 1; ; tries++) {
       const mark = await store.changeMark();
-      const titles = new TitleIndex();
+      const titles = new TitleIndex(QUALIFIERS);
       const words = new WordIndex();
       const exact = new ExactTitles();
       const pages = async function* () {
@@ -660,7 +660,7 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives, QUALIFIERS);
+    const found = data.titles.contained(words, adjectives);
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
