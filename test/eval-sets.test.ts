@@ -6,12 +6,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { halfOf } from "../src/bench/eval/halves.js";
-import { codeDisplayQueries, rankOf, readWrittenQueries, WRITTEN_CATEGORIES, type CodedModel } from "../src/bench/eval/sets.js";
+import { codeDisplayQueries, rankOf, readWrittenQueries, WRITTEN4_CATEGORIES, WRITTEN_CATEGORIES, type CodedModel } from "../src/bench/eval/sets.js";
 import { DEFS, defFileNames } from "./corpus.js";
 
 const WRITTEN = fileURLToPath(new URL("../eval/written-queries.tsv", import.meta.url));
 const WRITTEN2 = fileURLToPath(new URL("../eval/written-queries-2.tsv", import.meta.url));
 const WRITTEN3 = fileURLToPath(new URL("../eval/written-queries-3.tsv", import.meta.url));
+const WRITTEN4 = fileURLToPath(new URL("../eval/written-queries-4.tsv", import.meta.url));
 const INDEPENDENT = fileURLToPath(new URL("../eval/independent-queries.tsv", import.meta.url));
 const models = defFileNames().map((f) => JSON.parse(readFileSync(DEFS + f, "utf8")) as CodedModel);
 const ids = new Set(models.map((m) => m.oifm_id));
@@ -80,6 +81,26 @@ describe("the independent set", () => {
     }
     expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
     expect(queries.filter((q) => earlier.has(q.query.toLowerCase()))).toEqual([]);
+  });
+});
+
+describe("the fourth written set (written4)", () => {
+  const queries = readWrittenQueries(WRITTEN4, ids, WRITTEN4_CATEGORIES);
+  const earlier = new Set([WRITTEN, WRITTEN2, WRITTEN3, INDEPENDENT].flatMap((f) => readWrittenQueries(f, ids)).map((q) => q.query.toLowerCase()));
+
+  it("has about 260 queries, every category in both halves, each once, none of them in the other sets", () => {
+    expect(queries.length).toBeGreaterThanOrEqual(250);
+    for (const c of WRITTEN4_CATEGORIES) {
+      for (const half of ["tune", "check"]) expect(queries.filter((q) => q.category === c && q.half === half).length).toBeGreaterThanOrEqual(8);
+    }
+    expect(queries.filter((q) => q.category === "meaning").length).toBeGreaterThanOrEqual(80);
+    expect(queries.filter((q) => q.category === "coded").length).toBeGreaterThanOrEqual(80);
+    expect(new Set(queries.map((q) => q.query.toLowerCase())).size).toBe(queries.length);
+    expect(queries.filter((q) => earlier.has(q.query.toLowerCase()))).toEqual([]);
+  });
+
+  it("is the only set with coded queries: the earlier sets' reader refuses the category", () => {
+    expect(() => readWrittenQueries(WRITTEN4, ids)).toThrow(/unknown category "coded"/);
   });
 });
 

@@ -1,5 +1,6 @@
-// The other-names files of the lexicon (src/index/lexicon/other-names-*.tsv): names that reports,
-// clinicians and other terminologies use for a finding the registry models under another name.
+// The other-names and descriptions files of the lexicon (src/index/lexicon/other-names-*.tsv,
+// descriptions*.tsv): names that reports, clinicians and other terminologies use for a finding the
+// registry models under another name, and the plain words that describe it.
 // Each entry must lead to one registry model and take nothing from another: its expansion is a
 // registry model's name or synonym, its term is no model's name or synonym and is not inside one,
 // and searching the term on the real registry finds that model first.
@@ -16,7 +17,7 @@ import { registryStore } from "./registry-store.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const entries: LexiconEntry[] = readdirSync(FOLDER)
-  .filter((name) => name.startsWith("other-names") && name.endsWith(".tsv"))
+  .filter((name) => /^(other-names|descriptions)/.test(name) && name.endsWith(".tsv"))
   .flatMap((name) => parseLexicon(readFileSync(FOLDER + name, "utf8"), name));
 
 // Every model's titles (name and synonyms) as word strings -> the names of the models holding them.

@@ -12,19 +12,23 @@ import { openSqliteStore } from "../store/sqlite/open.js";
 import { builtinHybrid, builtinHybridSpeed, type BuiltinHybrid } from "./builtin-hybrid.js";
 import type { Bench } from "./context.js";
 import { halfOf } from "./eval/halves.js";
-import { codeDisplayQueries, readWrittenQueries, scoreEval, type EvalQuery, type EvalReport, type CodedModel } from "./eval/sets.js";
+import { codeDisplayQueries, readWrittenQueries, scoreEval, WRITTEN4_CATEGORIES, type EvalQuery, type EvalReport, type CodedModel } from "./eval/sets.js";
 import { rawFtsTimes } from "./floors.js";
 import { median, perCall, percentile } from "./measure.js";
 import { buildMiniSearch } from "./peers.js";
 import { benchQualityQueries } from "./quality.js";
 
-/** The sets of a bench run (written2, written3 and independent are never tuned on, either half: see eval/README.md). */
-export function evalSets(b: Pick<Bench, "root" | "models" | "full">): Record<"written" | "written2" | "written3" | "independent" | "code" | "derived", EvalQuery[]> {
+/**
+ * The sets of a bench run (written2, written3 and independent are never tuned on, either half;
+ * written4 and written only on their tune half: see eval/README.md).
+ */
+export function evalSets(b: Pick<Bench, "root" | "models" | "full">): Record<"written" | "written2" | "written3" | "written4" | "independent" | "code" | "derived", EvalQuery[]> {
   const ids = new Set(b.models.map((m) => m.oifm_id));
   return {
     written: readWrittenQueries(path.join(b.root, "eval/written-queries.tsv"), ids),
     written2: readWrittenQueries(path.join(b.root, "eval/written-queries-2.tsv"), ids),
     written3: readWrittenQueries(path.join(b.root, "eval/written-queries-3.tsv"), ids),
+    written4: readWrittenQueries(path.join(b.root, "eval/written-queries-4.tsv"), ids, WRITTEN4_CATEGORIES),
     independent: readWrittenQueries(path.join(b.root, "eval/independent-queries.tsv"), ids),
     code: codeDisplayQueries(b.models as unknown as CodedModel[]),
     derived: benchQualityQueries(b).map((q) => ({ query: q.query, expected: [q.expected], category: q.rule, half: halfOf(q.query) })),
@@ -96,7 +100,8 @@ export async function evalSection(b: Bench): Promise<void> {
     await hybrid.close();
   }
   if (process.env.FM_EVAL_MISSES) {
-    // For tuning: the misses of the tune half only (the check half, written2, written3 and independent stay unseen).
+    // For tuning: the misses of the tune half only, of written, written4, code and derived (the check
+    // half, written2, written3 and independent stay unseen).
     const unseen = new Set(["written2", "written3", "independent"]);
     const tune = Object.fromEntries(Object.entries(misses).filter(([s]) => !unseen.has(s)).map(([s, m]) => [s, m.filter((x) => x.half === "tune")]));
     writeFileSync(process.env.FM_EVAL_MISSES, JSON.stringify(tune, null, 1));

@@ -639,7 +639,7 @@ export class FindingModelIndex {
     const store = this.store;
     for (let tries = 1; ; tries++) {
       const mark = await store.changeMark();
-      const titles = new TitleIndex();
+      const titles = new TitleIndex(QUALIFIERS);
       const words = new WordIndex();
       const exact = new ExactTitles();
       const pages = async function* () {
@@ -679,7 +679,7 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives, QUALIFIERS);
+    const found = data.titles.contained(words, adjectives);
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -706,8 +706,11 @@ export class FindingModelIndex {
     let g = 0;
     for (const e of results) {
       if (moved.has(e.oifm_id)) continue;
-      const held = titleCoverage(e, named);
-      while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      // (Once every general model is placed, the rest keep their order: no need to measure them.)
+      if (g < general.length) {
+        const held = titleCoverage(e, named);
+        while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
+      }
       out.push(e);
     }
     while (g < general.length) out.push(byId.get(general[g++]!.id)!);

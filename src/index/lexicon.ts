@@ -1,5 +1,6 @@
-// The radiology lexicon (the .tsv files of lexicon/: radiology-lexicon.tsv and the other-names files): abbreviations, spelling variants and
-// equivalent terms as reports write them, each with the words the registry uses instead. Read and
+// The radiology lexicon (the .tsv files of lexicon/: radiology-lexicon.tsv, the other-names files and
+// descriptions.tsv): abbreviations, spelling variants, equivalent terms and plain descriptions as
+// reports and people write them, each with the words the registry uses instead. Read and
 // checked once when this module loads (a malformed line stops the program, naming the line and the
 // reason), compiled to a map from a term's first word to its entries, and applied to a query's words
 // in one pass: the longest term starting at each word is replaced by its expansion (a site term

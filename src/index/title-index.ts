@@ -10,6 +10,8 @@ interface Title {
   id: string;
   /** Its words, stop words aside. */
   words: string[];
+  /** How many of them count toward its length (not weak; see the constructor). */
+  length: number;
 }
 
 /** What a title is filed under: the first 4 letters of a word (all of a shorter one). */
@@ -19,6 +21,12 @@ export class TitleIndex {
   private readonly entries: Array<Pick<SearchedText, "name" | "synonyms"> & { oifm_id: string }> = [];
   /** The titles filed by key: made when first asked for (most searches never need general models). */
   private filed: Map<string, Title[]> | undefined;
+
+  /**
+   * @param weak - words that do not count toward a title's length (side, number, severity:
+   * "multiple fractures" is one word long), counted once per title rather than per search
+   */
+  constructor(private readonly weak: ReadonlySet<string> = new Set()) {}
 
   add(entries: readonly Pick<SearchedText, "name" | "synonyms">[] & ReadonlyArray<{ oifm_id: string }>): void {
     for (const e of entries) this.entries.push(e);
@@ -35,7 +43,7 @@ export class TitleIndex {
     for (const e of this.entries) {
       for (const title of [e.name, ...e.synonyms]) {
         const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
-        if (words.length > 0) titles.push({ id: e.oifm_id, words });
+        if (words.length > 0) titles.push({ id: e.oifm_id, words, length: strongWords(words, this.weak) });
       }
     }
     const counts = new Map<string, number>();
@@ -54,19 +62,43 @@ export class TitleIndex {
 
   /**
    * Models with a title whose every word is among `terms` (in some form), each with the most words
-   * of such a title: the more words, the closer the model. Words in `weak` (side, number, severity:
-   * "multiple fractures") do not count. Best first; ties by model ID.
+   * of such a title not counting weak words (see the constructor): the more words, the closer the
+   * model. Best first; ties by model ID.
    */
-  contained(terms: readonly string[], adjectives?: Adjectives, weak?: ReadonlySet<string>): Array<{ id: string; words: number }> {
+  contained(terms: readonly string[], adjectives?: Adjectives): Array<{ id: string; words: number }> {
     const best = new Map<string, number>();
     for (const key of new Set(terms.flatMap((t) => formsOf(t, adjectives)).map(keyOf))) {
-      for (const t of this.byKey.get(key) ?? []) {
-        const length = weak ? t.words.filter((w) => !weak.has(w)).length : t.words.length;
+      const titles = this.byKey.get(key);
+      if (titles === undefined) continue;
+      for (const t of titles) {
+        const length = t.length;
         if (length === 0 || (best.get(t.id) ?? 0) >= length) continue;
-        if (t.words.every((w) => terms.some((q) => sameWord(w, q, adjectives)))) best.set(t.id, length);
+        if (allAmong(t.words, terms, adjectives)) best.set(t.id, length);
       }
     }
     return [...best].map(([id, words]) => ({ id, words })).sort((a, b) => b.words - a.words || (a.id < b.id ? -1 : 1));
   }
 }
 
+
+/** How many of `words` are not in `weak`. */
+function strongWords(words: readonly string[], weak: ReadonlySet<string>): number {
+  let n = 0;
+  for (const w of words) if (!weak.has(w)) n++;
+  return n;
+}
+
+/** Whether every one of `words` is one of `terms` in some form (sameWord). */
+function allAmong(words: readonly string[], terms: readonly string[], adjectives?: Adjectives): boolean {
+  for (const w of words) {
+    let found = false;
+    for (const q of terms) {
+      if (sameWord(w, q, adjectives)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}

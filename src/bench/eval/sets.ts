@@ -3,20 +3,25 @@
 import { readFileSync } from "node:fs";
 import { halfOf, type Half } from "./halves.js";
 
-export type EvalCategory = "specific" | "abbrev" | "meaning" | "number" | "code";
+export type EvalCategory = "specific" | "abbrev" | "meaning" | "number" | "coded" | "code";
 export const WRITTEN_CATEGORIES: readonly EvalCategory[] = ["specific", "abbrev", "meaning", "number"];
+/** The fourth written set adds "coded": the finding as other terminologies write it (ICD-10-CM, SNOMED CT, CheXpert labels). */
+export const WRITTEN4_CATEGORIES: readonly EvalCategory[] = [...WRITTEN_CATEGORIES, "coded"];
 
 export interface EvalQuery {
   query: string;
   /** Every right answer (oifm_ids). */
   expected: string[];
-  /** One of WRITTEN_CATEGORIES, "code", or a rule of the derived set (quality.ts). */
+  /** One of WRITTEN4_CATEGORIES, "code", or a rule of the derived set (quality.ts). */
   category: string;
   half: Half;
 }
 
-/** The written queries of `file`; throws naming the line and the reason for a malformed one. */
-export function readWrittenQueries(file: string, knownIds?: ReadonlySet<string>): EvalQuery[] {
+/**
+ * The written queries of `file`, each of one of `categories`; throws naming the line and the
+ * reason for a malformed one.
+ */
+export function readWrittenQueries(file: string, knownIds?: ReadonlySet<string>, categories: readonly EvalCategory[] = WRITTEN_CATEGORIES): EvalQuery[] {
   const out: EvalQuery[] = [];
   const lines = readFileSync(file, "utf8").split("\n");
   let header = false;
@@ -31,7 +36,7 @@ export function readWrittenQueries(file: string, knownIds?: ReadonlySet<string>)
     }
     if (cells.length !== 5) throw new Error(`${where}: expected 5 tab-separated cells, got ${cells.length}`);
     const [half, category, query, expected] = cells as [string, string, string, string, string];
-    if (!(WRITTEN_CATEGORIES as readonly string[]).includes(category)) throw new Error(`${where}: unknown category "${category}"`);
+    if (!(categories as readonly string[]).includes(category)) throw new Error(`${where}: unknown category "${category}"`);
     if (half !== halfOf(query)) throw new Error(`${where}: the half of "${query}" is ${halfOf(query)}, not ${half}`);
     const ids = expected.split(" ").filter((x) => x !== "");
     if (ids.length === 0) throw new Error(`${where}: no expected model`);

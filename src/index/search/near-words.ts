@@ -12,36 +12,56 @@ import { hasWordStarting, mayHold, sameRoot, searchedWords, type SearchedText } 
 
 /** Whether `entry` has each of `terms` (in some form) in its searched text. */
 export function hasEveryTerm(entry: SearchedText, terms: readonly string[]): boolean {
-  const text = [entry.name, ...entry.synonyms, entry.description, ...entry.tags, ...entry.attributes.map((a) => a.name)].join("\n").toLowerCase();
+  const text = searchedLower(entry);
   if (terms.every((t) => hasWordStarting(text, t))) return true;
   if (!terms.every((t) => mayHold(text, t))) return false;
   const words = wordsOf(text);
   return terms.every((t) => words.some((w) => sameRoot(w, t)));
 }
 
+/**
+ * The searched text of `entry`, lower-cased, made once per entry object: search asks this of the
+ * same entries (held in memory) query after query, and a description is long. Entries are never
+ * changed in place.
+ */
+const lowered = new WeakMap<object, string>();
+
+function searchedLower(entry: SearchedText): string {
+  let text = lowered.get(entry);
+  if (text === undefined) {
+    text = [entry.name, ...entry.synonyms, entry.description, ...entry.tags, ...entry.attributes.map((a) => a.name)].join("\n").toLowerCase();
+    lowered.set(entry, text);
+  }
+  return text;
+}
+
 /** A word's other number when it has a Latin or Greek ending: diverticulum/diverticula, embolus/emboli, stenosis/stenoses, vertebra/vertebrae, apex/apices, ganglion/ganglia, thorax/thoraces. */
 export function otherNumberForms(word: string): string[] {
   const forms: string[] = [];
-  const rule = (pattern: RegExp, replacement: string) => {
+  for (const [pattern, replacement] of NUMBER_RULES) {
     if (pattern.test(word)) forms.push(word.replace(pattern, replacement));
-  };
-  rule(/um$/, "a");
-  rule(/a$/, "um");
-  rule(/us$/, "i");
-  rule(/([^aeiou])i$/, "$1us");
-  rule(/is$/, "es");
-  rule(/([^s])es$/, "$1is");
-  rule(/a$/, "ae");
-  rule(/ae$/, "a");
-  rule(/(ex|ix)$/, "ices");
-  rule(/ices$/, "ex");
-  rule(/ices$/, "ix");
-  rule(/on$/, "a");
-  rule(/a$/, "on");
-  rule(/ax$/, "aces"); // thorax/thoraces, pneumothorax/pneumothoraces
-  rule(/aces$/, "ax");
+  }
   return forms;
 }
+
+/** otherNumberForms' endings and what each becomes, in the order tried. */
+const NUMBER_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/um$/, "a"],
+  [/a$/, "um"],
+  [/us$/, "i"],
+  [/([^aeiou])i$/, "$1us"],
+  [/is$/, "es"],
+  [/([^s])es$/, "$1is"],
+  [/a$/, "ae"],
+  [/ae$/, "a"],
+  [/(ex|ix)$/, "ices"],
+  [/ices$/, "ex"],
+  [/ices$/, "ix"],
+  [/on$/, "a"],
+  [/a$/, "on"],
+  [/ax$/, "aces"], // thorax/thoraces, pneumothorax/pneumothoraces
+  [/aces$/, "ax"],
+];
 
 /** The words of the indexed entries, with how many entries use each, and the near words of a word. */
 export class Vocabulary {

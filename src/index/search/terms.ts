@@ -106,7 +106,12 @@ export function formsOf(t: string, adjectives?: Adjectives): readonly string[] {
  * letters of `t` (all of a shorter one). A quick test before cutting text into words.
  */
 export function mayHold(text: string, t: string): boolean {
-  return text.includes(t.length <= 4 ? t : t.slice(0, 4));
+  return text.includes(heldKey(t));
+}
+
+/** What mayHold looks for in a text: the first 4 letters of `t` (all of a shorter one). */
+export function heldKey(t: string): string {
+  return t.length <= 4 ? t : t.slice(0, 4);
 }
 
 /** Whether lower-cased `text` has a word beginning with `t` (then sameRoot holds for it). */
