@@ -17,6 +17,7 @@ import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, t
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
+import { Slices } from "./search/slices.js";
 import { WordIndex } from "./search/word-index.js";
 import { ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
@@ -47,7 +48,9 @@ export interface IndexOptions {
   /**
    * After another connection changes the index, how long searches may still answer from the index
    * as it was while the search data is read again (default 0: they wait for it). A server sets it
-   * so that its searches do not all wait after every sync (see held-data.ts).
+   * so that its searches do not all wait after every sync (see held-data.ts). When set, the tables
+   * of near words and of the titles of general models are made with the rest of the search data,
+   * a few milliseconds at a time, rather than by the first search that needs them.
    */
   staleSearchMs?: number;
 }
@@ -104,6 +107,12 @@ export class FindingModelIndex {
    * lookForChanges and held-data.ts).
    */
   private readonly searchData: HeldData<LexicalData>;
+  /**
+   * Whether the near-word tables and the titles of general models are made with the rest of the
+   * search data, a slice at a time (a server: staleSearchMs), rather than by the first search that
+   * needs them (a program that searches a few times, most of which never need them).
+   */
+  private readonly prepareAhead: boolean;
   /** This connection's writes under way: meanwhile lookups read the store, as the held data may be about to go stale. */
   private writing = 0;
   /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
@@ -138,6 +147,7 @@ export class FindingModelIndex {
     this.onSearchNote = options.onSearchNote;
     // Answers cached from the data as it was go once the data of the index as it is has been read.
     this.searchData = new HeldData(() => this.readSearchData(), { staleMs: options.staleSearchMs ?? 0, onCurrent: () => this.cache?.invalidate() });
+    this.prepareAhead = (options.staleSearchMs ?? 0) > 0;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -664,6 +674,13 @@ export class FindingModelIndex {
       };
       const vocabulary = await Vocabulary.read(pages());
       if ((await store.changeMark()) !== mark && tries < READ_TRIES) continue;
+      if (this.prepareAhead) {
+        // Made now, a slice at a time, while the last data answers (staleSearchMs), rather than
+        // in one go by the first search that needs them (150-370 ms for the registry).
+        const slices = new Slices(VOCABULARY_SLICE_MS);
+        await vocabulary.prepare(slices);
+        await titles.prepare(slices);
+      }
       return { vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish() };
     }
   }

@@ -8,6 +8,7 @@
 // its results come first. All of this is done here, on the words and entries any store returns,
 // so every store gives the same answers.
 import { WORD, wordsOf } from "../../model/words.js";
+import type { Slices } from "./slices.js";
 import { hasWordStarting, mayHold, sameRoot, searchedWords, type SearchedText } from "./terms.js";
 
 /** Whether `entry` has each of `terms` (in some form) in its searched text. */
@@ -65,12 +66,12 @@ const NUMBER_RULES: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** The words of the indexed entries, with how many entries use each, and the near words of a word. */
 export class Vocabulary {
-  /** Word -> number of entries using it; counted when first needed (most searches never need it). */
+  /** Word -> number of entries using it; counted when first needed (most searches never need it), or ahead by prepare(). */
   private counted: Map<string, number> | undefined;
   private readonly entries: SearchedText[] = [];
   /**
-   * A word with one letter left out -> the words it comes from (words of 4 letters or more). Made
-   * when a near word is first asked for: most searches never need one.
+   * A word with one letter left out -> the words it comes from (words of 3 letters or more). Made
+   * when a near word is first asked for (most searches never need one), or ahead by prepare().
    */
   private deletionsMade: Map<string, string[]> | undefined;
 
@@ -89,7 +90,7 @@ export class Vocabulary {
   private get counts(): Map<string, number> {
     if (!this.counted) {
       const counts = new Map<string, number>();
-      for (const e of this.entries) for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
+      for (const e of this.entries) countWords(counts, e);
       this.counted = counts;
     }
     return this.counted;
@@ -98,17 +99,34 @@ export class Vocabulary {
   private get deletions(): Map<string, string[]> {
     if (!this.deletionsMade) {
       const deletions = new Map<string, string[]>();
-      for (const w of this.counts.keys()) {
-        if (w.length < MIN_CORRECTED - 1) continue;
-        for (const d of oneLetterLess(w)) {
-          const list = deletions.get(d);
-          if (list) list.push(w);
-          else deletions.set(d, [w]);
-        }
-      }
+      for (const w of this.counts.keys()) fileDeletions(deletions, w);
       this.deletionsMade = deletions;
     }
     return this.deletionsMade;
+  }
+
+  /**
+   * Make the word counts and the table of near words now, a slice at a time (`slices`), rather
+   * than on the first search that needs them, which would hold the thread for all of it: the same
+   * tables, entry by entry and word by word in the same order.
+   */
+  async prepare(slices: Slices): Promise<void> {
+    if (!this.counted) {
+      const counts = new Map<string, number>();
+      for (const e of this.entries) {
+        countWords(counts, e);
+        if (slices.due()) await slices.pause();
+      }
+      this.counted ??= counts;
+    }
+    if (!this.deletionsMade) {
+      const deletions = new Map<string, string[]>();
+      for (const w of this.counted.keys()) {
+        fileDeletions(deletions, w);
+        if (slices.due()) await slices.pause();
+      }
+      this.deletionsMade ??= deletions;
+    }
   }
 
   get size(): number {
@@ -145,6 +163,21 @@ export class Vocabulary {
 
 /** Words shorter than this are never corrected: too many words are one letter from them. */
 const MIN_CORRECTED = 4;
+
+/** `e`'s words counted into `counts` (once each). */
+function countWords(counts: Map<string, number>, e: SearchedText): void {
+  for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
+}
+
+/** The word `w` filed in `deletions` under each of its forms with a letter left out (words of 3 letters or more). */
+function fileDeletions(deletions: Map<string, string[]>, w: string): void {
+  if (w.length < MIN_CORRECTED - 1) return;
+  for (const d of oneLetterLess(w)) {
+    const list = deletions.get(d);
+    if (list) list.push(w);
+    else deletions.set(d, [w]);
+  }
+}
 
 function oneLetterLess(w: string): Set<string> {
   const out = new Set<string>();
