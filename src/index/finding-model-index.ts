@@ -672,11 +672,13 @@ export class FindingModelIndex {
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const vocabulary = await Vocabulary.read(pages());
+      // The near-word table of the last read is added to: most words are the same.
+      const vocabulary = await Vocabulary.read(pages(), this.searchData.latest()?.vocabulary.shareTable());
       if ((await store.changeMark()) !== mark && tries < READ_TRIES) continue;
       if (this.prepareAhead) {
         // Made now, a slice at a time, while the last data answers (staleSearchMs), rather than
-        // in one go by the first search that needs them (150-370 ms for the registry).
+        // in one go by the first search that needs them (150-370 ms for the registry on the
+        // loaded 2-core machine: every request waited meanwhile).
         const slices = new Slices(VOCABULARY_SLICE_MS);
         await vocabulary.prepare(slices);
         await titles.prepare(slices);
