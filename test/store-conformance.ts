@@ -471,6 +471,13 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("multiple left rib fractures", 1)).toEqual([idOf("Rib Fracture")]);
         });
 
+        it("takes no model named for another organ than the query's as its general model", async () => {
+          // pulmonary mass has the synonym "mass": the general model of a lung mass, not of a kidney's.
+          expect(await top("enhancing renal mass", 10)).not.toContain(idOf("pulmonary mass"));
+          expect(await top("3 cm enhancing mass in the left kidney", 10)).not.toContain(idOf("pulmonary mass"));
+          expect(await top("enhancing lung mass", 3)).toContain(idOf("pulmonary mass"));
+        });
+
         it("finds the same thing said in other words", async () => {
           expect(await top("water on the lung", 1)).toEqual([idOf("Pleural Effusion")]);
           expect(await top("free intraperitoneal air", 1)).toEqual([idOf("Pneumoperitoneum")]);
