@@ -702,8 +702,9 @@ export class FindingModelIndex {
       if (e && carriesTags(e.tags, keys)) byId.set(e.oifm_id, e);
     }
     const general = contained.filter((c) => byId.has(c.id));
-    // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
-    const named = terms.filter((t) => !QUALIFIERS.has(t));
+    // Side, size, severity and such words do not name a finding: a result holding only those does not
+    // stay ahead. A word the query repeats ("without perforation or abscess without bleeding") counts once.
+    const named = [...new Set(terms.filter((t) => !QUALIFIERS.has(t)))];
     const moved = new Set(general.map((c) => c.id));
     const out: IndexEntry[] = [];
     let g = 0;
