@@ -70,7 +70,7 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [] });
   });
 
-  it("matches a term with or without articles and with one filler word inside it; a last 'a' is a letter", () => {
+  it("matches a term with or without articles and with one filler or side word inside it; a last 'a' is a letter", () => {
     const lexicon = new Lexicon(
       parse(
         "air under the skin\tsubcutaneous emphysema\tequivalent\tplain description",
@@ -82,6 +82,8 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("air under the the skin").text).toBe("subcutaneous emphysema");
     expect(lexicon.rewrite("air trapped under the skin of the chest").text).toBe("subcutaneous emphysema of the chest");
     expect(lexicon.rewrite("blood pooled around a lung").text).toBe("hemothorax");
+    // A side word inside a term is kept, before the expansion.
+    expect(lexicon.rewrite("small blood around the left lung").text).toBe("small left hemothorax");
     // One filler, not two; and not any word.
     expect(lexicon.rewrite("blood pooled collected around the lung").text).toBeUndefined();
     expect(lexicon.rewrite("air deep under the skin").text).toBeUndefined();

@@ -106,8 +106,9 @@ export class Lexicon {
     for (let i = 0; i < words.length; ) {
       let entry: LexiconEntry | undefined;
       let end = i + 1;
+      const sides: string[] = [];
       for (const candidate of this.byFirst.get(words[i]!) ?? []) {
-        const e = matchEnd(candidate.core, words, i);
+        const e = matchEnd(candidate.core, words, i, sides);
         if (e > 0) {
           entry = candidate.entry;
           end = e;
@@ -121,7 +122,7 @@ export class Lexicon {
         continue;
       }
       out ??= words.slice(0, i);
-      out.push(...entry.expansion);
+      out.push(...sides, ...entry.expansion);
       i = end;
     }
     return { text: out?.join(" "), siteWords };
@@ -132,9 +133,12 @@ export class Lexicon {
 const ARTICLES = new Set(["a", "an", "the"]);
 /**
  * Words a plain description puts inside a phrase without changing what it names ("air trapped
- * under the skin", "blood pooled around the lung"): one of them may stand between a term's words.
+ * under the skin", "blood pooled around the lung"): one of them, or one side word, may stand
+ * between a term's words.
  */
 const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collecting", "accumulated", "accumulating"]);
+/** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
+const SIDES = new Set(["right", "left", "bilateral"]);
 
 /** A term's words without its articles, but a last "a", which is a letter ("triple a", "hepatitis a"). */
 function coreWords(term: readonly string[]): readonly string[] {
@@ -144,22 +148,28 @@ function coreWords(term: readonly string[]): readonly string[] {
 
 /**
  * Where a term whose words past articles are `core` ends when it starts at `words[start]`, or -1:
- * articles may stand anywhere between its words, and one filler word.
+ * articles may stand anywhere between its words, and one filler or side word (a side word is
+ * pushed to `sides`).
  */
-function matchEnd(core: readonly string[], words: readonly string[], start: number): number {
+function matchEnd(core: readonly string[], words: readonly string[], start: number, sides: string[]): number {
   let k = start;
-  let fillers = 0;
+  let skipped = 0;
   for (let j = 0; j < core.length; j++) {
     if (j > 0) {
       while (k < words.length && words[k] !== core[j]) {
-        if (ARTICLES.has(words[k]!)) k++;
-        else if (FILLERS.has(words[k]!) && fillers === 0) {
-          fillers++;
+        const w = words[k]!;
+        if (ARTICLES.has(w)) k++;
+        else if (skipped === 0 && (FILLERS.has(w) || SIDES.has(w))) {
+          if (SIDES.has(w)) sides.push(w);
+          skipped++;
           k++;
         } else break;
       }
     }
-    if (words[k] !== core[j]) return -1;
+    if (words[k] !== core[j]) {
+      sides.length = 0;
+      return -1;
+    }
     k++;
   }
   return k;
