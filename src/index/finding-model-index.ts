@@ -13,6 +13,7 @@ import type { IndexEntry, OpenElsewhere, Page, SlugMatch, Store, StoreStats } fr
 import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
+import { wordsOf } from "../model/words.js";
 import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -698,7 +699,9 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives);
+    // A model named for another organ than the query names is no general model of it ("pulmonary
+    // mass", whose synonym is "mass", for "enhancing renal mass").
+    const found = data.titles.contained(words, adjectives).filter((c) => !namesOtherOrgan(data.exact.entry(c.id)?.name, words, adjectives));
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -718,8 +721,9 @@ export class FindingModelIndex {
       if (e && carriesTags(e.tags, keys)) byId.set(e.oifm_id, e);
     }
     const general = contained.filter((c) => byId.has(c.id));
-    // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
-    const named = terms.filter((t) => !QUALIFIERS.has(t));
+    // Side, size, severity and such words do not name a finding: a result holding only those does not
+    // stay ahead. A word the query repeats ("without perforation or abscess without bleeding") counts once.
+    const named = [...new Set(terms.filter((t) => !QUALIFIERS.has(t)))];
     const moved = new Set(general.map((c) => c.id));
     const out: IndexEntry[] = [];
     let g = 0;
@@ -864,4 +868,18 @@ function parseModel(json: string): FindingModelFull {
  */
 function searchKeyParts(q: string, limit: number, tags: readonly string[] | undefined): unknown[] {
   return [q.toLowerCase(), limit, tags && [...new Set(tags.map(tagKey))].sort()];
+}
+
+/** An organ word and its plural's singular, as the lexicon's adjective lines know them ("kidneys": kidney). */
+function organForms(w: string, adjectives: Adjectives): readonly string[] | undefined {
+  return adjectives.get(w) ?? (w.endsWith("s") ? adjectives.get(w.slice(0, -1)) : undefined);
+}
+
+/** Whether `query` names an organ and the model `name` names organs, none of them the query's. */
+function namesOtherOrgan(name: string | undefined, query: readonly string[], adjectives: Adjectives | undefined): boolean {
+  if (name === undefined || adjectives === undefined) return false;
+  const asked = new Set(query.flatMap((w) => organForms(w, adjectives) ?? []));
+  if (asked.size === 0) return false;
+  const named = wordsOf(name).map((w) => organForms(w, adjectives)).filter((f): f is readonly string[] => f !== undefined);
+  return named.length > 0 && !named.some((forms) => forms.some((f) => asked.has(f)));
 }
