@@ -35,16 +35,21 @@ interface QueryTerms {
 }
 
 function queryTerms(terms: readonly string[], adjectives?: Adjectives): QueryTerms {
-  const organs = terms.map((t) => adjectives?.get(t));
-  const firsts = terms.map((t, i) => {
+  const q: QueryTerms = { terms, keys: [], organs: [], firsts: [], stems: [], ownKey: [] };
+  for (const t of terms) {
+    const organ = adjectives?.get(t);
     // (sameRoot holds for any word and an empty term.)
-    if (t === "") return ANY_FIRST;
-    let bits = firstBit(t);
-    for (const w of organs[i] ?? []) bits |= firstBit(w);
-    return bits;
-  });
-  const keys = terms.map((t) => formsOf(t, adjectives).map(heldKey));
-  return { terms, keys, organs, firsts, stems: terms.map(() => null), ownKey: terms.map((t, i) => keys[i]!.includes(heldKey(t))) };
+    let firsts = t === "" ? ANY_FIRST : firstBit(t);
+    if (organ !== undefined) for (const w of organ) firsts |= firstBit(w);
+    const own = heldKey(t);
+    const keys = organ === undefined ? [own] : formsOf(t, adjectives).map(heldKey);
+    q.keys.push(keys);
+    q.organs.push(organ);
+    q.firsts.push(firsts);
+    q.stems.push(null);
+    q.ownKey.push(keys.includes(own));
+  }
+  return q;
 }
 
 /**
