@@ -275,7 +275,8 @@ interface TitleWords {
 const titleWords = new WeakMap<object, EntryTitles>();
 
 /**
- * The titles of an entry, and the same packed for title order (a few objects to read, not dozens):
+ * The titles of an entry, and the same packed for title order (a few objects to read, not dozens;
+ * figures: docs/performance.md, "Figures behind the code"):
  * their meaningful words one after another in `text`, and in `at` the number of titles, then of
  * each title the first letters of its words (firstBit), its first word's number and how many words
  * it has, then of each word where it starts in `text` and its length.
