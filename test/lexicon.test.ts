@@ -69,4 +69,26 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"] });
     expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [] });
   });
+
+  it("matches a term with or without articles and with one filler or side word inside it; a last 'a' is a letter", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "air under the skin\tsubcutaneous emphysema\tequivalent\tplain description",
+        "triple a\tabdominal aortic aneurysm\tequivalent\tspoken name",
+        "blood around the lung\themothorax\tequivalent\tplain description",
+      ),
+    );
+    expect(lexicon.rewrite("air under skin").text).toBe("subcutaneous emphysema");
+    expect(lexicon.rewrite("air under the the skin").text).toBe("subcutaneous emphysema");
+    expect(lexicon.rewrite("air trapped under the skin of the chest").text).toBe("subcutaneous emphysema of the chest");
+    expect(lexicon.rewrite("blood pooled around a lung").text).toBe("hemothorax");
+    // A side word inside a term is kept, before the expansion.
+    expect(lexicon.rewrite("small blood around the left lung").text).toBe("small left hemothorax");
+    // One filler, not two; and not any word.
+    expect(lexicon.rewrite("blood pooled collected around the lung").text).toBeUndefined();
+    expect(lexicon.rewrite("air deep under the skin").text).toBeUndefined();
+    // "a" ending a term is a letter, not an article: "triple" alone is no term.
+    expect(lexicon.rewrite("triple a").text).toBe("abdominal aortic aneurysm");
+    expect(lexicon.rewrite("triple mogul sign").text).toBeUndefined();
+  });
 });

@@ -469,6 +469,15 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("pulmonary masses", 1)).toEqual([idOf("pulmonary mass")]);
           // "multiple" says how many, not what: "multiple fractures" is one word long here.
           expect(await top("multiple left rib fractures", 1)).toEqual([idOf("Rib Fracture")]);
+          // A repeated word counts once: "without" twice does not put "colonic distention without obstruction" first.
+          expect(await top("colonic diverticulitis without perforation or abscess without bleeding", 1)).toEqual([idOf("colonic diverticulitis")]);
+        });
+
+        it("takes no model named for another organ than the query's as its general model", async () => {
+          // pulmonary mass has the synonym "mass": the general model of a lung mass, not of a kidney's.
+          expect(await top("enhancing renal mass", 10)).not.toContain(idOf("pulmonary mass"));
+          expect(await top("3 cm enhancing mass in the left kidney", 10)).not.toContain(idOf("pulmonary mass"));
+          expect(await top("enhancing lung mass", 3)).toContain(idOf("pulmonary mass"));
         });
 
         it("finds the same thing said in other words", async () => {

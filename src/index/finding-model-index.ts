@@ -13,10 +13,12 @@ import type { IndexEntry, OpenElsewhere, Page, SlugMatch, Store, StoreStats } fr
 import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
+import { wordsOf } from "../model/words.js";
 import { closestTitlesFirst, HeldTitles, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
+import { Slices } from "./search/slices.js";
 import { WordIndex } from "./search/word-index.js";
 import { ExactTitles } from "./search/exact-titles.js";
 import { hasWord } from "../model/words.js";
@@ -47,7 +49,9 @@ export interface IndexOptions {
   /**
    * After another connection changes the index, how long searches may still answer from the index
    * as it was while the search data is read again (default 0: they wait for it). A server sets it
-   * so that its searches do not all wait after every sync (see held-data.ts).
+   * so that its searches do not all wait after every sync (see held-data.ts). When set, the tables
+   * of near words and of the titles of general models are made with the rest of the search data,
+   * a few milliseconds at a time, rather than by the first search that needs them.
    */
   staleSearchMs?: number;
 }
@@ -104,6 +108,12 @@ export class FindingModelIndex {
    * lookForChanges and held-data.ts).
    */
   private readonly searchData: HeldData<LexicalData>;
+  /**
+   * Whether the near-word tables and the titles of general models are made with the rest of the
+   * search data, a slice at a time (a server: staleSearchMs), rather than by the first search that
+   * needs them (a program that searches a few times, most of which never need them).
+   */
+  private readonly prepareAhead: boolean;
   /** This connection's writes under way: meanwhile lookups read the store, as the held data may be about to go stale. */
   private writing = 0;
   /** The store's change mark when last looked at, when (performance.now()), and a look under way. */
@@ -138,6 +148,7 @@ export class FindingModelIndex {
     this.onSearchNote = options.onSearchNote;
     // Answers cached from the data as it was go once the data of the index as it is has been read.
     this.searchData = new HeldData(() => this.readSearchData(), { staleMs: options.staleSearchMs ?? 0, onCurrent: () => this.cache?.invalidate() });
+    this.prepareAhead = (options.staleSearchMs ?? 0) > 0;
   }
 
   // --- writes: each clears the query cache, so no read sees results older than the last write ---
@@ -671,8 +682,17 @@ export class FindingModelIndex {
           if (page.items.length < VOCABULARY_PAGE) return;
         }
       };
-      const vocabulary = await Vocabulary.read(pages());
+      // The near-word table of the last read is added to: most words are the same.
+      const vocabulary = await Vocabulary.read(pages(), this.searchData.latest()?.vocabulary.shareTable());
       if ((await store.changeMark()) !== mark && tries < READ_TRIES) continue;
+      if (this.prepareAhead) {
+        // Made now, a slice at a time, while the last data answers (staleSearchMs), rather than
+        // in one go by the first search that needs them (150-370 ms for the registry on the
+        // loaded 2-core machine: every request waited meanwhile).
+        const slices = new Slices(VOCABULARY_SLICE_MS);
+        await vocabulary.prepare(slices);
+        await titles.prepare(slices);
+      }
       return { vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish(), heldTitles: new HeldTitles() };
     }
   }
@@ -688,7 +708,9 @@ export class FindingModelIndex {
   private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
-    const found = data.titles.contained(words, adjectives);
+    // A model named for another organ than the query names is no general model of it ("pulmonary
+    // mass", whose synonym is "mass", for "enhancing renal mass").
+    const found = data.titles.contained(words, adjectives).filter((c) => !namesOtherOrgan(data.exact.entry(c.id)?.name, words, adjectives));
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -708,8 +730,9 @@ export class FindingModelIndex {
       if (e && carriesTags(e.tags, keys)) byId.set(e.oifm_id, e);
     }
     const general = contained.filter((c) => byId.has(c.id));
-    // Side, size, severity and such words do not name a finding: a result holding only those does not stay ahead.
-    const named = terms.filter((t) => !QUALIFIERS.has(t));
+    // Side, size, severity and such words do not name a finding: a result holding only those does not
+    // stay ahead. A word the query repeats ("without perforation or abscess without bleeding") counts once.
+    const named = [...new Set(terms.filter((t) => !QUALIFIERS.has(t)))];
     const moved = new Set(general.map((c) => c.id));
     const out: IndexEntry[] = [];
     let g = 0;
@@ -862,4 +885,18 @@ function parseModel(json: string): FindingModelFull {
  */
 function searchKeyParts(q: string, limit: number, tags: readonly string[] | undefined): unknown[] {
   return [q.toLowerCase(), limit, tags && [...new Set(tags.map(tagKey))].sort()];
+}
+
+/** An organ word and its plural's singular, as the lexicon's adjective lines know them ("kidneys": kidney). */
+function organForms(w: string, adjectives: Adjectives): readonly string[] | undefined {
+  return adjectives.get(w) ?? (w.endsWith("s") ? adjectives.get(w.slice(0, -1)) : undefined);
+}
+
+/** Whether `query` names an organ and the model `name` names organs, none of them the query's. */
+function namesOtherOrgan(name: string | undefined, query: readonly string[], adjectives: Adjectives | undefined): boolean {
+  if (name === undefined || adjectives === undefined) return false;
+  const asked = new Set(query.flatMap((w) => organForms(w, adjectives) ?? []));
+  if (asked.size === 0) return false;
+  const named = wordsOf(name).map((w) => organForms(w, adjectives)).filter((f): f is readonly string[] => f !== undefined);
+  return named.length > 0 && !named.some((forms) => forms.some((f) => asked.has(f)));
 }

@@ -64,6 +64,11 @@ export class HeldData<T> {
     return last && last.generation === this.generation ? last.data : undefined;
   }
 
+  /** The last build that landed, current or not (undefined after drop()). Starts nothing. */
+  latest(): T | undefined {
+    return this.last?.data;
+  }
+
   /** Forget every build: the next use waits for a new one (after this program's own write, or when the store failed). */
   drop(): void {
     this.last = undefined;

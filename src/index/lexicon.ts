@@ -72,7 +72,8 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
 
 /** A lexicon ready to apply: a term's first word -> its entries, longest term first. */
 export class Lexicon {
-  private readonly byFirst = new Map<string, LexiconEntry[]>();
+  /** A term's first word (past articles) -> its entries with their words past articles, longest first. */
+  private readonly byFirst = new Map<string, Array<{ entry: LexiconEntry; core: readonly string[] }>>();
 
   /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
   readonly adjectives = new Map<string, readonly string[]>();
@@ -84,11 +85,12 @@ export class Lexicon {
         for (const w of group) this.adjectives.set(w, [...new Set([...(this.adjectives.get(w) ?? []), ...group])]);
         continue;
       }
-      const list = this.byFirst.get(e.term[0]!) ?? [];
-      list.push(e);
-      this.byFirst.set(e.term[0]!, list);
+      const core = coreWords(e.term);
+      const list = this.byFirst.get(core[0]!) ?? [];
+      list.push({ entry: e, core });
+      this.byFirst.set(core[0]!, list);
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.term.length - a.term.length);
+    for (const list of this.byFirst.values()) list.sort((a, b) => b.core.length - a.core.length);
   }
 
   /**
@@ -102,20 +104,75 @@ export class Lexicon {
     let out: string[] | undefined;
     const siteWords: string[] = [];
     for (let i = 0; i < words.length; ) {
-      const entry = this.byFirst.get(words[i]!)?.find((e) => e.term.every((w, j) => words[i + j] === w));
+      let entry: LexiconEntry | undefined;
+      let end = i + 1;
+      const sides: string[] = [];
+      for (const candidate of this.byFirst.get(words[i]!) ?? []) {
+        const e = matchEnd(candidate.core, words, i, sides);
+        if (e > 0) {
+          entry = candidate.entry;
+          end = e;
+          break;
+        }
+      }
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
-        const n = entry?.term.length ?? 1;
-        out?.push(...words.slice(i, i + n));
-        i += n;
+        out?.push(...words.slice(i, end));
+        i = end;
         continue;
       }
       out ??= words.slice(0, i);
-      out.push(...entry.expansion);
-      i += entry.term.length;
+      out.push(...sides, ...entry.expansion);
+      i = end;
     }
     return { text: out?.join(" "), siteWords };
   }
+}
+
+/** Articles: a term matches with or without them ("air under skin", "air under the skin"). */
+const ARTICLES = new Set(["a", "an", "the"]);
+/**
+ * Words a plain description puts inside a phrase without changing what it names ("air trapped
+ * under the skin", "blood pooled around the lung"): one of them, or one side word, may stand
+ * between a term's words.
+ */
+const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collecting", "accumulated", "accumulating"]);
+/** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
+const SIDES = new Set(["right", "left", "bilateral"]);
+
+/** A term's words without its articles, but a last "a", which is a letter ("triple a", "hepatitis a"). */
+function coreWords(term: readonly string[]): readonly string[] {
+  const core = term.filter((w, i) => !ARTICLES.has(w) || (w === "a" && i === term.length - 1));
+  return core.length > 0 ? core : term;
+}
+
+/**
+ * Where a term whose words past articles are `core` ends when it starts at `words[start]`, or -1:
+ * articles may stand anywhere between its words, and one filler or side word (a side word is
+ * pushed to `sides`).
+ */
+function matchEnd(core: readonly string[], words: readonly string[], start: number, sides: string[]): number {
+  let k = start;
+  let skipped = 0;
+  for (let j = 0; j < core.length; j++) {
+    if (j > 0) {
+      while (k < words.length && words[k] !== core[j]) {
+        const w = words[k]!;
+        if (ARTICLES.has(w)) k++;
+        else if (skipped === 0 && (FILLERS.has(w) || SIDES.has(w))) {
+          if (SIDES.has(w)) sides.push(w);
+          skipped++;
+          k++;
+        } else break;
+      }
+    }
+    if (words[k] !== core[j]) {
+      sides.length = 0;
+      return -1;
+    }
+    k++;
+  }
+  return k;
 }
 
 /** The entries of several lexicon files, in order; a term defined in two files is refused naming both lines. */

@@ -4,6 +4,7 @@
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
 import { wordsOf } from "../model/words.js";
+import type { Slices } from "./search/slices.js";
 import { formsOf, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./search/terms.js";
 
 interface Title {
@@ -19,7 +20,7 @@ const keyOf = (w: string) => w.slice(0, 4);
 
 export class TitleIndex {
   private readonly entries: Array<Pick<SearchedText, "name" | "synonyms"> & { oifm_id: string }> = [];
-  /** The titles filed by key: made when first asked for (most searches never need general models). */
+  /** The titles filed by key: made when first asked for (most searches never need general models), or ahead by prepare(). */
   private filed: Map<string, Title[]> | undefined;
 
   /**
@@ -40,24 +41,45 @@ export class TitleIndex {
   private get byKey(): Map<string, Title[]> {
     if (this.filed) return this.filed;
     const titles: Title[] = [];
-    for (const e of this.entries) {
-      for (const title of [e.name, ...e.synonyms]) {
-        const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
-        if (words.length > 0) titles.push({ id: e.oifm_id, words, length: strongWords(words, this.weak) });
-      }
-    }
+    for (const e of this.entries) this.titlesOf(e, titles);
     const counts = new Map<string, number>();
-    for (const t of titles) for (const k of new Set(t.words.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (const t of titles) countKeys(counts, t);
     const byKey = new Map<string, Title[]>();
-    for (const t of titles) {
-      let key = keyOf(t.words[0]!);
-      for (const w of t.words) if (counts.get(keyOf(w))! < counts.get(key)!) key = keyOf(w);
-      const list = byKey.get(key);
-      if (list) list.push(t);
-      else byKey.set(key, [t]);
-    }
+    for (const t of titles) file(byKey, counts, t);
     this.filed = byKey;
     return byKey;
+  }
+
+  /**
+   * File the titles now, a slice at a time (`slices`), rather than on the first search that needs
+   * general models, which would hold the thread for all of it: the same table, in the same order.
+   */
+  async prepare(slices: Slices): Promise<void> {
+    if (this.filed) return;
+    const titles: Title[] = [];
+    for (const e of this.entries) {
+      this.titlesOf(e, titles);
+      if (slices.due()) await slices.pause();
+    }
+    const counts = new Map<string, number>();
+    for (const t of titles) {
+      countKeys(counts, t);
+      if (slices.due()) await slices.pause();
+    }
+    const byKey = new Map<string, Title[]>();
+    for (const t of titles) {
+      file(byKey, counts, t);
+      if (slices.due()) await slices.pause();
+    }
+    this.filed ??= byKey;
+  }
+
+  /** The titles (name and synonyms) of `e` with a word other than stop words, added to `titles`. */
+  private titlesOf(e: Pick<SearchedText, "name" | "synonyms"> & { oifm_id: string }, titles: Title[]): void {
+    for (const title of [e.name, ...e.synonyms]) {
+      const words = wordsOf(title).filter((w) => !STOP_WORDS.has(w));
+      if (words.length > 0) titles.push({ id: e.oifm_id, words, length: strongWords(words, this.weak) });
+    }
   }
 
   /**
@@ -80,6 +102,20 @@ export class TitleIndex {
   }
 }
 
+
+/** How many titles have a word with each key of `t`'s words, counted into `counts` (once per title). */
+function countKeys(counts: Map<string, number>, t: Title): void {
+  for (const k of new Set(t.words.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+}
+
+/** `t` filed in `byKey` under the key of its rarest word (`counts`; ties: the first). */
+function file(byKey: Map<string, Title[]>, counts: ReadonlyMap<string, number>, t: Title): void {
+  let key = keyOf(t.words[0]!);
+  for (const w of t.words) if (counts.get(keyOf(w))! < counts.get(key)!) key = keyOf(w);
+  const list = byKey.get(key);
+  if (list) list.push(t);
+  else byKey.set(key, [t]);
+}
 
 /** How many of `words` are not in `weak`. */
 function strongWords(words: readonly string[], weak: ReadonlySet<string>): number {

@@ -8,6 +8,7 @@
 // its results come first. All of this is done here, on the words and entries any store returns,
 // so every store gives the same answers.
 import { WORD, wordsOf } from "../../model/words.js";
+import type { Slices } from "./slices.js";
 import { hasWordStarting, mayHold, sameRoot, searchedWords, type SearchedText } from "./terms.js";
 
 /** Whether `entry` has each of `terms` (in some form) in its searched text. */
@@ -63,25 +64,60 @@ const NUMBER_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/aces$/, "ax"],
 ];
 
+/**
+ * Words filed under each of their forms with a letter left out (words of 3 letters or more), to
+ * find the words one typing error from another. Words are only ever added: one table serves the
+ * vocabularies of successive reads of an index, most of whose words are the same, and each
+ * vocabulary takes from it only its own words.
+ */
+export class NearWordTable {
+  private readonly filed = new Set<string>();
+  /** A word with one letter left out -> the words filed that it comes from. */
+  readonly deletions = new Map<string, string[]>();
+
+  /** How many words are filed. */
+  get size(): number {
+    return this.filed.size;
+  }
+
+  /** File `w` (once). */
+  file(w: string): void {
+    if (this.filed.has(w)) return;
+    this.filed.add(w);
+    if (w.length < MIN_CORRECTED - 1) return;
+    for (const d of oneLetterLess(w)) {
+      const list = this.deletions.get(d);
+      if (list) list.push(w);
+      else this.deletions.set(d, [w]);
+    }
+  }
+}
+
 /** The words of the indexed entries, with how many entries use each, and the near words of a word. */
 export class Vocabulary {
-  /** Word -> number of entries using it; counted when first needed (most searches never need it). */
+  /** Word -> number of entries using it; counted when first needed (most searches never need it), or ahead by prepare(). */
   private counted: Map<string, number> | undefined;
   private readonly entries: SearchedText[] = [];
   /**
-   * A word with one letter left out -> the words it comes from (words of 4 letters or more). Made
-   * when a near word is first asked for: most searches never need one.
+   * The near-word table holding (at least) these words: filed when a near word is first asked for
+   * (most searches never need one), or ahead by prepare(). It may hold words of an earlier read
+   * too (see NearWordTable), which are never answered.
    */
-  private deletionsMade: Map<string, string[]> | undefined;
+  private readonly table: NearWordTable;
+  private filed = false;
 
-  /** The words of `pages` of entries (read a page at a time, so that a large index is never held whole). */
-  static async read(pages: AsyncIterable<readonly SearchedText[]>): Promise<Vocabulary> {
+  /**
+   * The words of `pages` of entries (read a page at a time, so that a large index is never held whole).
+   * @param table - the near-word table of an earlier read of the index to add to (see shareTable)
+   */
+  static async read(pages: AsyncIterable<readonly SearchedText[]>, table?: NearWordTable): Promise<Vocabulary> {
     const entries: SearchedText[] = [];
     for await (const page of pages) entries.push(...page);
-    return new Vocabulary(entries);
+    return new Vocabulary(entries, table);
   }
 
-  constructor(entries: Iterable<SearchedText> | Map<string, number>) {
+  constructor(entries: Iterable<SearchedText> | Map<string, number>, table = new NearWordTable()) {
+    this.table = table;
     if (entries instanceof Map) this.counted = entries;
     else for (const e of entries) this.entries.push(e);
   }
@@ -89,26 +125,51 @@ export class Vocabulary {
   private get counts(): Map<string, number> {
     if (!this.counted) {
       const counts = new Map<string, number>();
-      for (const e of this.entries) for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
+      for (const e of this.entries) countWords(counts, e);
       this.counted = counts;
     }
     return this.counted;
   }
 
   private get deletions(): Map<string, string[]> {
-    if (!this.deletionsMade) {
-      const deletions = new Map<string, string[]>();
-      for (const w of this.counts.keys()) {
-        if (w.length < MIN_CORRECTED - 1) continue;
-        for (const d of oneLetterLess(w)) {
-          const list = deletions.get(d);
-          if (list) list.push(w);
-          else deletions.set(d, [w]);
-        }
-      }
-      this.deletionsMade = deletions;
+    if (!this.filed) {
+      for (const w of this.counts.keys()) this.table.file(w);
+      this.filed = true;
     }
-    return this.deletionsMade;
+    return this.table.deletions;
+  }
+
+  /**
+   * Make the word counts and file the words in the near-word table now, a slice at a time
+   * (`slices`), rather than on the first search that needs them, which would hold the thread for
+   * all of it (words already filed by an earlier read cost nothing).
+   */
+  async prepare(slices: Slices): Promise<void> {
+    if (!this.counted) {
+      const counts = new Map<string, number>();
+      for (const e of this.entries) {
+        countWords(counts, e);
+        if (slices.due()) await slices.pause();
+      }
+      this.counted ??= counts;
+    }
+    if (!this.filed) {
+      for (const w of this.counted.keys()) {
+        this.table.file(w);
+        if (slices.due()) await slices.pause();
+      }
+      this.filed = true;
+    }
+  }
+
+  /**
+   * The near-word table, for the next read of the index to add to, once it holds these words;
+   * undefined (the next read makes a new one) before, or when it holds more than twice as many
+   * words as are indexed now (words no longer indexed would pile up).
+   */
+  shareTable(): NearWordTable | undefined {
+    if (!this.filed || !this.counted) return undefined;
+    return this.table.size > 2 * this.counted.size + SHARED_SLACK ? undefined : this.table;
   }
 
   get size(): number {
@@ -138,13 +199,22 @@ export class Vocabulary {
       if (this.counts.has(d)) candidates.add(d); // a letter added
       for (const w of this.deletions.get(d) ?? []) candidates.add(w); // replaced, or swapped
     }
-    const out = [...candidates].filter((c) => c !== word && withinOneEdit(word, c));
+    // (The table may hold words of an earlier read that are no longer indexed.)
+    const out = [...candidates].filter((c) => c !== word && this.counts.has(c) && withinOneEdit(word, c));
     return out.sort((a, b) => this.count(b) - this.count(a) || (a < b ? -1 : 1));
   }
 }
 
 /** Words shorter than this are never corrected: too many words are one letter from them. */
 const MIN_CORRECTED = 4;
+
+/** `e`'s words counted into `counts` (once each). */
+function countWords(counts: Map<string, number>, e: SearchedText): void {
+  for (const w of new Set(searchedWords(e))) counts.set(w, (counts.get(w) ?? 0) + 1);
+}
+
+/** Words a shared near-word table may hold beyond twice those indexed (see shareTable). */
+const SHARED_SLACK = 1000;
 
 function oneLetterLess(w: string): Set<string> {
   const out = new Set<string>();
