@@ -25,7 +25,7 @@ import { FindingModelIndex } from "../index/finding-model-index.js";
 import { tunedIndex } from "../index/internal.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import type { Bench } from "./context.js";
-import { median, perCall, percentile } from "./measure.js";
+import { median, percentile } from "./measure.js";
 
 /** Imaging abbreviations a radiologist writes, with what they stand for (used by the "expand" rule). */
 export const IMAGING_ABBREVIATIONS: Readonly<Record<string, string>> = {
@@ -267,6 +267,9 @@ export function benchQualityQueries(b: Pick<Bench, "models" | "full">): QualityQ
 }
 
 const BEFORE = "no near words, no title order";
+/** Untimed rounds of the everyday queries on each index, then timed rounds (each query once per round on each). */
+const EVERYDAY_WARMUP = 5;
+const EVERYDAY_ROUNDS = 40;
 
 export async function qualitySection(b: Bench): Promise<void> {
   const { report } = b;
@@ -290,11 +293,21 @@ export async function qualitySection(b: Bench): Promise<void> {
   const nearOnly = b.full ? await run({ nearWords: true, titleOrder: false }) : undefined;
   const orderOnly = b.full ? await run({ nearWords: false, titleOrder: true }) : undefined;
   const after = await run({ nearWords: true, titleOrder: true });
-  // Everyday queries, before and after in turn (the same process, so a noisy machine hits both).
+  // Everyday queries, before and after in turn (the same process, so a noisy machine hits both):
+  // both warmed up untimed, then rounds of the 100 queries, which goes first alternating (whichever
+  // runs second pays the first's garbage and finds the caches as the first left them).
   const everyday = { before: [] as number[], after: [] as number[] };
-  for (let r = 0; r < Math.max(3, b.runs); r++) {
-    everyday.before.push(...(await perCall(b.queries, 1, (q) => before.index.search(q))));
-    everyday.after.push(...(await perCall(b.queries, 1, (q) => after.index.search(q))));
+  const pass = async (side: "before" | "after", times?: number[]) => {
+    const index = side === "before" ? before.index : after.index;
+    for (const q of b.queries) {
+      const t = performance.now();
+      await index.search(q);
+      times?.push(performance.now() - t);
+    }
+  };
+  for (let r = 0; r < EVERYDAY_WARMUP; r++) for (const side of ["before", "after"] as const) await pass(side);
+  for (let r = 0; r < Math.max(EVERYDAY_ROUNDS, b.runs); r++) {
+    for (const side of r % 2 === 0 ? (["before", "after"] as const) : (["after", "before"] as const)) await pass(side, everyday[side]);
   }
   await store.close();
   const pair = (name: string, a: QualityScore, z: QualityScore) => {

@@ -14,7 +14,7 @@ import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabu
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
 import { wordsOf } from "../model/words.js";
-import { closestTitlesFirst, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
+import { closestTitlesFirst, HeldTitles, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
@@ -515,20 +515,28 @@ export class FindingModelIndex {
    * room and `fill` is set, the models with any of them but the measurements and severity words
    * (findingTerms: a name may hold "mild", but a model with only that word in common is no answer).
    */
-  private fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): IndexEntry[] {
+  private fullText(data: LexicalData, terms: readonly string[], limit: number, tags: string[] | undefined, exact: readonly IndexEntry[], fill: boolean): HeldEntries {
     const usable = terms.filter(hasWord);
-    if (usable.length === 0) return [];
+    if (usable.length === 0) return { entries: [], docs: [] };
     const keys = tagKeys(tags);
     const skip = new Set(exact.map((e) => e.oifm_id));
     const every = this.entriesAt(data, data.words.every(usable, limit, skip, keys));
-    if (!fill || every.length >= limit || usable.length < 2) return every;
-    for (const e of every) skip.add(e.oifm_id);
-    return [...every, ...this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.length, skip, keys))];
+    if (!fill || every.entries.length >= limit || usable.length < 2) return every;
+    for (const e of every.entries) skip.add(e.oifm_id);
+    const any = this.entriesAt(data, data.words.any(findingTerms(usable), limit - every.entries.length, skip, keys));
+    return { entries: [...every.entries, ...any.entries], docs: [...every.docs, ...any.docs] };
   }
 
-  /** The entries of model numbers `docs` of the word index. */
-  private entriesAt(data: LexicalData, docs: readonly number[]): IndexEntry[] {
-    return docs.map((d) => data.exact.entry(data.words.id(d))).filter((e): e is IndexEntry => e !== undefined);
+  /** The entries of model numbers `docs` of the word index, with their numbers. */
+  private entriesAt(data: LexicalData, docs: readonly number[]): HeldEntries {
+    const out: HeldEntries = { entries: [], docs: [] };
+    for (const d of docs) {
+      const e = data.exact.entry(data.words.id(d));
+      if (e === undefined) continue;
+      out.entries.push(e);
+      out.docs.push(d);
+    }
+    return out;
   }
 
   /**
@@ -538,10 +546,11 @@ export class FindingModelIndex {
    * holds every word: the models whose whole name or synonym is in the query first; and another
    * look when the best result lacks one of the query's words.
    */
-  private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: IndexEntry[], limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): IndexEntry[] {
+  private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: HeldEntries, limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): IndexEntry[] {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     const adjectives = this.adjectives();
-    let results = [...exact, ...(this.titleOrder ? closestTitlesFirst(text, terms, REORDERED, adjectives) : text)].slice(0, limit);
+    const ordered = this.titleOrder ? closestTitlesFirst(text.entries, terms, REORDERED, adjectives, { titles: data.heldTitles, docs: text.docs }) : text.entries;
+    let results = [...exact, ...ordered].slice(0, limit);
     if (exact.length > 0) return results;
     if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms, adjectives) === NO_TITLE)) {
       results = this.generalModelsFirst(data, terms, siteWords, results, limit, tags);
@@ -684,7 +693,7 @@ export class FindingModelIndex {
         await vocabulary.prepare(slices);
         await titles.prepare(slices);
       }
-      return { vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish() };
+      return { vocabulary, titles: titles.finish(), words: words.finish(), exact: exact.finish(), heldTitles: new HeldTitles() };
     }
   }
 
@@ -833,8 +842,16 @@ const OTHER_NEAR_WORDS = 3;
 interface LexicalData {
   vocabulary: Vocabulary;
   titles: TitleIndex;
+  /** The names and synonyms of the entries cut into words, by model number of `words` (for title order). */
+  heldTitles: HeldTitles;
   words: WordIndex;
   exact: ExactTitles;
+}
+
+/** Entries of the data held in memory, with their model numbers (of LexicalData.words). */
+interface HeldEntries {
+  entries: IndexEntry[];
+  docs: number[];
 }
 
 function tagKeys(tags: readonly string[] | undefined): string[] | undefined {

@@ -68,10 +68,11 @@ export function searchedWords(e: SearchedText): string[] {
 export function sameRoot(w: string, t: string): boolean {
   if (w.startsWith(t)) return true;
   let i = 0;
-  while (i < w.length && i < t.length && w[i] === t[i]) i++;
-  // A short word and its plural ("pad", "pads"; "rib", "ribs") share fewer than 4 letters.
-  if (i >= 3 && i === w.length && t.length - i <= 2 && /^e?s$/.test(t.slice(i))) return true;
-  if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.slice(i) === "ies") return true; // body, bodies
+  while (i < w.length && i < t.length && w.charCodeAt(i) === t.charCodeAt(i)) i++;
+  // A short word and its plural ("pad", "pads"; "rib", "ribs") share fewer than 4 letters: the term ends "s" or "es" after it.
+  // (Self-contained: the web page is sent this function's text; 0x73 is "s", 0x65 "e".)
+  if (i >= 3 && i === w.length && ((t.length === i + 1 && t.charCodeAt(i) === 0x73) || (t.length === i + 2 && t.charCodeAt(i) === 0x65 && t.charCodeAt(i + 1) === 0x73))) return true;
+  if (i >= 3 && i === w.length - 1 && w.endsWith("y") && t.length === i + 3 && t.endsWith("ies")) return true; // body, bodies
   return i >= Math.max(4, Math.max(w.length, t.length) - 3);
 }
 
