@@ -46,6 +46,14 @@ describe("the radiology lexicon", () => {
     expect(parseLexiconFiles([a, file("c.tsv", "chf\tcongestive heart failure\tabbreviation\treport")]).map((e) => `${e.file}:${e.line}`)).toEqual(["a.tsv:2", "c.tsv:2"]);
   });
 
+  it("refuses two terms that differ only by articles and expand differently, naming both", () => {
+    const a = { text: [HEADER, "lump in the breast\tbreast mass\tequivalent\tlay phrase"].join("\n"), file: "a.tsv" };
+    const b = { text: [HEADER, "lump in breast\tbreast lesion\tequivalent\tlay phrase"].join("\n"), file: "b.tsv" };
+    expect(() => parseLexiconFiles([a, b])).toThrow(/b\.tsv line 2: "lump in breast" is "lump in the breast" of a\.tsv line 2/);
+    const same = { text: [HEADER, "lump in breast\tbreast mass\tequivalent\tlay phrase"].join("\n"), file: "c.tsv" };
+    expect(parseLexiconFiles([a, same])).toHaveLength(2);
+  });
+
   it("joins an organ and its adjectives both ways, and rewrites nothing with them", () => {
     const lexicon = new Lexicon(parse("liver\thepatic\tadjective\treport", "bowel\tintestinal enteric\tadjective\treport", "intestine\tintestinal\tadjective\treport"));
     expect(lexicon.adjectives.get("liver")).toEqual(["liver", "hepatic"]);

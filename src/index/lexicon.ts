@@ -179,12 +179,23 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
 export function parseLexiconFiles(files: ReadonlyArray<{ text: string; file: string }>): LexiconEntry[] {
   const entries: LexiconEntry[] = [];
   const seen = new Map<string, LexiconEntry>();
+  // Terms match with or without articles: two terms that differ only by them are one term, which
+  // may not lead to two places.
+  const cores = new Map<string, LexiconEntry>();
   for (const { text, file } of files) {
     for (const e of parseLexicon(text, file)) {
       const key = e.term.join(" ");
       const earlier = seen.get(key);
       if (earlier) throw new LexiconError(`${file} line ${e.line}: "${key}" is already defined in ${earlier.file} line ${earlier.line}`);
       seen.set(key, e);
+      if (e.kind !== "adjective") {
+        const core = coreWords(e.term).join(" ");
+        const same = cores.get(core);
+        if (same && same.expansion.join(" ") !== e.expansion.join(" ")) {
+          throw new LexiconError(`${file} line ${e.line}: "${key}" is "${same.term.join(" ")}" of ${same.file} line ${same.line} but for articles, which terms match without, and expands otherwise`);
+        }
+        cores.set(core, e);
+      }
       entries.push(e);
     }
   }
