@@ -13,7 +13,6 @@ import type { IndexEntry, OpenElsewhere, Page, SlugMatch, Store, StoreStats } fr
 import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
-import { wordsOf } from "../model/words.js";
 import { closestTitlesFirst, HeldTitles, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
@@ -21,7 +20,7 @@ import { TitleIndex } from "./title-index.js";
 import { Slices } from "./search/slices.js";
 import { WordIndex } from "./search/word-index.js";
 import { ExactTitles } from "./search/exact-titles.js";
-import { hasWord } from "../model/words.js";
+import { hasWord, wordsOf } from "../model/words.js";
 import { syncFiles, syncFolder, type SyncOptions, type SyncReport } from "./sync.js";
 import { syncOnThread, syncThreadAvailable } from "./sync-on-thread.js";
 import { HeldData } from "./held-data.js";
@@ -662,22 +661,22 @@ export class FindingModelIndex {
       const titles = new TitleIndex(QUALIFIERS);
       const words = new WordIndex();
       const exact = new ExactTitles();
+      const slices = new Slices(VOCABULARY_SLICE_MS);
       const pages = async function* () {
         for (let offset = 0; ; offset += VOCABULARY_PAGE) {
           const page = await store.list(VOCABULARY_PAGE, offset);
           for (let i = 0; i < page.items.length; ) {
             // Models one at a time until the slice's time is up (a model takes microseconds to
             // milliseconds), then the other work waiting, e.g. the server's requests.
-            const started = performance.now();
             const from = i;
             do {
               const one = page.items.slice(i, ++i);
               titles.add(one);
               words.add(one);
               exact.add(one);
-            } while (i < page.items.length && performance.now() - started < VOCABULARY_SLICE_MS);
+            } while (i < page.items.length && !slices.due());
             yield page.items.slice(from, i);
-            await new Promise((resolve) => setImmediate(resolve));
+            await slices.pause();
           }
           if (page.items.length < VOCABULARY_PAGE) return;
         }
@@ -689,7 +688,6 @@ export class FindingModelIndex {
         // Made now, a slice at a time, while the last data answers (staleSearchMs), rather than
         // in one go by the first search that needs them (150-370 ms for the registry on the
         // loaded 2-core machine: every request waited meanwhile).
-        const slices = new Slices(VOCABULARY_SLICE_MS);
         await vocabulary.prepare(slices);
         await titles.prepare(slices);
       }
