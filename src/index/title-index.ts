@@ -4,7 +4,7 @@
 // filed under the first 4 letters of its rarest word, so a query looks at few titles: only those
 // whose rarest word it may hold.
 import { wordsOf } from "../model/words.js";
-import type { Slices } from "./search/slices.js";
+import { allAtOnce, type Slices, type Steps } from "./search/slices.js";
 import { formsOf, sameWord, STOP_WORDS, type Adjectives, type SearchedText } from "./search/terms.js";
 
 interface Title {
@@ -39,15 +39,7 @@ export class TitleIndex {
   }
 
   private get byKey(): Map<string, Title[]> {
-    if (this.filed) return this.filed;
-    const titles: Title[] = [];
-    for (const e of this.entries) this.titlesOf(e, titles);
-    const counts = new Map<string, number>();
-    for (const t of titles) countKeys(counts, t);
-    const byKey = new Map<string, Title[]>();
-    for (const t of titles) file(byKey, counts, t);
-    this.filed = byKey;
-    return byKey;
+    return (this.filed ??= allAtOnce(this.filing()));
   }
 
   /**
@@ -56,22 +48,28 @@ export class TitleIndex {
    */
   async prepare(slices: Slices): Promise<void> {
     if (this.filed) return;
+    const byKey = await slices.run(this.filing());
+    this.filed ??= byKey;
+  }
+
+  /** The titles filed by the key of their rarest word, a piece at a time. */
+  private *filing(): Steps<Map<string, Title[]>> {
     const titles: Title[] = [];
     for (const e of this.entries) {
       this.titlesOf(e, titles);
-      if (slices.due()) await slices.pause();
+      yield;
     }
     const counts = new Map<string, number>();
     for (const t of titles) {
       countKeys(counts, t);
-      if (slices.due()) await slices.pause();
+      yield;
     }
     const byKey = new Map<string, Title[]>();
     for (const t of titles) {
       file(byKey, counts, t);
-      if (slices.due()) await slices.pause();
+      yield;
     }
-    this.filed ??= byKey;
+    return byKey;
   }
 
   /** The titles (name and synonyms) of `e` with a word other than stop words, added to `titles`. */

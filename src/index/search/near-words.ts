@@ -8,7 +8,7 @@
 // its results come first. All of this is done here, on the words and entries any store returns,
 // so every store gives the same answers.
 import { WORD, wordsOf } from "../../model/words.js";
-import type { Slices } from "./slices.js";
+import { allAtOnce, type Slices, type Steps } from "./slices.js";
 import { hasWordStarting, mayHold, sameRoot, searchedWords, type SearchedText } from "./terms.js";
 
 /** Whether `entry` has each of `terms` (in some form) in its searched text. */
@@ -123,17 +123,12 @@ export class Vocabulary {
   }
 
   private get counts(): Map<string, number> {
-    if (!this.counted) {
-      const counts = new Map<string, number>();
-      for (const e of this.entries) countWords(counts, e);
-      this.counted = counts;
-    }
-    return this.counted;
+    return (this.counted ??= allAtOnce(this.counting()));
   }
 
   private get deletions(): Map<string, string[]> {
     if (!this.filed) {
-      for (const w of this.counts.keys()) this.table.file(w);
+      allAtOnce(this.filing(this.counts.keys()));
       this.filed = true;
     }
     return this.table.deletions;
@@ -146,19 +141,30 @@ export class Vocabulary {
    */
   async prepare(slices: Slices): Promise<void> {
     if (!this.counted) {
-      const counts = new Map<string, number>();
-      for (const e of this.entries) {
-        countWords(counts, e);
-        if (slices.due()) await slices.pause();
-      }
+      const counts = await slices.run(this.counting());
       this.counted ??= counts;
     }
     if (!this.filed) {
-      for (const w of this.counted.keys()) {
-        this.table.file(w);
-        if (slices.due()) await slices.pause();
-      }
+      await slices.run(this.filing(this.counted.keys()));
       this.filed = true;
+    }
+  }
+
+  /** How many entries use each word, a piece at a time. */
+  private *counting(): Steps<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const e of this.entries) {
+      countWords(counts, e);
+      yield;
+    }
+    return counts;
+  }
+
+  /** `words` filed in the near-word table, a piece at a time. */
+  private *filing(words: Iterable<string>): Steps<void> {
+    for (const w of words) {
+      this.table.file(w);
+      yield;
     }
   }
 
