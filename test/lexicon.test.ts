@@ -99,4 +99,28 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("triple a").text).toBe("abdominal aortic aneurysm");
     expect(lexicon.rewrite("triple mogul sign").text).toBeUndefined();
   });
+
+  it("takes an 'A of B' term in the other order too ('B A'), for a whole query but for side, severity and size", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "thinning of bone	osteopenia	equivalent	plain description",
+        "osteoarthritis of the knee	degenerative joint changes	equivalent	SNOMED CT",
+        "blockage of the bowel	bowel obstruction	equivalent	plain description",
+        "bowel blockage	small bowel obstruction	equivalent	written as a term",
+        "swelling of the aorta	aortic aneurysm	equivalent	plain description",
+        "swelling of aorta	aortic dilation	equivalent	the same words, another expansion",
+      ),
+    );
+    expect(lexicon.rewrite("bone thinning").text).toBe("osteopenia");
+    expect(lexicon.rewrite("knee osteoarthritis").text).toBe("degenerative joint changes");
+    expect(lexicon.rewrite("severe right knee osteoarthritis").text).toBe("severe right degenerative joint changes");
+    expect(lexicon.rewrite("2 cm left knee osteoarthritis").text).toBe("2 cm left degenerative joint changes");
+    // Inside a longer phrase its words may be a registry title's: left as typed.
+    expect(lexicon.rewrite("areas of bone thinning").text).toBeUndefined();
+    // A term the files write wins over another's reversed form.
+    expect(lexicon.rewrite("bowel blockage").text).toBe("small bowel obstruction");
+    // Two terms whose reversed forms meet with different expansions give none.
+    expect(lexicon.rewrite("aorta swelling").text).toBeUndefined();
+    expect(lexicon.rewrite("swelling of the aorta").text).toBe("aortic aneurysm");
+  });
 });

@@ -9,6 +9,7 @@
 import { CodedError } from "../model/errors.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { wordsOf } from "../model/words.js";
+import { SEVERITY_WORDS, UNITS } from "./search/terms.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
 export class LexiconError extends CodedError {
@@ -73,7 +74,7 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
 /** A lexicon ready to apply: a term's first word -> its entries, longest term first. */
 export class Lexicon {
   /** A term's first word (past articles) -> its entries with their words past articles, longest first. */
-  private readonly byFirst = new Map<string, Array<{ entry: LexiconEntry; core: readonly string[] }>>();
+  private readonly byFirst = new Map<string, Array<{ entry: LexiconEntry; core: readonly string[]; reversed: boolean }>>();
 
   /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
   readonly adjectives = new Map<string, readonly string[]>();
@@ -85,12 +86,17 @@ export class Lexicon {
         for (const w of group) this.adjectives.set(w, [...new Set([...(this.adjectives.get(w) ?? []), ...group])]);
         continue;
       }
-      const core = coreWords(e.term);
-      const list = this.byFirst.get(core[0]!) ?? [];
-      list.push({ entry: e, core });
-      this.byFirst.set(core[0]!, list);
+      this.add(e, coreWords(e.term), false);
     }
+    for (const [core, entry] of reversedTerms(entries)) this.add(entry, core, true);
+    // (Stable: of terms equally long, those written in the files before the reversed ones.)
     for (const list of this.byFirst.values()) list.sort((a, b) => b.core.length - a.core.length);
+  }
+
+  private add(entry: LexiconEntry, core: readonly string[], reversed: boolean): void {
+    const list = this.byFirst.get(core[0]!) ?? [];
+    list.push({ entry, core, reversed });
+    this.byFirst.set(core[0]!, list);
   }
 
   /**
@@ -109,7 +115,7 @@ export class Lexicon {
       const sides: string[] = [];
       for (const candidate of this.byFirst.get(words[i]!) ?? []) {
         const e = matchEnd(candidate.core, words, i, sides);
-        if (e > 0) {
+        if (e > 0 && !(candidate.reversed && !onlyBeside(words, i, e))) {
           entry = candidate.entry;
           end = e;
           break;
@@ -127,6 +133,47 @@ export class Lexicon {
     }
     return { text: out?.join(" "), siteWords };
   }
+}
+
+/**
+ * The other order of each "A of B" term, B one word and A one to three words ("osteoarthritis of
+ * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), as people write them; each
+ * expands as its term does. None that a file writes as a term, and none that two terms would give
+ * with different expansions. (Applied only to a whole query: see onlyBeside.)
+ */
+function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], LexiconEntry]> {
+  const written = new Set(entries.filter((e) => e.kind !== "adjective").map((e) => coreWords(e.term).join(" ")));
+  // (null: two terms give it, with different expansions.)
+  const found = new Map<string, LexiconEntry | null>();
+  for (const e of entries) {
+    if (e.kind === "adjective" || e.kind === "site") continue;
+    const core = coreWords(e.term);
+    const of = core.length - 2;
+    if (of < 1 || of > 3 || core[of] !== "of") continue;
+    const key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    if (written.has(key)) continue;
+    const same = found.get(key);
+    if (same === undefined) found.set(key, e);
+    else if (same !== null && same.expansion.join(" ") !== e.expansion.join(" ")) found.set(key, null);
+  }
+  const out: Array<[string[], LexiconEntry]> = [];
+  for (const [key, e] of found) if (e !== null) out.push([key.split(" "), e]);
+  return out;
+}
+
+/**
+ * Whether the words of `words` outside [start, end) only say side, size or severity (articles,
+ * side words, severity words, numbers and units): a reversed term is then the whole finding. Inside a longer
+ * phrase its words may be part of a registry title ("areas of bone destruction"), which a rewrite
+ * would hide.
+ */
+function onlyBeside(words: readonly string[], start: number, end: number): boolean {
+  for (let k = 0; k < words.length; k++) {
+    if (k >= start && k < end) continue;
+    const w = words[k]!;
+    if (!(ARTICLES.has(w) || SIDES.has(w) || SEVERITY_WORDS.has(w) || UNITS.has(w) || /\d/.test(w))) return false;
+  }
+  return true;
 }
 
 /** Articles: a term matches with or without them ("air under skin", "air under the skin"). */
