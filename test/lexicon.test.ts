@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Lexicon, LexiconError, parseLexicon, parseLexiconFiles, shippedLexicon } from "../src/index/lexicon.js";
+import { Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, shippedLexicon } from "../src/index/lexicon.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const SHIPPED = readdirSync(FOLDER).filter((name) => name.endsWith(".tsv")).sort().map((name) => FOLDER + name);
@@ -147,5 +147,24 @@ describe("the radiology lexicon", () => {
     const lexicon = new Lexicon(parse("enlarged ventricles\thydrocephalus\tequivalent\treport phrase"));
     expect(lexicon.rewrite("enlarged left ventricles").text).toBeUndefined();
     expect(lexicon.rewrite("enlarged ventricles").text).toBe("hydrocephalus");
+  });
+
+  it("matches a term whose words differ from the query's only in number, after the terms as written", () => {
+    expect(["lesions", "lesion", "bodies", "body", "masses", "mass", "bruises", "bruise", "abscesses", "stenosis", "venous", "ribs", "gas"].map(numberless)).toEqual([
+      "lesion", "lesion", "body", "body", "mass", "mass", "bruis", "bruis", "abscess", "stenosis", "venous", "rib", "gas",
+    ]);
+    const lexicon = new Lexicon(
+      parse(
+        "small effusion\tsmall pleural effusion\tequivalent\treport phrase",
+        "thoracic empyema\tempyema\tequivalent\treport phrase",
+        "lung spots\tmultiple pulmonary nodules\tequivalent\tlay words",
+        "lung spot\tpulmonary nodule\tequivalent\tlay words",
+      ),
+    );
+    expect(lexicon.rewrite("small effusions").text).toBe("small pleural effusion");
+    expect(lexicon.rewrite("bilateral thoracic empyemas").text).toBe("bilateral empyema");
+    // The term as written wins over its other number.
+    expect(lexicon.rewrite("lung spots").text).toBe("multiple pulmonary nodules");
+    expect(lexicon.rewrite("lung spot").text).toBe("pulmonary nodule");
   });
 });

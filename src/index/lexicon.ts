@@ -74,7 +74,7 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
 /** A lexicon ready to apply: a term's first word -> its entries, longest term first. */
 export class Lexicon {
   /** A term's first word (past articles) -> its entries with their words past articles, longest first. */
-  private readonly byFirst = new Map<string, Array<{ entry: LexiconEntry; core: readonly string[]; reversed: boolean }>>();
+  private readonly byFirst = new Map<string, Candidate[]>();
 
   /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
   readonly adjectives = new Map<string, readonly string[]>();
@@ -94,9 +94,10 @@ export class Lexicon {
   }
 
   private add(entry: LexiconEntry, core: readonly string[], reversed: boolean): void {
-    const list = this.byFirst.get(core[0]!) ?? [];
-    list.push({ entry, core, reversed });
-    this.byFirst.set(core[0]!, list);
+    const loose = core.map(numberless);
+    const list = this.byFirst.get(loose[0]!) ?? [];
+    list.push({ entry, core, loose, reversed });
+    this.byFirst.set(loose[0]!, list);
   }
 
   /**
@@ -126,19 +127,19 @@ export class Lexicon {
     const outFrom: number[] = [];
     let expansions = 0;
     const siteWords: string[] = [];
+    let numberlessWords: string[] | undefined;
     for (let i = 0; i < words.length; ) {
-      let entry: LexiconEntry | undefined;
-      let end = i + 1;
       const sides: string[] = [];
-      for (const candidate of this.byFirst.get(words[i]!) ?? []) {
-        const e = matchEnd(candidate.core, words, i, sides);
-        if (e > 0 && !(candidate.reversed && !onlyBeside(words, i, e)) && (from === undefined || joins(from, i, e))) {
-          entry = candidate.entry;
-          end = e;
-          break;
-        }
-        sides.length = 0;
+      // A term as written first; else one whose words differ from the query's only in number
+      // ("small effusions", "right pleural effusions"; "thoracic empyemas").
+      const candidates = this.byFirst.get(numberless(words[i]!));
+      let found = candidates && firstMatch(candidates, false, words, words, i, sides, from);
+      if (candidates && found === undefined) {
+        numberlessWords ??= words.map(numberless);
+        found = firstMatch(candidates, true, numberlessWords, words, i, sides, from);
       }
+      const entry = found?.entry;
+      const end = found?.end ?? i + 1;
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
         out?.push(...words.slice(i, end));
@@ -155,6 +156,44 @@ export class Lexicon {
     }
     return { out, from: outFrom, siteWords };
   }
+}
+
+/**
+ * The first (longest) of `candidates` that matches `these` (the query's words, or with `loose` their
+ * numberless forms) at `start`, and where it ends: a reversed term only as the whole query
+ * (onlyBeside, on the query's `words`), and in a second pass (`from`) only a term that joins two
+ * places (joins).
+ */
+function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
+  for (const candidate of candidates) {
+    const e = matchEnd(loose ? candidate.loose : candidate.core, these, start, sides);
+    if (e > 0 && !(candidate.reversed && !onlyBeside(words, start, e)) && (from === undefined || joins(from, start, e))) return { entry: candidate.entry, end: e };
+    if (sides.length > 0) sides.length = 0;
+  }
+  return undefined;
+}
+
+interface Candidate {
+  entry: LexiconEntry;
+  /** The term's words past articles. */
+  core: readonly string[];
+  /** Their numberless forms. */
+  loose: readonly string[];
+  /** Whether this is the other order of the term (reversedTerms). */
+  reversed: boolean;
+}
+
+/**
+ * A word without the mark of its number, to match a term's word in the other number: lesions,
+ * lesion: lesion; bodies, body: body; masses, mass: mass; bruises, bruise: bruis. Words of fewer
+ * than four letters and those ending in ss, us or is are kept as they are; Latin plurals are lexicon
+ * lines of their own (kind number).
+ */
+export function numberless(w: string): string {
+  if (w.length < 4 || w.endsWith("ss") || w.endsWith("us") || w.endsWith("is")) return w;
+  if (w.endsWith("ies")) return `${w.slice(0, -3)}y`;
+  const v = w.endsWith("s") ? w.slice(0, -1) : w;
+  return v.length >= 4 && v.endsWith("e") ? v.slice(0, -1) : v;
 }
 
 /** Whether words [start, end) come from two places (`from`: see pass), one of them an expansion. */
@@ -221,7 +260,7 @@ const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collectin
 const SIDES = new Set(["right", "left", "bilateral"]);
 
 /** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
-const SIDE_NAMED = new Set(["ventricle", "ventricles", "ventricular", "atrium", "atria", "atrial", "heart"]);
+const SIDE_NAMED = new Set(["ventricle", "ventricles", "ventricular", "atrium", "atria", "atrial", "heart"].flatMap((w) => [w, numberless(w)]));
 
 /** A term's words without its articles, but a last "a", which is a letter ("triple a", "hepatitis a"). */
 function coreWords(term: readonly string[]): readonly string[] {
@@ -250,7 +289,7 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       }
     }
     if (words[k] !== core[j]) {
-      sides.length = 0;
+      if (sides.length > 0) sides.length = 0;
       return -1;
     }
     k++;
