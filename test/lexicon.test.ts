@@ -123,4 +123,29 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("aorta swelling").text).toBeUndefined();
     expect(lexicon.rewrite("swelling of the aorta").text).toBe("aortic aneurysm");
   });
+
+  it("joins a word an expansion gave to a word of the query or of another expansion into a term ('rt effusion', 'small eff', 'rt eff')", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "rt\tright\tabbreviation\treport shorthand",
+        "eff\teffusion\tabbreviation\treport shorthand",
+        "oa\tosteoarthritis\tabbreviation\treport shorthand",
+        "right effusion\tright pleural effusion\tequivalent\treport phrase",
+        "small effusion\tsmall pleural effusion\tequivalent\treport phrase",
+        "osteoarthritis of the knee\tdegenerative joint changes\tequivalent\tSNOMED CT",
+      ),
+    );
+    expect(lexicon.rewrite("rt effusion").text).toBe("right pleural effusion");
+    expect(lexicon.rewrite("small eff").text).toBe("small pleural effusion");
+    expect(lexicon.rewrite("knee oa").text).toBe("degenerative joint changes");
+    expect(lexicon.rewrite("rt eff").text).toBe("right pleural effusion");
+    // Never a term within one expansion's words: an expansion that is itself a term stays as it is.
+    expect(new Lexicon(parse("sr\tright effusion\tabbreviation\ttest", "right effusion\tright pleural effusion\tequivalent\ttest")).rewrite("sr").text).toBe("right effusion");
+  });
+
+  it("keeps a side word that names a heart chamber out of a term ('enlarged right ventricle')", () => {
+    const lexicon = new Lexicon(parse("enlarged ventricles\thydrocephalus\tequivalent\treport phrase"));
+    expect(lexicon.rewrite("enlarged left ventricles").text).toBeUndefined();
+    expect(lexicon.rewrite("enlarged ventricles").text).toBe("hydrocephalus");
+  });
 });

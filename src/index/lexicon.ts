@@ -106,8 +106,25 @@ export class Lexicon {
    * titles seldom name the site word as well.
    */
   rewrite(query: string): { text: string | undefined; siteWords: string[] } {
-    const words = wordsOf(query);
+    const first = this.pass(wordsOf(query));
+    if (first.out === undefined) return { text: undefined, siteWords: first.siteWords };
+    // Then the terms that join a word an expansion gave to a word of the query or of another
+    // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
+    // first pass could not see; never a term within one expansion's words.
+    const second = this.pass(first.out, first.from);
+    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords] };
+  }
+
+  /**
+   * One pass over `words`: the longest term at each word replaced by its expansion. `out` is
+   * undefined when nothing was replaced; `from` tells where each of its words comes from (0: the
+   * words passed in; n: the n-th expansion). With `from` (a second pass), only a term whose words
+   * come from two places, one an expansion, is taken.
+   */
+  private pass(words: readonly string[], from?: readonly number[]): { out: string[] | undefined; from: number[]; siteWords: string[] } {
     let out: string[] | undefined;
+    const outFrom: number[] = [];
+    let expansions = 0;
     const siteWords: string[] = [];
     for (let i = 0; i < words.length; ) {
       let entry: LexiconEntry | undefined;
@@ -115,24 +132,40 @@ export class Lexicon {
       const sides: string[] = [];
       for (const candidate of this.byFirst.get(words[i]!) ?? []) {
         const e = matchEnd(candidate.core, words, i, sides);
-        if (e > 0 && !(candidate.reversed && !onlyBeside(words, i, e))) {
+        if (e > 0 && !(candidate.reversed && !onlyBeside(words, i, e)) && (from === undefined || joins(from, i, e))) {
           entry = candidate.entry;
           end = e;
           break;
         }
+        sides.length = 0;
       }
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
         out?.push(...words.slice(i, end));
+        for (let k = i; k < end; k++) outFrom.push(from?.[k] ?? 0);
         i = end;
         continue;
       }
       out ??= words.slice(0, i);
       out.push(...sides, ...entry.expansion);
+      expansions++;
+      for (const _ of sides) outFrom.push(0);
+      for (const _ of entry.expansion) outFrom.push(expansions);
       i = end;
     }
-    return { text: out?.join(" "), siteWords };
+    return { out, from: outFrom, siteWords };
   }
+}
+
+/** Whether words [start, end) come from two places (`from`: see pass), one of them an expansion. */
+function joins(from: readonly number[], start: number, end: number): boolean {
+  let expanded = false;
+  let places = false;
+  for (let k = start; k < end; k++) {
+    if (from[k]! > 0) expanded = true;
+    if (from[k] !== from[start]) places = true;
+  }
+  return expanded && places;
 }
 
 /**
@@ -187,6 +220,9 @@ const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collectin
 /** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
 const SIDES = new Set(["right", "left", "bilateral"]);
 
+/** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
+const SIDE_NAMED = new Set(["ventricle", "ventricles", "ventricular", "atrium", "atria", "atrial", "heart"]);
+
 /** A term's words without its articles, but a last "a", which is a letter ("triple a", "hepatitis a"). */
 function coreWords(term: readonly string[]): readonly string[] {
   const core = term.filter((w, i) => !ARTICLES.has(w) || (w === "a" && i === term.length - 1));
@@ -206,7 +242,7 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       while (k < words.length && words[k] !== core[j]) {
         const w = words[k]!;
         if (ARTICLES.has(w)) k++;
-        else if (skipped === 0 && (FILLERS.has(w) || SIDES.has(w))) {
+        else if (skipped === 0 && (FILLERS.has(w) || (SIDES.has(w) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
           if (SIDES.has(w)) sides.push(w);
           skipped++;
           k++;
