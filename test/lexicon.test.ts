@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Lexicon, LexiconError, parseLexicon, parseLexiconFiles, shippedLexicon } from "../src/index/lexicon.js";
+import { type CompiledLexicon, Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, readLexiconFolder, shippedLexicon } from "../src/index/lexicon.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const SHIPPED = readdirSync(FOLDER).filter((name) => name.endsWith(".tsv")).sort().map((name) => FOLDER + name);
@@ -98,5 +98,84 @@ describe("the radiology lexicon", () => {
     // "a" ending a term is a letter, not an article: "triple" alone is no term.
     expect(lexicon.rewrite("triple a").text).toBe("abdominal aortic aneurysm");
     expect(lexicon.rewrite("triple mogul sign").text).toBeUndefined();
+  });
+
+  it("takes an 'A of B' term in the other order too ('B A'), for a whole query but for side, severity and size", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "thinning of bone	osteopenia	equivalent	plain description",
+        "osteoarthritis of the knee	degenerative joint changes	equivalent	SNOMED CT",
+        "blockage of the bowel	bowel obstruction	equivalent	plain description",
+        "bowel blockage	small bowel obstruction	equivalent	written as a term",
+        "swelling of the aorta	aortic aneurysm	equivalent	plain description",
+        "swelling of aorta	aortic dilation	equivalent	the same words, another expansion",
+      ),
+    );
+    expect(lexicon.rewrite("bone thinning").text).toBe("osteopenia");
+    expect(lexicon.rewrite("knee osteoarthritis").text).toBe("degenerative joint changes");
+    expect(lexicon.rewrite("severe right knee osteoarthritis").text).toBe("severe right degenerative joint changes");
+    expect(lexicon.rewrite("2 cm left knee osteoarthritis").text).toBe("2 cm left degenerative joint changes");
+    // Inside a longer phrase its words may be a registry title's: left as typed.
+    expect(lexicon.rewrite("areas of bone thinning").text).toBeUndefined();
+    // A term the files write wins over another's reversed form.
+    expect(lexicon.rewrite("bowel blockage").text).toBe("small bowel obstruction");
+    // Two terms whose reversed forms meet with different expansions give none.
+    expect(lexicon.rewrite("aorta swelling").text).toBeUndefined();
+    expect(lexicon.rewrite("swelling of the aorta").text).toBe("aortic aneurysm");
+  });
+
+  it("joins a word an expansion gave to a word of the query or of another expansion into a term ('rt effusion', 'small eff', 'rt eff')", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "rt\tright\tabbreviation\treport shorthand",
+        "eff\teffusion\tabbreviation\treport shorthand",
+        "oa\tosteoarthritis\tabbreviation\treport shorthand",
+        "right effusion\tright pleural effusion\tequivalent\treport phrase",
+        "small effusion\tsmall pleural effusion\tequivalent\treport phrase",
+        "osteoarthritis of the knee\tdegenerative joint changes\tequivalent\tSNOMED CT",
+      ),
+    );
+    expect(lexicon.rewrite("rt effusion").text).toBe("right pleural effusion");
+    expect(lexicon.rewrite("small eff").text).toBe("small pleural effusion");
+    expect(lexicon.rewrite("knee oa").text).toBe("degenerative joint changes");
+    expect(lexicon.rewrite("rt eff").text).toBe("right pleural effusion");
+    // Never a term within one expansion's words: an expansion that is itself a term stays as it is.
+    expect(new Lexicon(parse("sr\tright effusion\tabbreviation\ttest", "right effusion\tright pleural effusion\tequivalent\ttest")).rewrite("sr").text).toBe("right effusion");
+  });
+
+  it("keeps a side word that names a heart chamber out of a term ('enlarged right ventricle')", () => {
+    const lexicon = new Lexicon(parse("enlarged ventricles\thydrocephalus\tequivalent\treport phrase"));
+    expect(lexicon.rewrite("enlarged left ventricles").text).toBeUndefined();
+    expect(lexicon.rewrite("enlarged ventricles").text).toBe("hydrocephalus");
+  });
+
+  it("matches a term whose words differ from the query's only in number, after the terms as written", () => {
+    expect(["lesions", "lesion", "bodies", "body", "masses", "mass", "bruises", "bruise", "abscesses", "stenosis", "venous", "ribs", "gas"].map(numberless)).toEqual([
+      "lesion", "lesion", "body", "body", "mass", "mass", "bruis", "bruis", "abscess", "stenosis", "venous", "rib", "gas",
+    ]);
+    const lexicon = new Lexicon(
+      parse(
+        "small effusion\tsmall pleural effusion\tequivalent\treport phrase",
+        "thoracic empyema\tempyema\tequivalent\treport phrase",
+        "lung spots\tmultiple pulmonary nodules\tequivalent\tlay words",
+        "lung spot\tpulmonary nodule\tequivalent\tlay words",
+      ),
+    );
+    expect(lexicon.rewrite("small effusions").text).toBe("small pleural effusion");
+    expect(lexicon.rewrite("bilateral thoracic empyemas").text).toBe("bilateral empyema");
+    // The term as written wins over its other number.
+    expect(lexicon.rewrite("lung spots").text).toBe("multiple pulmonary nodules");
+    expect(lexicon.rewrite("lung spot").text).toBe("pulmonary nodule");
+  });
+
+  it("compiles to a form that a program reads back as the same lexicon (what the build ships in dist/)", () => {
+    const lexicon = readLexiconFolder(FOLDER);
+    const back = Lexicon.fromCompiled(JSON.parse(JSON.stringify(lexicon.compiled(FOLDER))) as CompiledLexicon, FOLDER);
+    expect(back.entries).toEqual(lexicon.entries);
+    expect([...back.adjectives]).toEqual([...lexicon.adjectives]);
+    for (const q of ["rt eff", "small effusions", "knee OA", "bone thinning", "left upper lobe collapse", "air trapped under the skin of the chest", "R IJ CVC"]) {
+      expect(back.rewrite(q)).toEqual(lexicon.rewrite(q));
+    }
+    expect(() => Lexicon.fromCompiled({ ...lexicon.compiled(FOLDER), format: 0 }, FOLDER)).toThrow(/format 0, not 1: run the build again/);
   });
 });

@@ -473,6 +473,17 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("colonic diverticulitis without perforation or abscess without bleeding", 1)).toEqual([idOf("colonic diverticulitis")]);
         });
 
+        it("ranks the finding's model first when the query only adds its size or severity", async () => {
+          // The registry models size as an attribute: "small pleural effusion" is the Pleural Effusion
+          // model, not the longer title that begins with those words.
+          expect(await top("small pleural effusion", 1)).toEqual([idOf("Pleural Effusion")]);
+          expect(await top("small pleural effusions", 1)).toEqual([idOf("Pleural Effusion")]);
+          expect(await top("mild cardiomegaly", 1)).toEqual([idOf("cardiomegaly")]);
+          // A title with the size word itself still comes first; "small bowel" names a part.
+          expect(await top("massive pleural effusion", 1)).toEqual([idOf("massive pleural effusion")]);
+          expect(await top("small bowel obstruction", 1)).toEqual([idOf("Small Bowel Obstruction")]);
+        });
+
         it("takes no model named for another organ than the query's as its general model", async () => {
           // pulmonary mass has the synonym "mass": the general model of a lung mass, not of a kidney's.
           expect(await top("enhancing renal mass", 10)).not.toContain(idOf("pulmonary mass"));

@@ -13,7 +13,7 @@ import type { IndexEntry, OpenElsewhere, Page, SlugMatch, Store, StoreStats } fr
 import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabulary } from "./search/near-words.js";
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
-import { closestTitlesFirst, HeldTitles, nameDistance, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
+import { closestTitlesFirst, HeldTitles, nameDistance, namingWords, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
 import { shippedLexicon, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
@@ -485,7 +485,7 @@ export class FindingModelIndex {
     const results = [...exact, ...(this.titleOrder ? closestTitlesFirst(every, terms, REORDERED, adjectives) : every)].slice(0, limit);
     if (exact.length > 0) return results;
     if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms, adjectives) === NO_TITLE)) return undefined;
-    const words = terms.filter((t) => /\p{L}/u.test(t));
+    const words = namingWords(terms);
     if (this.nearWords && words.length > 0 && !(results[0] !== undefined && hasEveryTerm(results[0], words))) return undefined;
     return results;
   }
@@ -759,7 +759,7 @@ export class FindingModelIndex {
    * a model with every word, its results come first.
    */
   private lookAgain(data: LexicalData, query: string, terms: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
-    const words = terms.filter((t) => /\p{L}/u.test(t));
+    const words = namingWords(terms);
     if (!this.nearWords || words.length === 0 || (results[0] !== undefined && hasEveryTerm(results[0], words))) return results;
     const replacements = replacementTerms(words, data.vocabulary);
     if (!replacements) return results;

@@ -7,8 +7,10 @@
 // instead adds its organ word for finding general models). Adjective entries (an organ and its
 // adjectives: liver, hepatic) rewrite nothing: titles match either word (see sameWord in search/terms.ts).
 import { CodedError } from "../model/errors.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { wordsOf } from "../model/words.js";
+import { SEVERITY_WORDS, UNITS } from "./search/terms.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
 export class LexiconError extends CodedError {
@@ -73,7 +75,7 @@ export function parseLexicon(text: string, file: string): LexiconEntry[] {
 /** A lexicon ready to apply: a term's first word -> its entries, longest term first. */
 export class Lexicon {
   /** A term's first word (past articles) -> its entries with their words past articles, longest first. */
-  private readonly byFirst = new Map<string, Array<{ entry: LexiconEntry; core: readonly string[] }>>();
+  private readonly byFirst = new Map<string, Candidate[]>();
 
   /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
   readonly adjectives = new Map<string, readonly string[]>();
@@ -85,12 +87,49 @@ export class Lexicon {
         for (const w of group) this.adjectives.set(w, [...new Set([...(this.adjectives.get(w) ?? []), ...group])]);
         continue;
       }
-      const core = coreWords(e.term);
-      const list = this.byFirst.get(core[0]!) ?? [];
-      list.push({ entry: e, core });
-      this.byFirst.set(core[0]!, list);
+      this.add(e, coreWords(e.term), false);
     }
+    for (const [core, entry] of reversedTerms(entries)) this.add(entry, core, true);
+    // (Stable: of terms equally long, those written in the files before the reversed ones.)
     for (const list of this.byFirst.values()) list.sort((a, b) => b.core.length - a.core.length);
+  }
+
+  /** This lexicon as the build writes it (see fromCompiled), its files named relative to `folder`. */
+  compiled(folder: string): CompiledLexicon {
+    const index = new Map(this.entries.map((e, i) => [e, i]));
+    const relative = (file: string) => (file.startsWith(folder) ? file.slice(folder.length) : file);
+    return {
+      format: COMPILED_FORMAT,
+      entries: this.entries.map((e) => [e.term, e.expansion, e.kind, e.source, relative(e.file), e.line]),
+      // (The numberless words only where they differ: most terms have none.)
+      candidates: [...this.byFirst.values()].flat().map((c) => [index.get(c.entry)!, c.core, c.loose.join(" ") === c.core.join(" ") ? 0 : c.loose, c.reversed ? 1 : 0]),
+      adjectives: [...this.adjectives],
+    };
+  }
+
+  /**
+   * The lexicon the build compiled (compiled()): checked and built then, so a program reads it
+   * without parsing its files again; file names are resolved against `folder`.
+   */
+  static fromCompiled(data: CompiledLexicon, folder: string): Lexicon {
+    if (data.format !== COMPILED_FORMAT) throw new LexiconError(`the compiled lexicon is of format ${String(data.format)}, not ${COMPILED_FORMAT}: run the build again`);
+    const entries = data.entries.map(([term, expansion, kind, source, file, line]): LexiconEntry => ({ term, expansion, kind, source, file: folder + file, line }));
+    const lexicon = Object.create(Lexicon.prototype) as Lexicon;
+    Object.assign(lexicon, { entries, byFirst: new Map<string, Candidate[]>(), adjectives: new Map(data.adjectives) });
+    for (const [i, core, numberless, reversed] of data.candidates) {
+      const loose = numberless === 0 ? core : numberless;
+      const list = lexicon.byFirst.get(loose[0]!) ?? [];
+      list.push({ entry: entries[i]!, core, loose, reversed: reversed === 1 });
+      lexicon.byFirst.set(loose[0]!, list);
+    }
+    return lexicon;
+  }
+
+  private add(entry: LexiconEntry, core: readonly string[], reversed: boolean): void {
+    const loose = core.map(numberless);
+    const list = this.byFirst.get(loose[0]!) ?? [];
+    list.push({ entry, core, loose, reversed });
+    this.byFirst.set(loose[0]!, list);
   }
 
   /**
@@ -100,33 +139,145 @@ export class Lexicon {
    * titles seldom name the site word as well.
    */
   rewrite(query: string): { text: string | undefined; siteWords: string[] } {
-    const words = wordsOf(query);
+    const first = this.pass(wordsOf(query));
+    if (first.out === undefined) return { text: undefined, siteWords: first.siteWords };
+    // Then the terms that join a word an expansion gave to a word of the query or of another
+    // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
+    // first pass could not see; never a term within one expansion's words.
+    const second = this.pass(first.out, first.from);
+    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords] };
+  }
+
+  /**
+   * One pass over `words`: the longest term at each word replaced by its expansion. `out` is
+   * undefined when nothing was replaced; `from` tells where each of its words comes from (0: the
+   * words passed in; n: the n-th expansion). With `from` (a second pass), only a term whose words
+   * come from two places, one an expansion, is taken.
+   */
+  private pass(words: readonly string[], from?: readonly number[]): { out: string[] | undefined; from: number[]; siteWords: string[] } {
     let out: string[] | undefined;
+    const outFrom: number[] = [];
+    let expansions = 0;
     const siteWords: string[] = [];
+    let numberlessWords: string[] | undefined;
     for (let i = 0; i < words.length; ) {
-      let entry: LexiconEntry | undefined;
-      let end = i + 1;
       const sides: string[] = [];
-      for (const candidate of this.byFirst.get(words[i]!) ?? []) {
-        const e = matchEnd(candidate.core, words, i, sides);
-        if (e > 0) {
-          entry = candidate.entry;
-          end = e;
-          break;
-        }
+      // A term as written first; else one whose words differ from the query's only in number
+      // ("small effusions", "right pleural effusions"; "thoracic empyemas").
+      const candidates = this.byFirst.get(numberless(words[i]!));
+      let found = candidates && firstMatch(candidates, false, words, words, i, sides, from);
+      if (candidates && found === undefined) {
+        numberlessWords ??= words.map(numberless);
+        found = firstMatch(candidates, true, numberlessWords, words, i, sides, from);
       }
+      const entry = found?.entry;
+      const end = found?.end ?? i + 1;
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
         out?.push(...words.slice(i, end));
+        for (let k = i; k < end; k++) outFrom.push(from?.[k] ?? 0);
         i = end;
         continue;
       }
       out ??= words.slice(0, i);
       out.push(...sides, ...entry.expansion);
+      expansions++;
+      for (const _ of sides) outFrom.push(0);
+      for (const _ of entry.expansion) outFrom.push(expansions);
       i = end;
     }
-    return { text: out?.join(" "), siteWords };
+    return { out, from: outFrom, siteWords };
   }
+}
+
+/**
+ * The first (longest) of `candidates` that matches `these` (the query's words, or with `loose` their
+ * numberless forms) at `start`, and where it ends: a reversed term only as the whole query
+ * (onlyBeside, on the query's `words`), and in a second pass (`from`) only a term that joins two
+ * places (joins).
+ */
+function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
+  for (const candidate of candidates) {
+    const e = matchEnd(loose ? candidate.loose : candidate.core, these, start, sides);
+    if (e > 0 && !(candidate.reversed && !onlyBeside(words, start, e)) && (from === undefined || joins(from, start, e))) return { entry: candidate.entry, end: e };
+    if (sides.length > 0) sides.length = 0;
+  }
+  return undefined;
+}
+
+interface Candidate {
+  entry: LexiconEntry;
+  /** The term's words past articles. */
+  core: readonly string[];
+  /** Their numberless forms. */
+  loose: readonly string[];
+  /** Whether this is the other order of the term (reversedTerms). */
+  reversed: boolean;
+}
+
+/**
+ * A word without the mark of its number, to match a term's word in the other number: lesions,
+ * lesion: lesion; bodies, body: body; masses, mass: mass; bruises, bruise: bruis. Words of fewer
+ * than four letters and those ending in ss, us or is are kept as they are; Latin plurals are lexicon
+ * lines of their own (kind number).
+ */
+export function numberless(w: string): string {
+  if (w.length < 4 || w.endsWith("ss") || w.endsWith("us") || w.endsWith("is")) return w;
+  if (w.endsWith("ies")) return `${w.slice(0, -3)}y`;
+  const v = w.endsWith("s") ? w.slice(0, -1) : w;
+  return v.length >= 4 && v.endsWith("e") ? v.slice(0, -1) : v;
+}
+
+/** Whether words [start, end) come from two places (`from`: see pass), one of them an expansion. */
+function joins(from: readonly number[], start: number, end: number): boolean {
+  let expanded = false;
+  let places = false;
+  for (let k = start; k < end; k++) {
+    if (from[k]! > 0) expanded = true;
+    if (from[k] !== from[start]) places = true;
+  }
+  return expanded && places;
+}
+
+/**
+ * The other order of each "A of B" term, B one word and A one to three words ("osteoarthritis of
+ * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), as people write them; each
+ * expands as its term does. None that a file writes as a term, and none that two terms would give
+ * with different expansions. (Applied only to a whole query: see onlyBeside.)
+ */
+function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], LexiconEntry]> {
+  const written = new Set(entries.filter((e) => e.kind !== "adjective").map((e) => coreWords(e.term).join(" ")));
+  // (null: two terms give it, with different expansions.)
+  const found = new Map<string, LexiconEntry | null>();
+  for (const e of entries) {
+    if (e.kind === "adjective" || e.kind === "site") continue;
+    const core = coreWords(e.term);
+    const of = core.length - 2;
+    if (of < 1 || of > 3 || core[of] !== "of") continue;
+    const key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    if (written.has(key)) continue;
+    const same = found.get(key);
+    if (same === undefined) found.set(key, e);
+    else if (same !== null && same.expansion.join(" ") !== e.expansion.join(" ")) found.set(key, null);
+  }
+  const out: Array<[string[], LexiconEntry]> = [];
+  for (const [key, e] of found) if (e !== null) out.push([key.split(" "), e]);
+  return out;
+}
+
+/**
+ * Whether the words of `words` outside [start, end) only say side, size or severity (articles,
+ * side words, severity words, numbers and units): a reversed term is then the whole finding. Inside a longer
+ * phrase its words may be part of a registry title ("areas of bone destruction"), which a rewrite
+ * would hide.
+ */
+function onlyBeside(words: readonly string[], start: number, end: number): boolean {
+  for (let k = 0; k < words.length; k++) {
+    if (k >= start && k < end) continue;
+    const w = words[k]!;
+    if (!(ARTICLES.has(w) || SIDES.has(w) || SEVERITY_WORDS.has(w) || UNITS.has(w) || /\d/.test(w))) return false;
+  }
+  return true;
 }
 
 /** Articles: a term matches with or without them ("air under skin", "air under the skin"). */
@@ -139,6 +290,9 @@ const ARTICLES = new Set(["a", "an", "the"]);
 const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collecting", "accumulated", "accumulating"]);
 /** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
 const SIDES = new Set(["right", "left", "bilateral"]);
+
+/** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
+const SIDE_NAMED = new Set(["ventricle", "ventricles", "ventricular", "atrium", "atria", "atrial", "heart"].flatMap((w) => [w, numberless(w)]));
 
 /** A term's words without its articles, but a last "a", which is a letter ("triple a", "hepatitis a"). */
 function coreWords(term: readonly string[]): readonly string[] {
@@ -159,7 +313,7 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       while (k < words.length && words[k] !== core[j]) {
         const w = words[k]!;
         if (ARTICLES.has(w)) k++;
-        else if (skipped === 0 && (FILLERS.has(w) || SIDES.has(w))) {
+        else if (skipped === 0 && (FILLERS.has(w) || (SIDES.has(w) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
           if (SIDES.has(w)) sides.push(w);
           skipped++;
           k++;
@@ -167,7 +321,7 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       }
     }
     if (words[k] !== core[j]) {
-      sides.length = 0;
+      if (sides.length > 0) sides.length = 0;
       return -1;
     }
     k++;
@@ -202,20 +356,42 @@ export function parseLexiconFiles(files: ReadonlyArray<{ text: string; file: str
   return entries;
 }
 
+/** The compiled lexicon's format (Lexicon.compiled); a program refuses another. */
+const COMPILED_FORMAT = 1;
+
+/** The file the build writes beside the lexicon files (scripts/copy-assets.mjs). */
+export const COMPILED_FILE = "compiled.json";
+
+/** What the build writes of a lexicon: its entries, its terms as the matcher files them, its adjectives. */
+export interface CompiledLexicon {
+  format: number;
+  /** term, expansion, kind, source, file (relative), line. */
+  entries: Array<[string[], string[], LexiconKind, string, string, number]>;
+  /** Entry number, core words, numberless words (0: the core words), reversed (1): grouped by first word, longest first. */
+  candidates: Array<[number, readonly string[], readonly string[] | 0, 0 | 1]>;
+  adjectives: Array<[string, readonly string[]]>;
+}
+
+/** The lexicon files of `folder` (every .tsv, in name order), parsed and checked. */
+export function readLexiconFolder(folder: string): Lexicon {
+  const files = readdirSync(folder)
+    .filter((name) => name.endsWith(".tsv"))
+    .sort()
+    .map((name) => ({ text: readFileSync(folder + name, "utf8"), file: folder + name }));
+  return new Lexicon(parseLexiconFiles(files));
+}
+
 let shipped: Lexicon | undefined;
 
-/** The lexicon the index ships: every .tsv file of the lexicon folder beside this module, in name order, read when first asked for. */
+/**
+ * The lexicon the index ships, read when first asked for: the build's compiled form beside this
+ * module (dist/), else (the sources, as tests run them) every .tsv file of the lexicon folder.
+ */
 export function shippedLexicon(): Lexicon {
   if (!shipped) {
-    const folder = new URL("./lexicon/", import.meta.url);
-    const files = readdirSync(folder)
-      .filter((name) => name.endsWith(".tsv"))
-      .sort()
-      .map((name) => {
-        const url = new URL(name, folder);
-        return { text: readFileSync(url, "utf8"), file: url.pathname };
-      });
-    shipped = new Lexicon(parseLexiconFiles(files));
+    const folder = fileURLToPath(new URL("./lexicon/", import.meta.url));
+    const compiled = folder + COMPILED_FILE;
+    shipped = existsSync(compiled) ? Lexicon.fromCompiled(JSON.parse(readFileSync(compiled, "utf8")) as CompiledLexicon, folder) : readLexiconFolder(folder);
   }
   return shipped;
 }

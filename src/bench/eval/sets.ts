@@ -86,7 +86,7 @@ export interface EvalReport {
   all: EvalScore;
   /** By "half", by "category", and by "category/half". */
   groups: Map<string, EvalScore>;
-  /** Queries whose first right answer is not among the first 5 (rank 0: not in the first 10). */
+  /** The queries whose first result is not a right answer (rank 0: none in the first 10). */
   misses: Array<EvalQuery & { rank: number; got: string[] }>;
 }
 
@@ -112,7 +112,7 @@ export async function scoreEval(queries: readonly EvalQuery[], search: (query: s
     const got = [...(await search(q.query))];
     const rank = rankOf(got, q.expected);
     for (const key of ["all", q.half, q.category, `${q.category}/${q.half}`]) add(key, rank);
-    if (rank === 0 || rank > 5) misses.push({ ...q, rank, got: got.slice(0, 5) });
+    if (rank !== 1) misses.push({ ...q, rank, got: got.slice(0, 5) });
   }
   const score = (s: { n: number; at1: number; at5: number; rr: number }): EvalScore => ({
     queries: s.n,

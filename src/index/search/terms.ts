@@ -25,7 +25,7 @@ export function searchTerms(query: string): string[] {
 // search keeps them, so that such a model is still found by its whole name.
 // Size words ("small", "large") are not here: they name findings too ("small bowel").
 export const SEVERITY_WORDS = new Set(["mild", "mildly", "moderate", "moderately", "severe", "severely", "minimal", "minimally", "marked", "markedly", "slight", "slightly", "trace"]);
-const UNITS = new Set(["mm", "cm", "ml", "cc"]);
+export const UNITS = new Set(["mm", "cm", "ml", "cc"]);
 const MEASURE = /^\d+(mm|cm|ml|cc)$/;
 const NUMBER = /^\d+$/;
 

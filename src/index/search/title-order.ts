@@ -2,7 +2,7 @@
 // the first results are then put in order of how closely a name or synonym matches the query, the
 // same way for every store.
 import { wordsOf } from "../../model/words.js";
-import { formsOf, heldKey, sameRoot, STOP_WORDS, type Adjectives, type SearchedText } from "./terms.js";
+import { formsOf, heldKey, sameRoot, SEVERITY_WORDS, STOP_WORDS, type Adjectives, type SearchedText } from "./terms.js";
 import { stemOf } from "./word-index.js";
 
 /** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
@@ -32,14 +32,43 @@ interface QueryTerms {
   stems: Array<string | null>;
   /** Whether each term's own key (heldKey) is among its keys: then a word beginning with it shows the title holds one. */
   ownKey: boolean[];
+  /** Whether each term only says how big or how bad (sizeWord): a title may lack it, at the cost of a word. */
+  optional: boolean[];
+}
+
+/** Size words, beside SEVERITY_WORDS: "small", "large" before these name a part, not a size ("small bowel"). */
+const SIZE_WORDS = new Set(["small", "large", "tiny", "big", "huge", "massive", "little"]);
+const SIZED_PARTS = new Set(["bowel", "intestine", "intestinal", "cell", "cells", "vessel", "vessels", "airway", "airways"]);
+
+/**
+ * Whether the i-th of `terms` only says how big or how bad a finding is ("small pleural effusion",
+ * "mild cardiomegaly"): a size or severity word, when another term names the finding. A title
+ * without it names the finding still: the registry models size and severity as attributes.
+ */
+function sizeWord(terms: readonly string[], i: number): boolean {
+  const t = terms[i]!;
+  if (SEVERITY_WORDS.has(t)) return terms.some((u) => !SEVERITY_WORDS.has(u) && !SIZE_WORDS.has(u));
+  if (!SIZE_WORDS.has(t) || SIZED_PARTS.has(terms[i + 1] ?? "")) return false;
+  return terms.some((u) => !SEVERITY_WORDS.has(u) && !SIZE_WORDS.has(u));
+}
+
+/**
+ * The words of `terms` that name the finding: those with a letter, but size and severity words
+ * (sizeWord). A result that lacks only those still answers the query (no second look).
+ */
+export function namingWords(terms: readonly string[]): string[] {
+  return terms.filter((t, i) => /\p{L}/u.test(t) && !sizeWord(terms, i));
 }
 
 function queryTerms(terms: readonly string[], adjectives?: Adjectives): QueryTerms {
-  const q: QueryTerms = { terms, keys: [], organs: [], firsts: [], stems: [], ownKey: [] };
-  for (const t of terms) {
+  const q: QueryTerms = { terms, keys: [], organs: [], firsts: [], stems: [], ownKey: [], optional: [] };
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    const optional = sizeWord(terms, i);
+    q.optional.push(optional);
     const organ = adjectives?.get(t);
-    // (sameRoot holds for any word and an empty term.)
-    let firsts = t === "" ? ANY_FIRST : firstBit(t);
+    // (sameRoot holds for any word and an empty term; a title may lack an optional term.)
+    let firsts = t === "" || optional ? ANY_FIRST : firstBit(t);
     if (organ !== undefined) for (const w of organ) firsts |= firstBit(w);
     const own = heldKey(t);
     const keys = organ === undefined ? [own] : formsOf(t, adjectives).map(heldKey);
@@ -102,6 +131,8 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
     // A term held only in another form of its stem (enlarged: "thyroid enlargement") or as another
     // word for its organ ("hepatic" for "liver") counts half a word more.
     let loose = 0;
+    // Optional terms (sizeWord) the title lacks: each counts a word more.
+    let missing = 0;
     let every = true;
     // Whether each term's word shows that the title holds its key (holdsEveryKey): a word that
     // begins with it, or an organ word of the term. Else the title's text is looked at.
@@ -123,6 +154,10 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
       // letters (sameStem) or is an organ word, one of its forms.)
       let looser = false;
       for (let k = first; k < first + words && !looser; k++) looser = isLooserAt(titles, j, k - first, at[w0 + 2 * k]!, at[w0 + 2 * k + 1]!, q, i);
+      if (!looser && q.optional[i]) {
+        missing++;
+        continue;
+      }
       if (!looser) {
         every = false;
         break;
@@ -130,8 +165,8 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
       if (!ownKey[i]) keyed = false;
       loose++;
     }
-    if (!every || (!keyed && !holdsEveryKey(titles.list[j]!.lower, q.keys))) continue;
-    best = Math.min(best, Math.max(0, words - terms.length) + loose / 2);
+    if (!every || (!keyed && !holdsEveryKey(titles.list[j]!.lower, missing === 0 ? q.keys : q.keys.filter((_, i) => !q.optional[i])))) continue;
+    best = Math.min(best, Math.max(0, words - (terms.length - missing)) + missing + loose / 2);
   }
   return best;
 }
