@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, shippedLexicon } from "../src/index/lexicon.js";
+import { type CompiledLexicon, Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, readLexiconFolder, shippedLexicon } from "../src/index/lexicon.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const SHIPPED = readdirSync(FOLDER).filter((name) => name.endsWith(".tsv")).sort().map((name) => FOLDER + name);
@@ -166,5 +166,16 @@ describe("the radiology lexicon", () => {
     // The term as written wins over its other number.
     expect(lexicon.rewrite("lung spots").text).toBe("multiple pulmonary nodules");
     expect(lexicon.rewrite("lung spot").text).toBe("pulmonary nodule");
+  });
+
+  it("compiles to a form that a program reads back as the same lexicon (what the build ships in dist/)", () => {
+    const lexicon = readLexiconFolder(FOLDER);
+    const back = Lexicon.fromCompiled(JSON.parse(JSON.stringify(lexicon.compiled(FOLDER))) as CompiledLexicon, FOLDER);
+    expect(back.entries).toEqual(lexicon.entries);
+    expect([...back.adjectives]).toEqual([...lexicon.adjectives]);
+    for (const q of ["rt eff", "small effusions", "knee OA", "bone thinning", "left upper lobe collapse", "air trapped under the skin of the chest", "R IJ CVC"]) {
+      expect(back.rewrite(q)).toEqual(lexicon.rewrite(q));
+    }
+    expect(() => Lexicon.fromCompiled({ ...lexicon.compiled(FOLDER), format: 0 }, FOLDER)).toThrow(/format 0, not 1: run the build again/);
   });
 });

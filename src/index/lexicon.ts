@@ -7,7 +7,8 @@
 // instead adds its organ word for finding general models). Adjective entries (an organ and its
 // adjectives: liver, hepatic) rewrite nothing: titles match either word (see sameWord in search/terms.ts).
 import { CodedError } from "../model/errors.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { wordsOf } from "../model/words.js";
 import { SEVERITY_WORDS, UNITS } from "./search/terms.js";
 
@@ -91,6 +92,37 @@ export class Lexicon {
     for (const [core, entry] of reversedTerms(entries)) this.add(entry, core, true);
     // (Stable: of terms equally long, those written in the files before the reversed ones.)
     for (const list of this.byFirst.values()) list.sort((a, b) => b.core.length - a.core.length);
+  }
+
+  /** This lexicon as the build writes it (see fromCompiled), its files named relative to `folder`. */
+  compiled(folder: string): CompiledLexicon {
+    const index = new Map(this.entries.map((e, i) => [e, i]));
+    const relative = (file: string) => (file.startsWith(folder) ? file.slice(folder.length) : file);
+    return {
+      format: COMPILED_FORMAT,
+      entries: this.entries.map((e) => [e.term, e.expansion, e.kind, e.source, relative(e.file), e.line]),
+      // (The numberless words only where they differ: most terms have none.)
+      candidates: [...this.byFirst.values()].flat().map((c) => [index.get(c.entry)!, c.core, c.loose.join(" ") === c.core.join(" ") ? 0 : c.loose, c.reversed ? 1 : 0]),
+      adjectives: [...this.adjectives],
+    };
+  }
+
+  /**
+   * The lexicon the build compiled (compiled()): checked and built then, so a program reads it
+   * without parsing its files again; file names are resolved against `folder`.
+   */
+  static fromCompiled(data: CompiledLexicon, folder: string): Lexicon {
+    if (data.format !== COMPILED_FORMAT) throw new LexiconError(`the compiled lexicon is of format ${String(data.format)}, not ${COMPILED_FORMAT}: run the build again`);
+    const entries = data.entries.map(([term, expansion, kind, source, file, line]): LexiconEntry => ({ term, expansion, kind, source, file: folder + file, line }));
+    const lexicon = Object.create(Lexicon.prototype) as Lexicon;
+    Object.assign(lexicon, { entries, byFirst: new Map<string, Candidate[]>(), adjectives: new Map(data.adjectives) });
+    for (const [i, core, numberless, reversed] of data.candidates) {
+      const loose = numberless === 0 ? core : numberless;
+      const list = lexicon.byFirst.get(loose[0]!) ?? [];
+      list.push({ entry: entries[i]!, core, loose, reversed: reversed === 1 });
+      lexicon.byFirst.set(loose[0]!, list);
+    }
+    return lexicon;
   }
 
   private add(entry: LexiconEntry, core: readonly string[], reversed: boolean): void {
@@ -324,20 +356,42 @@ export function parseLexiconFiles(files: ReadonlyArray<{ text: string; file: str
   return entries;
 }
 
+/** The compiled lexicon's format (Lexicon.compiled); a program refuses another. */
+const COMPILED_FORMAT = 1;
+
+/** The file the build writes beside the lexicon files (scripts/copy-assets.mjs). */
+export const COMPILED_FILE = "compiled.json";
+
+/** What the build writes of a lexicon: its entries, its terms as the matcher files them, its adjectives. */
+export interface CompiledLexicon {
+  format: number;
+  /** term, expansion, kind, source, file (relative), line. */
+  entries: Array<[string[], string[], LexiconKind, string, string, number]>;
+  /** Entry number, core words, numberless words (0: the core words), reversed (1): grouped by first word, longest first. */
+  candidates: Array<[number, readonly string[], readonly string[] | 0, 0 | 1]>;
+  adjectives: Array<[string, readonly string[]]>;
+}
+
+/** The lexicon files of `folder` (every .tsv, in name order), parsed and checked. */
+export function readLexiconFolder(folder: string): Lexicon {
+  const files = readdirSync(folder)
+    .filter((name) => name.endsWith(".tsv"))
+    .sort()
+    .map((name) => ({ text: readFileSync(folder + name, "utf8"), file: folder + name }));
+  return new Lexicon(parseLexiconFiles(files));
+}
+
 let shipped: Lexicon | undefined;
 
-/** The lexicon the index ships: every .tsv file of the lexicon folder beside this module, in name order, read when first asked for. */
+/**
+ * The lexicon the index ships, read when first asked for: the build's compiled form beside this
+ * module (dist/), else (the sources, as tests run them) every .tsv file of the lexicon folder.
+ */
 export function shippedLexicon(): Lexicon {
   if (!shipped) {
-    const folder = new URL("./lexicon/", import.meta.url);
-    const files = readdirSync(folder)
-      .filter((name) => name.endsWith(".tsv"))
-      .sort()
-      .map((name) => {
-        const url = new URL(name, folder);
-        return { text: readFileSync(url, "utf8"), file: url.pathname };
-      });
-    shipped = new Lexicon(parseLexiconFiles(files));
+    const folder = fileURLToPath(new URL("./lexicon/", import.meta.url));
+    const compiled = folder + COMPILED_FILE;
+    shipped = existsSync(compiled) ? Lexicon.fromCompiled(JSON.parse(readFileSync(compiled, "utf8")) as CompiledLexicon, folder) : readLexiconFolder(folder);
   }
   return shipped;
 }
