@@ -71,9 +71,9 @@ export async function loadPart(opts: SuiteOptions): Promise<PartResult[]> {
   const found: string[] = [];
   try {
     runs["floor: fixed JSON"] = await cannon(floorUrl, ["/floor"], seconds, connections);
-    // The first seconds after the start are slower (code not yet optimized, each entry's caches
-    // filled on first use, the young generation copying them): that run is the warm-up, reported
-    // apart; the runs after it are of a server that has been answering for a while.
+    // The server has read its search data and done the routes' work a few hundred times before it
+    // listens (server/warm-up.ts, as serve does); its first seconds of answering searches are
+    // still reported apart from the runs after them.
     runs["/api/search, varied, uncached, first seconds after the start"] = await cannon(url, searchPaths, seconds, connections);
     runs["/api/search, varied, uncached"] = await cannon(url, searchPaths, seconds, connections);
     // (The short run leaves out the unloaded lookups and the searches during syncs.)
