@@ -1,7 +1,8 @@
-// The server of the load part: the same app as `serve` (same routes, same logging, to stderr), on
-// an index opened without the query cache (every search does its work), with POST /api/sync of
-// the load's folder (token from FINDINGMODEL_API_TOKEN), and beside it GET /floor: the bytes of a
-// search answer, made once, with the same one log line per request: the least a request costs here.
+// The server of the load part: the same app as `serve` (same routes, same logging, to stderr, the
+// same warm-up before listening), on an index opened without the query cache (every search does
+// its work), with POST /api/sync of the load's folder (token from FINDINGMODEL_API_TOKEN), and
+// beside it GET /floor: the bytes of a search answer, made once, with the same one log line per
+// request: the least a request costs here.
 // With LOAD_WORKERS=N (N > 1), N processes as `serve --workers N` runs them (server/workers.ts),
 // the floor too, on two ports the primary picks.
 import Fastify from "fastify";
@@ -11,6 +12,7 @@ import { openIndex } from "../index/open-index.js";
 import { buildApp } from "../server/app.js";
 import { SEARCH_STALE_MS } from "../server/limits.js";
 import { OneLinePerRequest } from "../server/request-log.js";
+import { warmUp } from "../server/warm-up.js";
 import { joinPrimary, reportSynced, runWorkers } from "../server/workers.js";
 
 interface Where {
@@ -30,6 +32,8 @@ if (workers > 1 && cluster.isPrimary) {
   const index = await openIndex({ db, cache: false, staleSearchMs: SEARCH_STALE_MS });
   const logger = { level: "info", stream: process.stderr };
   const app = await buildApp(index, { logger, defsDir, apiToken: process.env.FINDINGMODEL_API_TOKEN, onSynced: cluster.isWorker ? reportSynced : undefined });
+  // As serve does before it listens.
+  await warmUp(index);
   // The floor answers what the search route answers for a common query, byte for byte.
   const sample = (await app.inject({ method: "GET", url: "/api/search?q=pulmonary%20nodule" })).payload;
   // The app is booted once built: the floor is an app of its own, logging as the app does.

@@ -602,6 +602,12 @@ export class FindingModelIndex {
     if (this.searchData.held()) await this.searchData.current().catch(() => undefined);
   }
 
+  /** Read the search data of the index as it is now, unless held already: a server does it before it listens, so no request waits for it. */
+  async readSearchDataNow(): Promise<void> {
+    await this.lookForChanges();
+    await this.searchData.current();
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

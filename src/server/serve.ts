@@ -4,12 +4,15 @@
 import type { FastifyInstance } from "fastify";
 import type { FindingModelIndex } from "../index/finding-model-index.js";
 import { buildApp, type AppOptions } from "./app.js";
+import { warmUp } from "./warm-up.js";
 
 export interface ServeOptions extends AppOptions {
   port: number;
   host: string;
   /** How long requests in flight may take to finish after a signal (default 10 s). */
   graceMs?: number;
+  /** Read the search data and do the routes' work a few hundred times before listening (warm-up.ts; default true). */
+  warmUp?: boolean;
 }
 
 export interface RunningServer {
@@ -25,6 +28,15 @@ export interface RunningServer {
 
 export async function serve(index: FindingModelIndex, options: ServeOptions): Promise<RunningServer> {
   const app = await buildApp(index, options);
+  if (options.warmUp ?? true) {
+    try {
+      const report = await warmUp(index);
+      app.log.info({ warmUp: { requests: report.requests, ms: Math.round(report.ms) } }, "warmed up");
+    } catch (e) {
+      // (The index could not be read: the requests' answers say so; the server still starts.)
+      app.log.warn({ err: e }, "warm-up failed");
+    }
+  }
   const url = await app.listen({ port: options.port, host: options.host });
   const graceMs = options.graceMs ?? 10_000;
 

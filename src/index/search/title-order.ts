@@ -376,7 +376,8 @@ function titlesFrom(entry: Pick<SearchedText, "name" | "synonyms">): EntryTitles
 
 /**
  * The titles of the entries search holds in memory, by their number there (see WordIndex): made
- * once per entry when first asked for, and found without a lookup by object (titlesOf).
+ * once per entry when first asked for, and found without a lookup by object. The same objects as
+ * titlesOf's, so an entry's titles are cut once for both.
  */
 export class HeldTitles {
   private readonly at: Array<EntryTitles | undefined> = [];
@@ -385,7 +386,7 @@ export class HeldTitles {
   of(doc: number, entry: Pick<SearchedText, "name" | "synonyms">): EntryTitles {
     let titles = this.at[doc];
     if (titles === undefined) {
-      titles = titlesFrom(entry);
+      titles = titlesOf(entry);
       this.at[doc] = titles;
     }
     return titles;
