@@ -178,4 +178,22 @@ describe("the radiology lexicon", () => {
     }
     expect(() => Lexicon.fromCompiled({ ...lexicon.compiled(FOLDER), format: 0 }, FOLDER)).toThrow(/format 0, not 1: run the build again/);
   });
+
+  it("forgives one typing error in a term's word that the index neither holds nor is one error from", () => {
+    const lexicon = new Lexicon(
+      parse("broken collarbone\tclavicle fracture\tequivalent\tlay words", "scarred lungs\tinterstitial lung fibrosis\tequivalent\tlay words"),
+    );
+    const indexed = (words: string[], near: Record<string, string> = {}) => ({ has: (w: string) => words.includes(w), nearest: (w: string) => near[w] });
+    const registry = indexed(["broken", "lungs", "clavicle", "fracture"]);
+    expect(lexicon.rewrite("broken colarbone", registry).text).toBe("clavicle fracture");
+    expect(lexicon.rewrite("scared lungs", registry).text).toBe("interstitial lung fibrosis");
+    expect(lexicon.rewrite("broken collarbnoe", registry).text).toBe("clavicle fracture");
+    // Without the index's words, as typed; and so a word the index holds or is one error from.
+    expect(lexicon.rewrite("broken colarbone").text).toBeUndefined();
+    expect(lexicon.rewrite("broken colarbone", indexed(["broken", "colarbone"])).text).toBeUndefined();
+    expect(lexicon.rewrite("broken colarbone", indexed(["broken"], { colarbone: "carbone" })).text).toBeUndefined();
+    // A word no term takes is shown as typed.
+    expect(lexicon.rewrite("colarbone pain", registry).text).toBeUndefined();
+    expect(lexicon.rewrite("scared lungs and colarbone", registry).text).toBe("interstitial lung fibrosis and colarbone");
+  });
 });

@@ -484,6 +484,16 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("small bowel obstruction", 1)).toEqual([idOf("Small Bowel Obstruction")]);
         });
 
+        it("forgives a typing error in a lexicon word the registry does not use", async () => {
+          expect(await top("broken colarbone", 1)).toEqual([idOf("clavicle fracture")]);
+        });
+
+        it("of two models named alike but for number, puts first the one in the query's number", async () => {
+          expect(await top("metatarsals short", 1)).toEqual([idOf("short metatarsals")]);
+          expect(await top("metatarsal short", 1)).toEqual([idOf("short metatarsal")]);
+          expect(await top("crests iliac serrated", 1)).toEqual([idOf("serrated iliac crests")]);
+        });
+
         it("takes no model named for another organ than the query's as its general model", async () => {
           // pulmonary mass has the synonym "mass": the general model of a lung mass, not of a kidney's.
           expect(await top("enhancing renal mass", 10)).not.toContain(idOf("pulmonary mass"));

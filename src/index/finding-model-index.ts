@@ -14,7 +14,7 @@ import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabu
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
 import { closestTitlesFirst, HeldTitles, nameDistance, namingWords, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
-import { shippedLexicon, type Lexicon } from "./lexicon.js";
+import { shippedLexicon, type IndexedWords, type Lexicon } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { Slices } from "./search/slices.js";
@@ -441,11 +441,11 @@ export class FindingModelIndex {
     });
   }
 
-  /** What the lexicon makes of `query` (see Lexicon.rewrite). */
-  private rewrite(query: string): { text: string | undefined; siteWords: string[] } {
+  /** What the lexicon makes of `query` (see Lexicon.rewrite); given the index's words, typing errors in term words are forgiven. */
+  private rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[] } {
     if (this.lexicon === false) return NOT_REWRITTEN;
     this.lexicon ??= shippedLexicon();
-    return this.lexicon.rewrite(query);
+    return this.lexicon.rewrite(query, indexed);
   }
 
   /** The lexicon's organ words and adjectives (none without a lexicon), for title matching. */
@@ -495,7 +495,7 @@ export class FindingModelIndex {
    * query as typed, else of its lexicon rewrite; then the full text of the rewrite.
    */
   private searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): IndexEntry[] {
-    const lexical = lookAgain ? this.rewrite(query) : NOT_REWRITTEN;
+    const lexical = lookAgain ? this.rewrite(query, data.vocabulary) : NOT_REWRITTEN;
     const rewritten = lexical.text;
     const keys = tagKeys(tags);
     let exact = data.exact.matches(query, limit, keys);

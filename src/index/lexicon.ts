@@ -10,6 +10,7 @@ import { CodedError } from "../model/errors.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { wordsOf } from "../model/words.js";
+import { oneLetterLess, withinOneEdit } from "./search/near-words.js";
 import { SEVERITY_WORDS, UNITS } from "./search/terms.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
@@ -138,8 +139,9 @@ export class Lexicon {
    * ("lung" for "upper lobe"), which only help find general models, since the registry's own
    * titles seldom name the site word as well.
    */
-  rewrite(query: string): { text: string | undefined; siteWords: string[] } {
-    const first = this.pass(wordsOf(query));
+  rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[] } {
+    const words = wordsOf(query);
+    const first = this.pass(indexed ? this.nearTermWords(words, indexed) : words, undefined, words);
     if (first.out === undefined) return { text: undefined, siteWords: first.siteWords };
     // Then the terms that join a word an expansion gave to a word of the query or of another
     // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
@@ -149,12 +151,37 @@ export class Lexicon {
   }
 
   /**
+   * `words` with each of 5 letters or more that no term holds, and that neither the index holds nor
+   * is one typing error from a word it holds (near words correct those), replaced by the term word
+   * one typing error away (a letter added, dropped or replaced, or two neighbours swapped; of
+   * several, the one most terms hold): "scared lungs" for "scarred lungs", "colarbone" for
+   * "collarbone". For matching only: a word no term takes is shown as typed.
+   */
+  private nearTermWords(words: readonly string[], indexed: IndexedWords): readonly string[] {
+    let out: string[] | undefined;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (w.length < 5 || !/^\p{L}+$/u.test(w) || indexed.has(w)) continue;
+      this.termWords ??= new TermWords(this.byFirst.values());
+      if (this.termWords.has(w) || indexed.nearest(w) !== undefined) continue;
+      const near = this.termWords.near(w, indexed);
+      if (near === undefined) continue;
+      out ??= [...words];
+      out[i] = near;
+    }
+    return out ?? words;
+  }
+
+  /** The words of the terms, for nearTermWords: made when first needed. */
+  private termWords: TermWords | undefined;
+
+  /**
    * One pass over `words`: the longest term at each word replaced by its expansion. `out` is
    * undefined when nothing was replaced; `from` tells where each of its words comes from (0: the
    * words passed in; n: the n-th expansion). With `from` (a second pass), only a term whose words
    * come from two places, one an expansion, is taken.
    */
-  private pass(words: readonly string[], from?: readonly number[]): { out: string[] | undefined; from: number[]; siteWords: string[] } {
+  private pass(words: readonly string[], from?: readonly number[], shown: readonly string[] = words): { out: string[] | undefined; from: number[]; siteWords: string[] } {
     let out: string[] | undefined;
     const outFrom: number[] = [];
     let expansions = 0;
@@ -174,12 +201,12 @@ export class Lexicon {
       const end = found?.end ?? i + 1;
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
-        out?.push(...words.slice(i, end));
+        out?.push(...shown.slice(i, end));
         for (let k = i; k < end; k++) outFrom.push(from?.[k] ?? 0);
         i = end;
         continue;
       }
-      out ??= words.slice(0, i);
+      out ??= shown.slice(0, i);
       out.push(...sides, ...entry.expansion);
       expansions++;
       for (const _ of sides) outFrom.push(0);
@@ -203,6 +230,58 @@ function firstMatch(candidates: readonly Candidate[], loose: boolean, these: rea
     if (sides.length > 0) sides.length = 0;
   }
   return undefined;
+}
+
+/** What the lexicon asks of the index's words (its Vocabulary) to forgive typing errors in term words. */
+export interface IndexedWords {
+  has(word: string): boolean;
+  /** The indexed word one typing error from `word`, if any. */
+  nearest(word: string): string | undefined;
+}
+
+/**
+ * The words of a lexicon's terms, and how many terms hold each, with each one-letter deletion of
+ * each word of 5 letters or more filed under it: a word one typing error from a term word shares
+ * a deletion with it (or is one), so few words are compared.
+ */
+class TermWords {
+  private readonly count = new Map<string, number>();
+  private readonly byDeletion = new Map<string, string[]>();
+
+  constructor(lists: Iterable<readonly Candidate[]>) {
+    for (const list of lists) for (const c of list) for (const w of c.core) this.count.set(w, (this.count.get(w) ?? 0) + 1);
+    for (const w of this.count.keys()) {
+      if (w.length < 5) continue;
+      for (const d of [w, ...oneLetterLess(w)]) {
+        const list = this.byDeletion.get(d);
+        if (list === undefined) this.byDeletion.set(d, [w]);
+        else if (!list.includes(w)) list.push(w);
+      }
+    }
+  }
+
+  has(w: string): boolean {
+    return this.count.has(w);
+  }
+
+  /**
+   * The term word one typing error from `w` that most terms hold, but the other number of `w` (the
+   * terms match that anyway) and words the index holds; undefined when none, or two tie.
+   */
+  near(w: string, indexed: IndexedWords): string | undefined {
+    let best: string | undefined;
+    let bestCount = 0;
+    let tie = false;
+    for (const d of [w, ...oneLetterLess(w)]) {
+      for (const t of this.byDeletion.get(d) ?? []) {
+        if (t === best || !withinOneEdit(w, t) || numberless(t) === numberless(w) || indexed.has(t)) continue;
+        const n = this.count.get(t)!;
+        if (n > bestCount) [best, bestCount, tie] = [t, n, false];
+        else if (n === bestCount) tie = true;
+      }
+    }
+    return tie ? undefined : best;
+  }
 }
 
 interface Candidate {

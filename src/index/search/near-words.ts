@@ -222,14 +222,15 @@ function countWords(counts: Map<string, number>, e: SearchedText): void {
 /** Words a shared near-word table may hold beyond twice those indexed (see shareTable). */
 const SHARED_SLACK = 1000;
 
-function oneLetterLess(w: string): Set<string> {
+/** `w` with one letter left out, at each place. */
+export function oneLetterLess(w: string): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i < w.length; i++) out.add(w.slice(0, i) + w.slice(i + 1));
   return out;
 }
 
 /** At most one edit apart: a letter added, dropped or replaced, or two neighbours swapped. */
-function withinOneEdit(a: string, b: string): boolean {
+export function withinOneEdit(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;

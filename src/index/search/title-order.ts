@@ -8,6 +8,9 @@ import { stemOf } from "./word-index.js";
 /** How many of the first full-text results closestTitlesFirst puts in order (the same for every limit). */
 export const REORDERED = 10;
 
+/** What a term held in another form of the same word adds to a title's distance: less than any word. */
+const OTHER_FORM = 1 / 64;
+
 /** Stand-in for "no title holds every term". */
 export const NO_TITLE = 1e9;
 
@@ -133,6 +136,9 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
     let loose = 0;
     // Optional terms (sizeWord) the title lacks: each counts a word more.
     let missing = 0;
+    // Terms held in another form (number, ending): of titles otherwise equally close, the one
+    // that holds the query's words as typed first ("wide metaphyses" before "wide metaphysis").
+    let other = 0;
     let every = true;
     // Whether each term's word shows that the title holds its key (holdsEveryKey): a word that
     // begins with it, or an organ word of the term. Else the title's text is looked at.
@@ -148,6 +154,7 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
       }
       if (root >= 0) {
         if (keyed && !(ownKey[i] && beginsWithKeyAt(text, at[w0 + 2 * root]!, at[w0 + 2 * root + 1]!, t))) keyed = false;
+        if (at[w0 + 2 * root + 1] !== t.length || !text.startsWith(t, at[w0 + 2 * root]!)) other++;
         continue;
       }
       // (No word is the term by sameRoot: only a looser form may be, which begins with its first 4
@@ -166,7 +173,7 @@ function distanceOf(titles: EntryTitles, q: QueryTerms): number {
       loose++;
     }
     if (!every || (!keyed && !holdsEveryKey(titles.list[j]!.lower, missing === 0 ? q.keys : q.keys.filter((_, i) => !q.optional[i])))) continue;
-    best = Math.min(best, Math.max(0, words - (terms.length - missing)) + missing + loose / 2);
+    best = Math.min(best, Math.max(0, words - (terms.length - missing)) + missing + loose / 2 + other * OTHER_FORM);
   }
   return best;
 }
