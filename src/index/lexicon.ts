@@ -158,13 +158,15 @@ export class Lexicon {
    * "collarbone". For matching only: a word no term takes is shown as typed.
    */
   private nearTermWords(words: readonly string[], indexed: IndexedWords): readonly string[] {
+    // Made at the first search that can use it, typing error or not: a server's warm-up pays for
+    // it, not the first request with a typing error.
+    const termWords = (this.termWords ??= new TermWords(this.byFirst.values()));
     let out: string[] | undefined;
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
       if (w.length < 5 || !/^\p{L}+$/u.test(w) || indexed.has(w)) continue;
-      this.termWords ??= new TermWords(this.byFirst.values());
-      if (this.termWords.has(w) || indexed.nearest(w) !== undefined) continue;
-      const near = this.termWords.near(w, indexed);
+      if (termWords.has(w) || indexed.nearest(w) !== undefined) continue;
+      const near = termWords.near(w, indexed);
       if (near === undefined) continue;
       out ??= [...words];
       out[i] = near;
