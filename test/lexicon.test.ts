@@ -115,6 +115,7 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("knee osteoarthritis").text).toBe("degenerative joint changes");
     expect(lexicon.rewrite("severe right knee osteoarthritis").text).toBe("severe right degenerative joint changes");
     expect(lexicon.rewrite("2 cm left knee osteoarthritis").text).toBe("2 cm left degenerative joint changes");
+    expect(lexicon.rewrite("R knee osteoarthritis").text).toBe("r degenerative joint changes");
     // Inside a longer phrase its words may be a registry title's: left as typed.
     expect(lexicon.rewrite("areas of bone thinning").text).toBeUndefined();
     // A term the files write wins over another's reversed form.

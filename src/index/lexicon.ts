@@ -348,15 +348,15 @@ function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], Lexic
 
 /**
  * Whether the words of `words` outside [start, end) only say side, size or severity (articles,
- * side words, severity words, numbers and units): a reversed term is then the whole finding. Inside a longer
- * phrase its words may be part of a registry title ("areas of bone destruction"), which a rewrite
- * would hide.
+ * side words and their letters, severity words, numbers and units): a reversed term is then the
+ * whole finding. Inside a longer phrase its words may be part of a registry title ("areas of bone
+ * destruction"), which a rewrite would hide.
  */
 function onlyBeside(words: readonly string[], start: number, end: number): boolean {
   for (let k = 0; k < words.length; k++) {
     if (k >= start && k < end) continue;
     const w = words[k]!;
-    if (!(ARTICLES.has(w) || SIDES.has(w) || SEVERITY_WORDS.has(w) || UNITS.has(w) || /\d/.test(w))) return false;
+    if (!(ARTICLES.has(w) || SIDES.has(w) || SIDE_LETTERS.has(w) || SEVERITY_WORDS.has(w) || UNITS.has(w) || /\d/.test(w))) return false;
   }
   return true;
 }
@@ -371,6 +371,9 @@ const ARTICLES = new Set(["a", "an", "the"]);
 const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collecting", "accumulated", "accumulating"]);
 /** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
 const SIDES = new Set(["right", "left", "bilateral"]);
+
+/** Sides as reports abbreviate them ("R knee OA"): beside a whole-query term only, never inside one. */
+const SIDE_LETTERS = new Set(["r", "l", "rt", "lt", "bilat"]);
 
 /** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
 const SIDE_NAMED = new Set(["ventricle", "ventricles", "ventricular", "atrium", "atria", "atrial", "heart"].flatMap((w) => [w, numberless(w)]));
