@@ -81,7 +81,16 @@ export class Lexicon {
   /** Each word of an adjective entry -> all the words of its entry (the organ and its adjectives). */
   readonly adjectives = new Map<string, readonly string[]>();
 
-  constructor(readonly entries: readonly LexiconEntry[]) {
+  /** With `built` (fromCompiled), its terms and adjectives as they were filed, in that order; else made from `entries`. */
+  constructor(
+    readonly entries: readonly LexiconEntry[],
+    built?: { candidates: Iterable<Candidate>; adjectives: Iterable<readonly [string, readonly string[]]> },
+  ) {
+    if (built) {
+      for (const [w, group] of built.adjectives) this.adjectives.set(w, group);
+      for (const c of built.candidates) this.add(c.entry, c.core, c.reversed, c.loose);
+      return;
+    }
     for (const e of entries) {
       if (e.kind === "adjective") {
         const group = [...e.term, ...e.expansion];
@@ -115,19 +124,11 @@ export class Lexicon {
   static fromCompiled(data: CompiledLexicon, folder: string): Lexicon {
     if (data.format !== COMPILED_FORMAT) throw new LexiconError(`the compiled lexicon is of format ${String(data.format)}, not ${COMPILED_FORMAT}: run the build again`);
     const entries = data.entries.map(([term, expansion, kind, source, file, line]): LexiconEntry => ({ term, expansion, kind, source, file: folder + file, line }));
-    const lexicon = Object.create(Lexicon.prototype) as Lexicon;
-    Object.assign(lexicon, { entries, byFirst: new Map<string, Candidate[]>(), adjectives: new Map(data.adjectives) });
-    for (const [i, core, numberless, reversed] of data.candidates) {
-      const loose = numberless === 0 ? core : numberless;
-      const list = lexicon.byFirst.get(loose[0]!) ?? [];
-      list.push({ entry: entries[i]!, core, loose, reversed: reversed === 1 });
-      lexicon.byFirst.set(loose[0]!, list);
-    }
-    return lexicon;
+    const candidates = data.candidates.map(([i, core, loose, reversed]): Candidate => ({ entry: entries[i]!, core, loose: loose === 0 ? core : loose, reversed: reversed === 1 }));
+    return new Lexicon(entries, { candidates, adjectives: data.adjectives });
   }
 
-  private add(entry: LexiconEntry, core: readonly string[], reversed: boolean): void {
-    const loose = core.map(numberless);
+  private add(entry: LexiconEntry, core: readonly string[], reversed: boolean, loose: readonly string[] = core.map(numberless)): void {
     const list = this.byFirst.get(loose[0]!) ?? [];
     list.push({ entry, core, loose, reversed });
     this.byFirst.set(loose[0]!, list);
