@@ -50,9 +50,8 @@ const SIZED_PARTS = new Set(["bowel", "intestine", "intestinal", "cell", "cells"
  */
 function sizeWord(terms: readonly string[], i: number): boolean {
   const t = terms[i]!;
-  if (SEVERITY_WORDS.has(t)) return terms.some((u) => !SEVERITY_WORDS.has(u) && !SIZE_WORDS.has(u));
-  if (!SIZE_WORDS.has(t) || SIZED_PARTS.has(terms[i + 1] ?? "")) return false;
-  return terms.some((u) => !SEVERITY_WORDS.has(u) && !SIZE_WORDS.has(u));
+  const size = SEVERITY_WORDS.has(t) || (SIZE_WORDS.has(t) && !SIZED_PARTS.has(terms[i + 1] ?? ""));
+  return size && terms.some((u) => !SEVERITY_WORDS.has(u) && !SIZE_WORDS.has(u));
 }
 
 /**
