@@ -1,9 +1,11 @@
 // The radiology lexicon: the shipped file loads, every entry has a source, a malformed line is
 // refused naming its line and the reason, and a query is rewritten as the entries say.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type CompiledLexicon, Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, readLexiconFolder, shippedLexicon } from "../src/index/lexicon.js";
+import { type CompiledLexicon, Lexicon, LexiconError, numberless, parseLexicon, parseLexiconFiles, readCompiledLexicon, readLexiconFolder, shippedLexicon } from "../src/index/lexicon.js";
 
 const FOLDER = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const SHIPPED = readdirSync(FOLDER).filter((name) => name.endsWith(".tsv")).sort().map((name) => FOLDER + name);
@@ -178,6 +180,21 @@ describe("the radiology lexicon", () => {
       expect(back.rewrite(q)).toEqual(lexicon.rewrite(q));
     }
     expect(() => Lexicon.fromCompiled({ ...lexicon.compiled(FOLDER), format: 0 }, FOLDER)).toThrow(/format 0, not 1: run the build again/);
+    // A damaged file: named, with what to do.
+    const dir = mkdtempSync(path.join(tmpdir(), "lexicon-"));
+    try {
+      const file = path.join(dir, "compiled.json");
+      writeFileSync(file, JSON.stringify(lexicon.compiled(FOLDER)).slice(0, 1000));
+      expect(() => readCompiledLexicon(file, FOLDER)).toThrow(LexiconError);
+      expect(() => readCompiledLexicon(file, FOLDER)).toThrow(`${file}: not a compiled lexicon (`);
+      expect(() => readCompiledLexicon(file, FOLDER)).toThrow(/\); run the build again$/);
+      writeFileSync(file, JSON.stringify({ format: 1, entries: [] }));
+      expect(() => readCompiledLexicon(file, FOLDER)).toThrow(`${file}: the compiled lexicon lacks its entries, terms or adjectives: run the build again`);
+      writeFileSync(file, JSON.stringify(lexicon.compiled(FOLDER)));
+      expect(readCompiledLexicon(file, FOLDER).entries).toEqual(lexicon.entries);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("forgives one typing error in a term's word that the index neither holds nor is one error from", () => {
@@ -196,5 +213,10 @@ describe("the radiology lexicon", () => {
     // A word no term takes is shown as typed.
     expect(lexicon.rewrite("colarbone pain", registry).text).toBeUndefined();
     expect(lexicon.rewrite("scared lungs and colarbone", registry).text).toBe("interstitial lung fibrosis and colarbone");
+    // Only the words search takes (32) are looked at, and none longer than a term word and a letter.
+    const filler = Array.from({ length: 31 }, () => "broken").join(" ");
+    expect(lexicon.rewrite(`${filler} broken colarbone`, registry).text).toBeUndefined();
+    expect(lexicon.rewrite(`${filler.split(" ").slice(1).join(" ")} broken colarbone`, registry).text).toBe(`${filler.split(" ").slice(1).join(" ")} clavicle fracture`);
+    expect(lexicon.rewrite(`broken ${"colarbone".repeat(5000)}`, registry).text).toBeUndefined();
   });
 });

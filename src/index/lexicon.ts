@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { wordsOf } from "../model/words.js";
 import { oneLetterLess, withinOneEdit } from "./search/near-words.js";
-import { SEVERITY_WORDS, UNITS } from "./search/terms.js";
+import { MAX_TERMS, SEVERITY_WORDS, UNITS } from "./search/terms.js";
 
 /** A lexicon file that cannot be used: which line, and why. */
 export class LexiconError extends CodedError {
@@ -123,6 +123,9 @@ export class Lexicon {
    */
   static fromCompiled(data: CompiledLexicon, folder: string): Lexicon {
     if (data.format !== COMPILED_FORMAT) throw new LexiconError(`the compiled lexicon is of format ${String(data.format)}, not ${COMPILED_FORMAT}: run the build again`);
+    if (!Array.isArray(data.entries) || !Array.isArray(data.candidates) || !Array.isArray(data.adjectives)) {
+      throw new LexiconError("the compiled lexicon lacks its entries, terms or adjectives: run the build again");
+    }
     const entries = data.entries.map(([term, expansion, kind, source, file, line]): LexiconEntry => ({ term, expansion, kind, source, file: folder + file, line }));
     const candidates = data.candidates.map(([i, core, loose, reversed]): Candidate => ({ entry: entries[i]!, core, loose: loose === 0 ? core : loose, reversed: reversed === 1 }));
     return new Lexicon(entries, { candidates, adjectives: data.adjectives });
@@ -163,9 +166,10 @@ export class Lexicon {
     // it, not the first request with a typing error.
     const termWords = (this.termWords ??= new TermWords(this.byFirst.values()));
     let out: string[] | undefined;
-    for (let i = 0; i < words.length; i++) {
+    // (Only the words search takes, and none longer than a term word and a letter.)
+    for (let i = 0; i < Math.min(words.length, MAX_TERMS); i++) {
       const w = words[i]!;
-      if (w.length < 5 || !/^\p{L}+$/u.test(w) || indexed.has(w)) continue;
+      if (w.length < 5 || w.length > termWords.longest + 1 || !/^\p{L}+$/u.test(w) || indexed.has(w)) continue;
       if (termWords.has(w) || indexed.nearest(w) !== undefined) continue;
       const near = termWords.near(w, indexed);
       if (near === undefined) continue;
@@ -250,10 +254,13 @@ export interface IndexedWords {
 class TermWords {
   private readonly count = new Map<string, number>();
   private readonly byDeletion = new Map<string, string[]>();
+  /** The length of the longest term word. */
+  readonly longest: number = 0;
 
   constructor(lists: Iterable<readonly Candidate[]>) {
     for (const list of lists) for (const c of list) for (const w of c.core) this.count.set(w, (this.count.get(w) ?? 0) + 1);
     for (const w of this.count.keys()) {
+      if (w.length > this.longest) this.longest = w.length;
       if (w.length < 5) continue;
       for (const d of [w, ...oneLetterLess(w)]) {
         const list = this.byDeletion.get(d);
@@ -466,6 +473,16 @@ export function readLexiconFolder(folder: string): Lexicon {
   return new Lexicon(parseLexiconFiles(files));
 }
 
+/** The lexicon compiled in `file` (its lexicon files named against `folder`); a LexiconError naming the file if it cannot be read as one. */
+export function readCompiledLexicon(file: string, folder: string): Lexicon {
+  try {
+    return Lexicon.fromCompiled(JSON.parse(readFileSync(file, "utf8")) as CompiledLexicon, folder);
+  } catch (e) {
+    if (e instanceof LexiconError) throw new LexiconError(`${file}: ${e.message}`);
+    throw new LexiconError(`${file}: not a compiled lexicon (${e instanceof Error ? e.message : String(e)}); run the build again`);
+  }
+}
+
 let shipped: Lexicon | undefined;
 
 /**
@@ -476,7 +493,7 @@ export function shippedLexicon(): Lexicon {
   if (!shipped) {
     const folder = fileURLToPath(new URL("./lexicon/", import.meta.url));
     const compiled = folder + COMPILED_FILE;
-    shipped = existsSync(compiled) ? Lexicon.fromCompiled(JSON.parse(readFileSync(compiled, "utf8")) as CompiledLexicon, folder) : readLexiconFolder(folder);
+    shipped = existsSync(compiled) ? readCompiledLexicon(compiled, folder) : readLexiconFolder(folder);
   }
   return shipped;
 }

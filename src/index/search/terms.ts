@@ -4,7 +4,7 @@
 import { WORD_CHAR, wordsOf } from "../../model/words.js";
 import { stemOf } from "./word-index.js";
 
-const MAX_TERMS = 32;
+export const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 64;
 
 // Words that carry no meaning of their own in a finding's name ("calcification in gallbladder or
