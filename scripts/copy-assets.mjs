@@ -11,9 +11,11 @@ for (const folder of ["server/public", "index/lexicon"]) {
 }
 
 const { COMPILED_FILE, readLexiconFolder } = await import("../dist/index/lexicon.js");
+// Read from src/ (the same files just copied), so that an error names the file to edit.
+const source = fileURLToPath(new URL("../src/index/lexicon/", import.meta.url));
 const folder = fileURLToPath(new URL("../dist/index/lexicon/", import.meta.url));
 try {
-  writeFileSync(folder + COMPILED_FILE, JSON.stringify(readLexiconFolder(folder).compiled(folder)));
+  writeFileSync(folder + COMPILED_FILE, JSON.stringify(readLexiconFolder(source).compiled(source)));
 } catch (e) {
   console.error(`lexicon: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
