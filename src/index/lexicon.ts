@@ -330,9 +330,10 @@ function joins(from: readonly number[], start: number, end: number): boolean {
 
 /**
  * The other order of each "A of B" term, B one word and A one to three words ("osteoarthritis of
- * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), as people write them; each
- * expands as its term does. None that a file writes as a term, and none that two terms would give
- * with different expansions. (Applied only to a whole query: see onlyBeside.)
+ * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), and of each "B A" term
+ * without "of" ("LAD stenosis": "stenosis of the LAD"; "C2 fracture": "fracture of C2"), as people
+ * write them; each expands as its term does. None that a file writes as a term, and none that two
+ * terms would give with different expansions. (Applied only to a whole query: see onlyBeside.)
  */
 function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], LexiconEntry]> {
   const written = new Set(entries.filter((e) => e.kind !== "adjective").map((e) => coreWords(e.term).join(" ")));
@@ -342,8 +343,10 @@ function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], Lexic
     if (e.kind === "adjective" || e.kind === "site") continue;
     const core = coreWords(e.term);
     const of = core.length - 2;
-    if (of < 1 || of > 3 || core[of] !== "of") continue;
-    const key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    let key: string;
+    if (of >= 1 && of <= 3 && core[of] === "of") key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    else if (core.length >= 2 && core.length <= 4 && !core.some((w) => JOINING_WORDS.has(w))) key = [...core.slice(1), "of", core[0]!].join(" ");
+    else continue;
     if (written.has(key)) continue;
     const same = found.get(key);
     if (same === undefined) found.set(key, e);
@@ -353,6 +356,9 @@ function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], Lexic
   for (const [key, e] of found) if (e !== null) out.push([key.split(" "), e]);
   return out;
 }
+
+/** Words that join a phrase's parts ("air in the chest", "heart is enlarged"): a term holding one is no "B A" compound to write as "A of B". */
+const JOINING_WORDS = new Set(["of", "in", "into", "on", "at", "around", "under", "over", "above", "below", "behind", "near", "next", "with", "within", "without", "from", "to", "by", "for", "after", "and", "or", "no", "not", "is", "are", "was", "has", "have", "s", "p", "o"]);
 
 /**
  * Whether the words of `words` outside [start, end) only say side, size or severity (articles,
@@ -380,7 +386,7 @@ const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collectin
 /** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
 const SIDES = new Set(["right", "left", "bilateral"]);
 
-/** Sides as reports abbreviate them ("R knee OA"): beside a whole-query term only, never inside one. */
+/** Sides as reports abbreviate them ("R knee OA", "OA of the R knee"): beside a whole-query term, or inside a term as a side word. */
 const SIDE_LETTERS = new Set(["r", "l", "rt", "lt", "bilat"]);
 
 /** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
@@ -405,8 +411,8 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       while (k < words.length && words[k] !== core[j]) {
         const w = words[k]!;
         if (ARTICLES.has(w)) k++;
-        else if (skipped === 0 && (FILLERS.has(w) || (SIDES.has(w) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
-          if (SIDES.has(w)) sides.push(w);
+        else if (skipped === 0 && (FILLERS.has(w) || ((SIDES.has(w) || SIDE_LETTERS.has(w)) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
+          if (!FILLERS.has(w)) sides.push(w);
           skipped++;
           k++;
         } else break;
