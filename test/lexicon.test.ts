@@ -127,6 +127,35 @@ describe("the radiology lexicon", () => {
     expect(lexicon.rewrite("swelling of the aorta").text).toBe("aortic aneurysm");
   });
 
+  it("takes a 'B A' term in the other order too ('A of the B'), for a whole query but for side, severity and size; never one with a joining word", () => {
+    const lexicon = new Lexicon(
+      parse(
+        "lad stenosis	left anterior descending coronary artery stenosis	equivalent	report phrase",
+        "c2 fracture	upper cervical spine fracture	equivalent	report phrase",
+        "kidney stone	urinary tract calculus	equivalent	lay term",
+        "stone of kidney	nephrolithiasis	equivalent	written as a term",
+        "air in chest	pneumothorax	equivalent	plain description",
+      ),
+    );
+    expect(lexicon.rewrite("stenosis of the LAD").text).toBe("left anterior descending coronary artery stenosis");
+    expect(lexicon.rewrite("severe stenosis of the LAD").text).toBe("severe left anterior descending coronary artery stenosis");
+    expect(lexicon.rewrite("fracture of C2").text).toBe("upper cervical spine fracture");
+    // Inside a longer phrase, left as typed.
+    expect(lexicon.rewrite("stenosis of the LAD stent").text).toBeUndefined();
+    // A term the files write wins over another's other order.
+    expect(lexicon.rewrite("stone of the kidney").text).toBe("nephrolithiasis");
+    // "air in chest" is no compound: "in chest of air" is nothing.
+    expect(lexicon.rewrite("in chest of air").text).toBeUndefined();
+  });
+
+  it("takes a side letter inside a term as a side word ('OA of the R knee')", () => {
+    const lexicon = new Lexicon(parse("osteoarthritis of the knee	degenerative joint changes	equivalent	SNOMED CT"));
+    expect(lexicon.rewrite("osteoarthritis of the R knee").text).toBe("r degenerative joint changes");
+    expect(lexicon.rewrite("osteoarthritis of the lt knee").text).toBe("lt degenerative joint changes");
+    // One side word, not two.
+    expect(lexicon.rewrite("osteoarthritis of the r l knee").text).toBeUndefined();
+  });
+
   it("joins a word an expansion gave to a word of the query or of another expansion into a term ('rt effusion', 'small eff', 'rt eff')", () => {
     const lexicon = new Lexicon(
       parse(

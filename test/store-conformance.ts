@@ -488,6 +488,14 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("broken colarbone", 1)).toEqual([idOf("clavicle fracture")]);
         });
 
+        it("reads a lexicon term in the other word order and with a side letter inside it", async () => {
+          // "LAD stenosis" is a term; "stenosis of the LAD" is its other order (not LAD, lymphadenopathy).
+          expect(await top("LAD stenosis", 1)).toEqual([idOf("coronary artery calcifications")]);
+          expect(await top("stenosis of the LAD", 1)).toEqual([idOf("coronary artery calcifications")]);
+          // "OA of the knee" with R as its side word.
+          expect(await top("OA of the R knee", 1)).toEqual([idOf("degenerative joint changes")]);
+        });
+
         it("of two models named alike but for number, puts first the one in the query's number", async () => {
           expect(await top("metatarsals short", 1)).toEqual([idOf("short metatarsals")]);
           expect(await top("metatarsal short", 1)).toEqual([idOf("short metatarsal")]);

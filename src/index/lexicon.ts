@@ -194,15 +194,20 @@ export class Lexicon {
     let expansions = 0;
     const siteWords: string[] = [];
     let numberlessWords: string[] | undefined;
+    // The query's words (and their numberless forms): a term whose second word is not among them
+    // cannot match, and is passed over without walking the query.
+    const present = new Set(words);
+    let loosePresent: Set<string> | undefined;
     for (let i = 0; i < words.length; ) {
       const sides: string[] = [];
       // A term as written first; else one whose words differ from the query's only in number
       // ("small effusions", "right pleural effusions"; "thoracic empyemas").
       const candidates = this.byFirst.get(numberless(words[i]!));
-      let found = candidates && firstMatch(candidates, false, words, words, i, sides, from);
+      let found = candidates && firstMatch(candidates, false, words, present, words, i, sides, from);
       if (candidates && found === undefined) {
         numberlessWords ??= words.map(numberless);
-        found = firstMatch(candidates, true, numberlessWords, words, i, sides, from);
+        loosePresent ??= new Set(numberlessWords);
+        found = firstMatch(candidates, true, numberlessWords, loosePresent, words, i, sides, from);
       }
       const entry = found?.entry;
       const end = found?.end ?? i + 1;
@@ -230,9 +235,11 @@ export class Lexicon {
  * (onlyBeside, on the query's `words`), and in a second pass (`from`) only a term that joins two
  * places (joins).
  */
-function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
+function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], present: ReadonlySet<string>, words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
   for (const candidate of candidates) {
-    const e = matchEnd(loose ? candidate.loose : candidate.core, these, start, sides);
+    const core = loose ? candidate.loose : candidate.core;
+    if (core.length > 1 && !present.has(core[1]!)) continue;
+    const e = matchEnd(core, these, start, sides);
     if (e > 0 && !(candidate.reversed && !onlyBeside(words, start, e)) && (from === undefined || joins(from, start, e))) return { entry: candidate.entry, end: e };
     if (sides.length > 0) sides.length = 0;
   }
@@ -330,9 +337,10 @@ function joins(from: readonly number[], start: number, end: number): boolean {
 
 /**
  * The other order of each "A of B" term, B one word and A one to three words ("osteoarthritis of
- * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), as people write them; each
- * expands as its term does. None that a file writes as a term, and none that two terms would give
- * with different expansions. (Applied only to a whole query: see onlyBeside.)
+ * the knee": "knee osteoarthritis"; "thinning of bone": "bone thinning"), and of each "B A" term
+ * without "of" ("LAD stenosis": "stenosis of the LAD"; "C2 fracture": "fracture of C2"), as people
+ * write them; each expands as its term does. None that a file writes as a term, and none that two
+ * terms would give with different expansions. (Applied only to a whole query: see onlyBeside.)
  */
 function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], LexiconEntry]> {
   const written = new Set(entries.filter((e) => e.kind !== "adjective").map((e) => coreWords(e.term).join(" ")));
@@ -342,8 +350,10 @@ function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], Lexic
     if (e.kind === "adjective" || e.kind === "site") continue;
     const core = coreWords(e.term);
     const of = core.length - 2;
-    if (of < 1 || of > 3 || core[of] !== "of") continue;
-    const key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    let key: string;
+    if (of >= 1 && of <= 3 && core[of] === "of") key = [core[of + 1]!, ...core.slice(0, of)].join(" ");
+    else if (core.length >= 2 && core.length <= 4 && !core.some((w) => JOINING_WORDS.has(w))) key = [...core.slice(1), "of", core[0]!].join(" ");
+    else continue;
     if (written.has(key)) continue;
     const same = found.get(key);
     if (same === undefined) found.set(key, e);
@@ -353,6 +363,9 @@ function reversedTerms(entries: readonly LexiconEntry[]): Array<[string[], Lexic
   for (const [key, e] of found) if (e !== null) out.push([key.split(" "), e]);
   return out;
 }
+
+/** Words that join a phrase's parts ("air in the chest", "heart is enlarged"): a term holding one is no "B A" compound to write as "A of B". */
+const JOINING_WORDS = new Set(["of", "in", "into", "on", "at", "around", "under", "over", "above", "below", "behind", "near", "next", "with", "within", "without", "from", "to", "by", "for", "after", "and", "or", "no", "not", "is", "are", "was", "has", "have", "s", "p", "o"]);
 
 /**
  * Whether the words of `words` outside [start, end) only say side, size or severity (articles,
@@ -380,7 +393,7 @@ const FILLERS = new Set(["trapped", "pooled", "pooling", "collected", "collectin
 /** Side words: one may stand inside a term ("osteoarthritis of the right knee"); it is kept, before the expansion. */
 const SIDES = new Set(["right", "left", "bilateral"]);
 
-/** Sides as reports abbreviate them ("R knee OA"): beside a whole-query term only, never inside one. */
+/** Sides as reports abbreviate them ("R knee OA", "OA of the R knee"): beside a whole-query term, or inside a term as a side word. */
 const SIDE_LETTERS = new Set(["r", "l", "rt", "lt", "bilat"]);
 
 /** Parts a side word names, not places ("enlarged right ventricle" is not "enlarged ventricles" on the right). */
@@ -405,8 +418,8 @@ function matchEnd(core: readonly string[], words: readonly string[], start: numb
       while (k < words.length && words[k] !== core[j]) {
         const w = words[k]!;
         if (ARTICLES.has(w)) k++;
-        else if (skipped === 0 && (FILLERS.has(w) || (SIDES.has(w) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
-          if (SIDES.has(w)) sides.push(w);
+        else if (skipped === 0 && (FILLERS.has(w) || ((SIDES.has(w) || SIDE_LETTERS.has(w)) && !SIDE_NAMED.has(words[k + 1] ?? "")))) {
+          if (!FILLERS.has(w)) sides.push(w);
           skipped++;
           k++;
         } else break;
