@@ -226,6 +226,23 @@ describe("the radiology lexicon", () => {
     }
   });
 
+  it("joins two words written with a hyphen when the index or a term holds the joined word and lacks a half ('pneumo-thorax')", () => {
+    const lexicon = new Lexicon(parse("pneumothorax under tension\ttension pneumothorax\tequivalent\tplain description"));
+    const indexed = (words: string[]) => ({ has: (w: string) => words.includes(w), nearest: () => undefined });
+    const registry = indexed(["pneumobilia", "intracranial", "hemorrhage", "x", "ray", "xray", "bulls", "eye", "bullseye"]);
+    expect(lexicon.rewrite("pneumo-bilia", registry).text).toBe("pneumobilia");
+    expect(lexicon.rewrite("Intra-cranial hemorrhage", registry).text).toBe("intracranial hemorrhage");
+    // A term's word, joined, is then read as the term.
+    expect(lexicon.rewrite("pneumo-thorax under tension", registry).text).toBe("tension pneumothorax");
+    // Both halves indexed (the registry writes them apart too), or nothing holds the joined word: as typed.
+    expect(lexicon.rewrite("x-ray hardware", registry).text).toBeUndefined();
+    expect(lexicon.rewrite("bulls-eye lesions", registry).text).toBeUndefined();
+    expect(lexicon.rewrite("fluid-fluid level", registry).text).toBeUndefined();
+    // Digits are no halves; and without the index's words nothing is joined.
+    expect(lexicon.rewrite("T2-weighted", registry).text).toBeUndefined();
+    expect(lexicon.rewrite("pneumo-bilia").text).toBeUndefined();
+  });
+
   it("forgives one typing error in a term's word that the index neither holds nor is one error from", () => {
     const lexicon = new Lexicon(
       parse("broken collarbone\tclavicle fracture\tequivalent\tlay words", "scarred lungs\tinterstitial lung fibrosis\tequivalent\tlay words"),

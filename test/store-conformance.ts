@@ -492,6 +492,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           // "LAD stenosis" is a term; "stenosis of the LAD" is its other order (not LAD, lymphadenopathy).
           expect(await top("LAD stenosis", 1)).toEqual([idOf("coronary artery calcifications")]);
           expect(await top("stenosis of the LAD", 1)).toEqual([idOf("coronary artery calcifications")]);
+          // A word written with a hyphen that the registry writes as one.
+          expect(await top("pneumo-bilia", 1)).toEqual([idOf("pneumobilia")]);
           // "OA of the knee" with R as its side word.
           expect(await top("OA of the R knee", 1)).toEqual([idOf("degenerative joint changes")]);
         });

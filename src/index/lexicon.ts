@@ -144,9 +144,10 @@ export class Lexicon {
    * titles seldom name the site word as well.
    */
   rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[] } {
-    const words = wordsOf(query);
+    const joined = indexed && query.includes("-") ? this.joinHyphenated(query, indexed) : undefined;
+    const words = wordsOf(joined ?? query);
     const first = this.pass(indexed ? this.nearTermWords(words, indexed) : words, undefined, words);
-    if (first.out === undefined) return { text: undefined, siteWords: first.siteWords };
+    if (first.out === undefined) return { text: joined === undefined ? undefined : words.join(" "), siteWords: first.siteWords };
     // Then the terms that join a word an expansion gave to a word of the query or of another
     // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
     // first pass could not see; never a term within one expansion's words.
@@ -177,6 +178,26 @@ export class Lexicon {
       out[i] = near;
     }
     return out ?? words;
+  }
+
+  /**
+   * `query` with each pair of words written with a hyphen joined into one word where the index or a
+   * term holds that word and the index lacks one of the halves ("intra-cranial": intracranial,
+   * "pneumo-thorax": pneumothorax, "sub-segmental": subsegmental), since words are cut at hyphens;
+   * undefined when none is. A pair whose joined form nothing holds ("fluid-fluid") or whose halves
+   * are both indexed words ("x-ray", "bulls-eye") stays two words.
+   */
+  private joinHyphenated(query: string, indexed: IndexedWords): string | undefined {
+    const termWords = (this.termWords ??= new TermWords(this.byFirst.values()));
+    let changed = false;
+    const out = query.replace(HYPHENATED, (pair: string, a: string, b: string) => {
+      const word = `${a}${b}`.toLowerCase();
+      // Both halves indexed: the registry writes the pair apart too ("bulls-eye", "x-ray", "non-obstructive").
+      if ((indexed.has(a.toLowerCase()) && indexed.has(b.toLowerCase())) || (!indexed.has(word) && !termWords.has(word))) return pair;
+      changed = true;
+      return `${a}${b}`;
+    });
+    return changed ? out : undefined;
   }
 
   /** The words of the terms, for nearTermWords: made when first needed. */
@@ -381,6 +402,9 @@ function onlyBeside(words: readonly string[], start: number, end: number): boole
   }
   return true;
 }
+
+/** Two words written with a hyphen between them (letters only: "T2-weighted" and "L4-5" are left alone). */
+const HYPHENATED = /(?<![\p{L}\p{N}])(\p{L}+)-(\p{L}+)(?![\p{L}\p{N}])/gu;
 
 /** Articles: a term matches with or without them ("air under skin", "air under the skin"). */
 const ARTICLES = new Set(["a", "an", "the"]);
