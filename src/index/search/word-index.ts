@@ -88,35 +88,59 @@ export class WordIndex {
       const doc = this.ids.length;
       this.ids.push(e.oifm_id);
       this.tags.push(e.tags.map(tagKey));
-      // token -> [weight in all columns, weight in name, synonyms and description]
-      const weights = new Map<string, [number, number]>();
-      const count = (text: string, weight: number, inText: boolean) => {
-        const tokens = tokensOf(text);
-        for (const t of tokens) {
-          const w = weights.get(t);
-          if (w) {
-            w[0] += weight;
-            if (inText) w[1] += weight;
-          } else weights.set(t, [weight, inText ? weight : 0]);
-        }
-        return tokens.length;
-      };
-      let length = count(e.name, W.name, true);
-      for (const s of e.synonyms) length += count(s, W.synonyms, true);
-      length += count(e.description, W.description, true);
-      for (const t of e.tags) length += count(t, W.tags, false);
-      for (const a of e.attributes) length += count(a.name, W.attributes, false);
+      this.slots.clear();
+      this.slotTokens.length = 0;
+      let length = this.count(e.name, W.name, true);
+      for (const s of e.synonyms) length += this.count(s, W.synonyms, true);
+      length += this.count(e.description, W.description, true);
+      for (const t of e.tags) length += this.count(t, W.tags, false);
+      for (const a of e.attributes) length += this.count(a.name, W.attributes, false);
       this.lengths.push(length);
       this.totalLength += length;
-      for (const [token, [all, text]] of weights) {
+      const tokens = this.slotTokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i]!;
         const p = this.postings.get(token);
         if (p) {
           p.docs.push(doc);
-          p.all.push(all);
-          p.text.push(text);
-        } else this.postings.set(token, { docs: [doc], all: [all], text: [text] });
+          p.all.push(this.slotAll[i]!);
+          p.text.push(this.slotText[i]!);
+        } else this.postings.set(token, { docs: [doc], all: [this.slotAll[i]!], text: [this.slotText[i]!] });
       }
     }
+  }
+
+  // The entry being added: each token's slot, in order of first appearance, and its weight in all
+  // columns and in name, synonyms and description (reused entry after entry: a read of the whole
+  // index allocates no pair per token of each entry).
+  private readonly slots = new Map<string, number>();
+  private readonly slotTokens: string[] = [];
+  private slotAll = new Float64Array(64);
+  private slotText = new Float64Array(64);
+
+  /** The tokens of `text` counted into the entry being added; how many there are (its part of BM25's length). */
+  private count(text: string, weight: number, inText: boolean): number {
+    const tokens = tokensOf(text);
+    for (const t of tokens) {
+      let i = this.slots.get(t);
+      if (i === undefined) {
+        i = this.slotTokens.length;
+        this.slots.set(t, i);
+        this.slotTokens.push(t);
+        if (i === this.slotAll.length) {
+          const all = new Float64Array(i * 2);
+          const text = new Float64Array(i * 2);
+          all.set(this.slotAll);
+          text.set(this.slotText);
+          [this.slotAll, this.slotText] = [all, text];
+        }
+        this.slotAll[i] = 0;
+        this.slotText[i] = 0;
+      }
+      this.slotAll[i] = this.slotAll[i]! + weight;
+      if (inText) this.slotText[i] = this.slotText[i]! + weight;
+    }
+    return tokens.length;
   }
 
   /** Ready to answer (once, after the last add). */
