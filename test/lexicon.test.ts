@@ -73,11 +73,14 @@ describe("the radiology lexicon", () => {
         "upper lobe\tupper lobe lung\tsite\treport",
       ),
     );
-    expect(lexicon.rewrite("Small right PTX")).toEqual({ text: "small right pneumothorax", siteWords: [] });
-    expect(lexicon.rewrite("free air under the diaphragm")).toEqual({ text: "pneumoperitoneum under the diaphragm", siteWords: [] });
+    expect(lexicon.rewrite("Small right PTX")).toEqual({ text: "small right pneumothorax", siteWords: [], whole: false });
+    expect(lexicon.rewrite("free air under the diaphragm")).toEqual({ text: "pneumoperitoneum under the diaphragm", siteWords: [], whole: false });
     expect(lexicon.rewrite("right upper lobe nodule")).toEqual({ text: undefined, siteWords: ["lung"] });
-    expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"] });
+    expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"], whole: false });
     expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [] });
+    // One term, the whole query but for articles: the lexicon's word on the query as its writers saw it.
+    expect(lexicon.rewrite("the PTX")).toEqual({ text: "the pneumothorax", siteWords: [], whole: true });
+    expect(lexicon.rewrite("free air")).toEqual({ text: "pneumoperitoneum", siteWords: [], whole: true });
   });
 
   it("matches a term with or without articles and with one filler or side word inside it; a last 'a' is a letter", () => {

@@ -488,6 +488,12 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("broken colarbone", 1)).toEqual([idOf("clavicle fracture")]);
         });
 
+        it("puts a title that is the query but for number before the rewrite of a lexicon term inside the query", async () => {
+          // "liver metastases" alone is a lexicon term for the general liver lesion; these are models of their own.
+          expect(await top("hemorrhagic liver metastases", 1)).toEqual([idOf("hemorrhagic liver metastasis")]);
+          expect(await top("cystic liver metastases", 1)).toEqual([idOf("cystic liver metastasis")]);
+        });
+
         it("reads a lexicon term in the other word order and with a side letter inside it", async () => {
           // "LAD stenosis" is a term; "stenosis of the LAD" is its other order (not LAD, lymphadenopathy).
           expect(await top("LAD stenosis", 1)).toEqual([idOf("coronary artery calcifications")]);

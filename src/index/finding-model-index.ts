@@ -442,7 +442,7 @@ export class FindingModelIndex {
   }
 
   /** What the lexicon makes of `query` (see Lexicon.rewrite); given the index's words, typing errors in term words are forgiven. */
-  private rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[] } {
+  private rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[]; whole?: boolean } {
     if (this.lexicon === false) return NOT_REWRITTEN;
     this.lexicon ??= shippedLexicon();
     return this.lexicon.rewrite(query, indexed);
@@ -471,7 +471,15 @@ export class FindingModelIndex {
    * The every-word order is the same (the in-memory ranking is SQLite's; see word-index.ts).
    */
   private async searchStore(query: string, limit: number, tags: string[] | undefined): Promise<IndexEntry[] | undefined> {
-    const rewritten = this.rewrite(query).text;
+    const lexical = this.rewrite(query);
+    let rewritten = lexical.text;
+    // As searchIn: a title that is the query as typed wins over the rewrite of a term inside it.
+    if (rewritten !== undefined && !lexical.whole) {
+      const typed = searchTerms(query);
+      const usable = typed.filter(hasWord);
+      const adjectives = this.adjectives();
+      if (usable.length > 0 && (await this.store.textSearch(usable, { limit: TYPED_TITLE_LOOK, tags, everyTerm: true })).some((e) => titleDistance(e, typed, adjectives) < 1)) rewritten = undefined;
+    }
     let exact = await this.store.exactMatches(query, { limit, tags });
     if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
     const terms = searchTerms(rewritten ?? query);
@@ -495,7 +503,12 @@ export class FindingModelIndex {
    * query as typed, else of its lexicon rewrite; then the full text of the rewrite.
    */
   private searchIn(data: LexicalData, query: string, limit: number, tags: string[] | undefined, lookAgain = true): IndexEntry[] {
-    const lexical = lookAgain ? this.rewrite(query, data.vocabulary) : NOT_REWRITTEN;
+    let lexical = lookAgain ? this.rewrite(query, data.vocabulary) : NOT_REWRITTEN;
+    // A title that is the query as typed but for the form of its words wins over the rewrite of a
+    // term inside the query, which would hide it ("hemorrhagic liver metastases" is the model named
+    // "hemorrhagic liver metastasis", though "liver metastases" alone is a term for the general
+    // liver lesion). A term that is the whole query is the lexicon's word on it.
+    if (lexical.text !== undefined && !lexical.whole && this.titleHoldsTyped(data, query, tags)) lexical = NOT_REWRITTEN;
     const rewritten = lexical.text;
     const keys = tagKeys(tags);
     let exact = data.exact.matches(query, limit, keys);
@@ -506,6 +519,20 @@ export class FindingModelIndex {
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
     const text = this.fullText(data, terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
     return this.arrange(data, q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+  }
+
+  /**
+   * Whether a name or synonym of one of the first full-text results is `query` as typed, but for
+   * the form of its words (number, ending, an organ's adjective) and stop words: it holds every
+   * word and adds none.
+   */
+  private titleHoldsTyped(data: LexicalData, query: string, tags: string[] | undefined): boolean {
+    const terms = searchTerms(query);
+    const usable = terms.filter(hasWord);
+    if (usable.length === 0) return false;
+    const adjectives = this.adjectives();
+    const every = this.entriesAt(data, data.words.every(usable, TYPED_TITLE_LOOK, new Set(), tagKeys(tags)));
+    return every.entries.some((e) => titleDistance(e, terms, adjectives) < 1);
   }
 
   /**
@@ -838,6 +865,8 @@ const QUALIFIERS = new Set([
 ]);
 
 const NOT_REWRITTEN = { text: undefined, siteWords: [] };
+/** How many of the query's full-text results as typed are looked at for a title holding it (titleHoldsTyped). */
+const TYPED_TITLE_LOOK = 10;
 
 /** Other near-word choices tried when the commonest finds no title with every word (see lookAgain). */
 const OTHER_NEAR_WORDS = 3;

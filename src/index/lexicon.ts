@@ -141,18 +141,20 @@ export class Lexicon {
    * What the lexicon makes of `query`: `text`, its words with each term replaced by its expansion
    * (undefined when only site terms, or none, are in it); `siteWords`, the words site terms add
    * ("lung" for "upper lobe"), which only help find general models, since the registry's own
-   * titles seldom name the site word as well.
+   * titles seldom name the site word as well; `whole`, whether one term is the whole query (but for
+   * articles), as the lexicon's writers saw it.
    */
-  rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[] } {
+  rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[]; whole?: boolean } {
     const joined = indexed && query.includes("-") ? this.joinHyphenated(query, indexed) : undefined;
     const words = wordsOf(joined ?? query);
     const first = this.pass(indexed ? this.nearTermWords(words, indexed) : words, undefined, words);
     if (first.out === undefined) return { text: joined === undefined ? undefined : words.join(" "), siteWords: first.siteWords };
+    const whole = first.expansions === 1 && first.kept === 0;
     // Then the terms that join a word an expansion gave to a word of the query or of another
     // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
     // first pass could not see; never a term within one expansion's words.
     const second = this.pass(first.out, first.from);
-    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords] };
+    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords], whole };
   }
 
   /**
@@ -209,10 +211,12 @@ export class Lexicon {
    * words passed in; n: the n-th expansion). With `from` (a second pass), only a term whose words
    * come from two places, one an expansion, is taken.
    */
-  private pass(words: readonly string[], from?: readonly number[], shown: readonly string[] = words): { out: string[] | undefined; from: number[]; siteWords: string[] } {
+  private pass(words: readonly string[], from?: readonly number[], shown: readonly string[] = words): { out: string[] | undefined; from: number[]; siteWords: string[]; expansions: number; kept: number } {
     let out: string[] | undefined;
     const outFrom: number[] = [];
     let expansions = 0;
+    // Words no term took, but articles.
+    let kept = 0;
     const siteWords: string[] = [];
     let numberlessWords: string[] | undefined;
     // The query's words (and their numberless forms): a term whose second word is not among them
@@ -235,7 +239,10 @@ export class Lexicon {
       if (entry === undefined || entry.kind === "site") {
         if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
         out?.push(...shown.slice(i, end));
-        for (let k = i; k < end; k++) outFrom.push(from?.[k] ?? 0);
+        for (let k = i; k < end; k++) {
+          outFrom.push(from?.[k] ?? 0);
+          if (!ARTICLES.has(words[k]!)) kept++;
+        }
         i = end;
         continue;
       }
@@ -246,7 +253,7 @@ export class Lexicon {
       for (const _ of entry.expansion) outFrom.push(expansions);
       i = end;
     }
-    return { out, from: outFrom, siteWords };
+    return { out, from: outFrom, siteWords, expansions, kept };
   }
 }
 
