@@ -219,20 +219,18 @@ export class Lexicon {
     let kept = 0;
     const siteWords: string[] = [];
     let numberlessWords: string[] | undefined;
-    // The query's words (and their numberless forms): a term whose second word is not among them
-    // cannot match, and is passed over without walking the query.
-    const present = new Set(words);
-    let loosePresent: Set<string> | undefined;
+    // (A term whose second word is not among the query's words, or their numberless forms, cannot
+    // match: it is passed over without walking the query.)
+    const sides: string[] = [];
     for (let i = 0; i < words.length; ) {
-      const sides: string[] = [];
+      if (sides.length > 0) sides.length = 0;
       // A term as written first; else one whose words differ from the query's only in number
       // ("small effusions", "right pleural effusions"; "thoracic empyemas").
       const candidates = this.byFirst.get(numberless(words[i]!));
-      let found = candidates && firstMatch(candidates, false, words, present, words, i, sides, from);
+      let found = candidates && firstMatch(candidates, false, words, words, i, sides, from);
       if (candidates && found === undefined) {
         numberlessWords ??= words.map(numberless);
-        loosePresent ??= new Set(numberlessWords);
-        found = firstMatch(candidates, true, numberlessWords, loosePresent, words, i, sides, from);
+        found = firstMatch(candidates, true, numberlessWords, words, i, sides, from);
       }
       const entry = found?.entry;
       const end = found?.end ?? i + 1;
@@ -263,10 +261,11 @@ export class Lexicon {
  * (onlyBeside, on the query's `words`), and in a second pass (`from`) only a term that joins two
  * places (joins).
  */
-function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], present: ReadonlySet<string>, words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
+function firstMatch(candidates: readonly Candidate[], loose: boolean, these: readonly string[], words: readonly string[], start: number, sides: string[], from: readonly number[] | undefined): { entry: LexiconEntry; end: number } | undefined {
   for (const candidate of candidates) {
     const core = loose ? candidate.loose : candidate.core;
-    if (core.length > 1 && !present.has(core[1]!)) continue;
+    // (Its second word is not among the query's words after this one: it cannot match.)
+    if (core.length > 1 && these.indexOf(core[1]!, start + 1) < 0) continue;
     const e = matchEnd(core, these, start, sides);
     if (e > 0 && !(candidate.reversed && !onlyBeside(words, start, e)) && (from === undefined || joins(from, start, e))) return { entry: candidate.entry, end: e };
     if (sides.length > 0) sides.length = 0;
