@@ -61,7 +61,7 @@ describe("the radiology lexicon", () => {
     expect(lexicon.adjectives.get("liver")).toEqual(["liver", "hepatic"]);
     expect(lexicon.adjectives.get("hepatic")).toEqual(["liver", "hepatic"]);
     expect(lexicon.adjectives.get("intestinal")).toEqual(["bowel", "intestinal", "enteric", "intestine"]);
-    expect(lexicon.rewrite("liver lesion")).toEqual({ text: undefined, siteWords: [] });
+    expect(lexicon.rewrite("liver lesion")).toEqual({ text: undefined, siteWords: [], siteTerms: [] });
   });
 
   it("rewrites the longest term at each word; a site term only adds its organ for general models", () => {
@@ -73,14 +73,14 @@ describe("the radiology lexicon", () => {
         "upper lobe\tupper lobe lung\tsite\treport",
       ),
     );
-    expect(lexicon.rewrite("Small right PTX")).toEqual({ text: "small right pneumothorax", siteWords: [], whole: false });
-    expect(lexicon.rewrite("free air under the diaphragm")).toEqual({ text: "pneumoperitoneum under the diaphragm", siteWords: [], whole: false });
-    expect(lexicon.rewrite("right upper lobe nodule")).toEqual({ text: undefined, siteWords: ["lung"] });
-    expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"], whole: false });
-    expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [] });
+    expect(lexicon.rewrite("Small right PTX")).toEqual({ text: "small right pneumothorax", siteWords: [], siteTerms: [], whole: false });
+    expect(lexicon.rewrite("free air under the diaphragm")).toEqual({ text: "pneumoperitoneum under the diaphragm", siteWords: [], siteTerms: [], whole: false });
+    expect(lexicon.rewrite("right upper lobe nodule")).toEqual({ text: undefined, siteWords: ["lung"], siteTerms: ["upper", "lobe"] });
+    expect(lexicon.rewrite("right upper lobe PTX")).toEqual({ text: "right upper lobe pneumothorax", siteWords: ["lung"], siteTerms: ["upper", "lobe"], whole: false });
+    expect(lexicon.rewrite("pneumothorax")).toEqual({ text: undefined, siteWords: [], siteTerms: [] });
     // One term, the whole query but for articles: the lexicon's word on the query as its writers saw it.
-    expect(lexicon.rewrite("the PTX")).toEqual({ text: "the pneumothorax", siteWords: [], whole: true });
-    expect(lexicon.rewrite("free air")).toEqual({ text: "pneumoperitoneum", siteWords: [], whole: true });
+    expect(lexicon.rewrite("the PTX")).toEqual({ text: "the pneumothorax", siteWords: [], siteTerms: [], whole: true });
+    expect(lexicon.rewrite("free air")).toEqual({ text: "pneumoperitoneum", siteWords: [], siteTerms: [], whole: true });
   });
 
   it("matches a term with or without articles and with one filler or side word inside it; a last 'a' is a letter", () => {

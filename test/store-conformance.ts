@@ -488,6 +488,17 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           expect(await top("broken colarbone", 1)).toEqual([idOf("clavicle fracture")]);
         });
 
+        it("finds the general model of a finding at an anatomic site, but not a model named by the site alone", async () => {
+          // The site adds its organ's words for general models: the brain's for a lobe, the bone's for part of a bone.
+          expect(await top("frontal lobe mass", 1)).toEqual([idOf("intracranial mass")]);
+          expect(await top("cerebellum metastasis", 1)).toEqual([idOf("brain metastasis")]);
+          // A model named by the site's word and the finding still comes first.
+          expect(await top("humeral head fracture", 1)).toEqual([idOf("Humerus Fracture")]);
+          expect(await top("skull base metastasis", 1)).toEqual([idOf("skull metastasis")]);
+          // "Lobectomy" (a lobe removed) names the site only: emphysema, not it.
+          expect(await top("upper lobe centrilobular emphysema", 1)).toEqual([idOf("emphysema")]);
+        });
+
         it("puts a title that is the query but for number before the rewrite of a lexicon term inside the query", async () => {
           // "liver metastases" alone is a lexicon term for the general liver lesion; these are models of their own.
           expect(await top("hemorrhagic liver metastases", 1)).toEqual([idOf("hemorrhagic liver metastasis")]);

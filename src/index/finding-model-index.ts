@@ -14,7 +14,7 @@ import { hasEveryTerm, otherReplacements, replacementTerms, replaceWords, Vocabu
 import { checkLimit, checkQuery, checkTags, SearchQueryError } from "./search/query-input.js";
 import { findingTerms, searchTerms, type Adjectives } from "./search/terms.js";
 import { closestTitlesFirst, HeldTitles, nameDistance, namingWords, NO_TITLE, REORDERED, titleCoverage, titlesCoverage, titleDistance } from "./search/title-order.js";
-import { shippedLexicon, type IndexedWords, type Lexicon } from "./lexicon.js";
+import { shippedLexicon, type IndexedWords, type Lexicon, type Rewrite } from "./lexicon.js";
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT } from "./limits.js";
 import { TitleIndex } from "./title-index.js";
 import { Slices } from "./search/slices.js";
@@ -442,7 +442,7 @@ export class FindingModelIndex {
   }
 
   /** What the lexicon makes of `query` (see Lexicon.rewrite); given the index's words, typing errors in term words are forgiven. */
-  private rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[]; whole?: boolean } {
+  private rewrite(query: string, indexed?: IndexedWords): Rewrite {
     if (this.lexicon === false) return NOT_REWRITTEN;
     this.lexicon ??= shippedLexicon();
     return this.lexicon.rewrite(query, indexed);
@@ -518,7 +518,7 @@ export class FindingModelIndex {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     // The second look (lookAgain false) keeps only a model with every word: no any-term fill.
     const text = this.fullText(data, terms, Math.max(limit - exact.length, REORDERED), tags, exact, lookAgain);
-    return this.arrange(data, q, terms, exact, text, limit, tags, lookAgain, lexical.siteWords);
+    return this.arrange(data, q, terms, exact, text, limit, tags, lookAgain, lexical);
   }
 
   /**
@@ -572,14 +572,14 @@ export class FindingModelIndex {
    * holds every word: the models whose whole name or synonym is in the query first; and another
    * look when the best result lacks one of the query's words.
    */
-  private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: HeldEntries, limit: number, tags: string[] | undefined, lookAgain: boolean, siteWords: readonly string[] = []): IndexEntry[] {
+  private arrange(data: LexicalData, query: string, terms: readonly string[], exact: IndexEntry[], text: HeldEntries, limit: number, tags: string[] | undefined, lookAgain: boolean, sites: Pick<Rewrite, "siteWords" | "siteTerms"> = NOT_REWRITTEN): IndexEntry[] {
     if (exact.length >= limit || terms.length === 0) return exact.slice(0, limit);
     const adjectives = this.adjectives();
     const ordered = this.titleOrder ? closestTitlesFirst(text.entries, terms, REORDERED, adjectives, { titles: data.heldTitles, docs: text.docs }) : text.entries;
     let results = [...exact, ...ordered].slice(0, limit);
     if (exact.length > 0) return results;
     if (this.generalModels && terms.length > 1 && (results[0] === undefined || titleDistance(results[0], terms, adjectives) === NO_TITLE)) {
-      results = this.generalModelsFirst(data, terms, siteWords, results, limit, tags);
+      results = this.generalModelsFirst(data, terms, sites, results, limit, tags);
     }
     return lookAgain ? this.lookAgain(data, query, terms, results, limit, tags) : results;
   }
@@ -736,12 +736,19 @@ export class FindingModelIndex {
    * general ("cystic bronchiectasis"), the general model comes before longer names that share
    * one word with the query.
    */
-  private generalModelsFirst(data: LexicalData, terms: readonly string[], siteWords: readonly string[], results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
+  private generalModelsFirst(data: LexicalData, terms: readonly string[], { siteWords, siteTerms }: Pick<Rewrite, "siteWords" | "siteTerms">, results: IndexEntry[], limit: number, tags: string[] | undefined): IndexEntry[] {
     const words = siteWords.length > 0 ? [...terms, ...siteWords] : terms;
     const adjectives = this.adjectives();
     // A model named for another organ than the query names is no general model of it ("pulmonary
     // mass", whose synonym is "mass", for "enhancing renal mass").
-    const found = data.titles.contained(words, adjectives).filter((c) => !namesOtherOrgan(data.exact.entry(c.id)?.name, words, adjectives));
+    // Nor is a model named by the site alone ("Lobectomy", "lung lobe", for "upper lobe centrilobular
+    // emphysema"): its titles hold no word of the query beyond the site's.
+    const site = siteTerms.length > 0 ? new Set(siteTerms) : undefined;
+    const beyond = site ? terms.filter((t) => !site.has(t) && !QUALIFIERS.has(t)) : [];
+    const found = data.titles.contained(words, adjectives).filter((c) => {
+      const e = data.exact.entry(c.id);
+      return !namesOtherOrgan(e?.name, words, adjectives) && !(site && beyond.length > 0 && e && titlesCoverage(e, beyond, adjectives) === 0);
+    });
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
     // ("spiculated lung nodule": the nodule model with "spiculated nodule" among its synonyms), then
@@ -749,7 +756,9 @@ export class FindingModelIndex {
     // the general name as a synonym).
     const rank = new Map(found.map((c) => {
       const e = data.exact.entry(c.id);
-      return [c.id, e ? { covered: titlesCoverage(e, words, adjectives), named: nameDistance(e, words, adjectives) } : { covered: 0, named: 0 }];
+      // (Held words of the query itself: a title of a site's organ word, "bone fracture" for "humeral
+      // head fracture", does not tie with "Humerus Fracture".)
+      return [c.id, e ? { covered: titlesCoverage(e, terms, adjectives), named: nameDistance(e, words, adjectives) } : { covered: 0, named: 0 }];
     }));
     const contained = found
       .sort((a, b) => b.words - a.words || rank.get(b.id)!.covered - rank.get(a.id)!.covered || rank.get(a.id)!.named - rank.get(b.id)!.named || (a.id < b.id ? -1 : 1))
@@ -864,7 +873,7 @@ const QUALIFIERS = new Set([
   "acute", "chronic", "subacute", "old", "new", "early", "late", "multiple", "single", "diffuse", "focal", "partial", "complete",
 ]);
 
-const NOT_REWRITTEN = { text: undefined, siteWords: [] };
+const NOT_REWRITTEN: Rewrite = { text: undefined, siteWords: [], siteTerms: [] };
 /** How many of the query's full-text results as typed are looked at for a title holding it (titleHoldsTyped). */
 const TYPED_TITLE_LOOK = 10;
 

@@ -141,20 +141,20 @@ export class Lexicon {
    * What the lexicon makes of `query`: `text`, its words with each term replaced by its expansion
    * (undefined when only site terms, or none, are in it); `siteWords`, the words site terms add
    * ("lung" for "upper lobe"), which only help find general models, since the registry's own
-   * titles seldom name the site word as well; `whole`, whether one term is the whole query (but for
-   * articles), as the lexicon's writers saw it.
+   * titles seldom name the site word as well; `siteTerms`, the site terms' own words; `whole`,
+   * whether one term is the whole query (but for articles), as the lexicon's writers saw it.
    */
-  rewrite(query: string, indexed?: IndexedWords): { text: string | undefined; siteWords: string[]; whole?: boolean } {
+  rewrite(query: string, indexed?: IndexedWords): Rewrite {
     const joined = indexed && query.includes("-") ? this.joinHyphenated(query, indexed) : undefined;
     const words = wordsOf(joined ?? query);
     const first = this.pass(indexed ? this.nearTermWords(words, indexed) : words, undefined, words);
-    if (first.out === undefined) return { text: joined === undefined ? undefined : words.join(" "), siteWords: first.siteWords };
+    if (first.out === undefined) return { text: joined === undefined ? undefined : words.join(" "), siteWords: first.siteWords, siteTerms: first.siteTerms };
     const whole = first.expansions === 1 && first.kept === 0;
     // Then the terms that join a word an expansion gave to a word of the query or of another
     // expansion ("rt effusion", "small eff", "rt eff": "right effusion", "small effusion"), which the
     // first pass could not see; never a term within one expansion's words.
     const second = this.pass(first.out, first.from);
-    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords], whole };
+    return { text: (second.out ?? first.out).join(" "), siteWords: [...first.siteWords, ...second.siteWords], siteTerms: [...first.siteTerms, ...second.siteTerms], whole };
   }
 
   /**
@@ -211,13 +211,14 @@ export class Lexicon {
    * words passed in; n: the n-th expansion). With `from` (a second pass), only a term whose words
    * come from two places, one an expansion, is taken.
    */
-  private pass(words: readonly string[], from?: readonly number[], shown: readonly string[] = words): { out: string[] | undefined; from: number[]; siteWords: string[]; expansions: number; kept: number } {
+  private pass(words: readonly string[], from?: readonly number[], shown: readonly string[] = words): { out: string[] | undefined; from: number[]; siteWords: string[]; siteTerms: string[]; expansions: number; kept: number } {
     let out: string[] | undefined;
     const outFrom: number[] = [];
     let expansions = 0;
     // Words no term took, but articles.
     let kept = 0;
     const siteWords: string[] = [];
+    const siteTerms: string[] = [];
     let numberlessWords: string[] | undefined;
     // (A term whose second word is not among the query's words, or their numberless forms, cannot
     // match: it is passed over without walking the query.)
@@ -235,7 +236,10 @@ export class Lexicon {
       const entry = found?.entry;
       const end = found?.end ?? i + 1;
       if (entry === undefined || entry.kind === "site") {
-        if (entry) siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
+        if (entry) {
+          siteWords.push(...entry.expansion.filter((w) => !entry.term.includes(w)));
+          siteTerms.push(...entry.term);
+        }
         out?.push(...shown.slice(i, end));
         for (let k = i; k < end; k++) {
           outFrom.push(from?.[k] ?? 0);
@@ -251,7 +255,7 @@ export class Lexicon {
       for (const _ of entry.expansion) outFrom.push(expansions);
       i = end;
     }
-    return { out, from: outFrom, siteWords, expansions, kept };
+    return { out, from: outFrom, siteWords, siteTerms, expansions, kept };
   }
 }
 
@@ -271,6 +275,18 @@ function firstMatch(candidates: readonly Candidate[], loose: boolean, these: rea
     if (sides.length > 0) sides.length = 0;
   }
   return undefined;
+}
+
+/** What the lexicon makes of a query (Lexicon.rewrite). */
+export interface Rewrite {
+  /** The query with each term replaced by its expansion; undefined when nothing (or only site terms) was. */
+  text: string | undefined;
+  /** The words site terms add ("lung" for "upper lobe"), for general models only. */
+  siteWords: string[];
+  /** The words of the site terms the query holds ("upper", "lobe"). */
+  siteTerms: string[];
+  /** Whether one term is the whole query (but for articles). */
+  whole?: boolean;
 }
 
 /** What the lexicon asks of the index's words (its Vocabulary) to forgive typing errors in term words. */
