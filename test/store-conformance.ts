@@ -495,6 +495,8 @@ export function describeStoreConformance(engine: string, open: () => Promise<Sto
           // A model named by the site's word and the finding still comes first.
           expect(await top("humeral head fracture", 1)).toEqual([idOf("Humerus Fracture")]);
           expect(await top("skull base metastasis", 1)).toEqual([idOf("skull metastasis")]);
+          // A result named for another organ does not stay ahead of the query organ's general model.
+          expect(await top("ill-defined pancreas mass", 1)).toEqual([idOf("pancreatic lesion")]);
           // "Lobectomy" (a lobe removed) names the site only: emphysema, not it.
           expect(await top("upper lobe centrilobular emphysema", 1)).toEqual([idOf("emphysema")]);
         });

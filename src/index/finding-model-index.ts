@@ -780,7 +780,9 @@ export class FindingModelIndex {
       if (moved.has(e.oifm_id)) continue;
       // (Once every general model is placed, the rest keep their order: no need to measure them.)
       if (g < general.length) {
-        const held = titleCoverage(e, named);
+        // (A result named for another organ than the query's does not stay ahead of a general
+        // model: "ill-defined liver lesion" is no jaw lesion, however many other words they share.)
+        const held = namesOtherOrgan(e.name, words, adjectives) ? 0 : titleCoverage(e, named);
         while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
       }
       out.push(e);
