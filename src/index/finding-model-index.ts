@@ -477,8 +477,7 @@ export class FindingModelIndex {
     if (rewritten !== undefined && !lexical.whole) {
       const typed = searchTerms(query);
       const usable = typed.filter(hasWord);
-      const adjectives = this.adjectives();
-      if (usable.length > 0 && (await this.store.textSearch(usable, { limit: TYPED_TITLE_LOOK, tags, everyTerm: true })).some((e) => titleDistance(e, typed, adjectives) < 1)) rewritten = undefined;
+      if (usable.length > 0 && this.isTypedTitle(await this.store.textSearch(usable, { limit: TYPED_TITLE_LOOK, tags, everyTerm: true }), typed)) rewritten = undefined;
     }
     let exact = await this.store.exactMatches(query, { limit, tags });
     if (exact.length === 0 && rewritten !== undefined) exact = await this.store.exactMatches(rewritten, { limit, tags });
@@ -529,10 +528,13 @@ export class FindingModelIndex {
   private titleHoldsTyped(data: LexicalData, query: string, tags: string[] | undefined): boolean {
     const terms = searchTerms(query);
     const usable = terms.filter(hasWord);
-    if (usable.length === 0) return false;
+    return usable.length > 0 && this.isTypedTitle(this.entriesAt(data, data.words.every(usable, TYPED_TITLE_LOOK, new Set(), tagKeys(tags))).entries, terms);
+  }
+
+  /** Whether a name or synonym of one of `entries` holds every one of `terms` (the query as typed) and adds no word. */
+  private isTypedTitle(entries: readonly IndexEntry[], terms: readonly string[]): boolean {
     const adjectives = this.adjectives();
-    const every = this.entriesAt(data, data.words.every(usable, TYPED_TITLE_LOOK, new Set(), tagKeys(tags)));
-    return every.entries.some((e) => titleDistance(e, terms, adjectives) < 1);
+    return entries.some((e) => titleDistance(e, terms, adjectives) < 1);
   }
 
   /**
@@ -745,9 +747,10 @@ export class FindingModelIndex {
     // emphysema"): its titles hold no word of the query beyond the site's.
     const site = siteTerms.length > 0 ? new Set(siteTerms) : undefined;
     const beyond = site ? terms.filter((t) => !site.has(t) && !QUALIFIERS.has(t)) : [];
+    const otherOrgan = namesOtherOrganThan(words, adjectives);
     const found = data.titles.contained(words, adjectives).filter((c) => {
       const e = data.exact.entry(c.id);
-      return !namesOtherOrgan(e?.name, words, adjectives) && !(site && beyond.length > 0 && e && titlesCoverage(e, beyond, adjectives) === 0);
+      return !otherOrgan(e?.name) && !(site && beyond.length > 0 && e && titlesCoverage(e, beyond, adjectives) === 0);
     });
     if (found.length === 0) return results;
     // Of titles equally long, the model whose names and synonyms hold more of the query first
@@ -782,7 +785,7 @@ export class FindingModelIndex {
       if (g < general.length) {
         // (A result named for another organ than the query's does not stay ahead of a general
         // model: "ill-defined liver lesion" is no jaw lesion, however many other words they share.)
-        const held = namesOtherOrgan(e.name, words, adjectives) ? 0 : titleCoverage(e, named);
+        const held = otherOrgan(e.name) ? 0 : titleCoverage(e, named);
         while (g < general.length && general[g]!.words >= held) out.push(byId.get(general[g++]!.id)!);
       }
       out.push(e);
@@ -936,11 +939,17 @@ function organForms(w: string, adjectives: Adjectives): readonly string[] | unde
   return adjectives.get(w) ?? (w.endsWith("s") ? adjectives.get(w.slice(0, -1)) : undefined);
 }
 
-/** Whether `query` names an organ and the model `name` names organs, none of them the query's. */
-function namesOtherOrgan(name: string | undefined, query: readonly string[], adjectives: Adjectives | undefined): boolean {
-  if (name === undefined || adjectives === undefined) return false;
+/**
+ * Whether a model's `name` names organs, none of them one `query` names (never, when the query
+ * names none): the query's organs found once, for the many names asked about.
+ */
+function namesOtherOrganThan(query: readonly string[], adjectives: Adjectives | undefined): (name: string | undefined) => boolean {
+  if (adjectives === undefined) return () => false;
   const asked = new Set(query.flatMap((w) => organForms(w, adjectives) ?? []));
-  if (asked.size === 0) return false;
-  const named = wordsOf(name).map((w) => organForms(w, adjectives)).filter((f): f is readonly string[] => f !== undefined);
-  return named.length > 0 && !named.some((forms) => forms.some((f) => asked.has(f)));
+  if (asked.size === 0) return () => false;
+  return (name) => {
+    if (name === undefined) return false;
+    const named = wordsOf(name).map((w) => organForms(w, adjectives)).filter((f): f is readonly string[] => f !== undefined);
+    return named.length > 0 && !named.some((forms) => forms.some((f) => asked.has(f)));
+  };
 }

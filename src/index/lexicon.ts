@@ -167,7 +167,7 @@ export class Lexicon {
   private nearTermWords(words: readonly string[], indexed: IndexedWords): readonly string[] {
     // Made at the first search that can use it, typing error or not: a server's warm-up pays for
     // it, not the first request with a typing error.
-    const termWords = (this.termWords ??= new TermWords(this.byFirst.values()));
+    const termWords = this.termWordTable();
     let out: string[] | undefined;
     // (Only the words search takes, and none longer than a term word and a letter.)
     for (let i = 0; i < Math.min(words.length, MAX_TERMS); i++) {
@@ -190,7 +190,7 @@ export class Lexicon {
    * are both indexed words ("x-ray", "bulls-eye") stays two words.
    */
   private joinHyphenated(query: string, indexed: IndexedWords): string | undefined {
-    const termWords = (this.termWords ??= new TermWords(this.byFirst.values()));
+    const termWords = this.termWordTable();
     let changed = false;
     const out = query.replace(HYPHENATED, (pair: string, a: string, b: string) => {
       const word = `${a}${b}`.toLowerCase();
@@ -202,8 +202,12 @@ export class Lexicon {
     return changed ? out : undefined;
   }
 
-  /** The words of the terms, for nearTermWords: made when first needed. */
+  /** The words of the terms, for nearTermWords and joinHyphenated: made when first needed. */
   private termWords: TermWords | undefined;
+
+  private termWordTable(): TermWords {
+    return (this.termWords ??= new TermWords(this.byFirst.values()));
+  }
 
   /**
    * One pass over `words`: the longest term at each word replaced by its expansion. `out` is
